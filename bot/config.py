@@ -1,0 +1,154 @@
+"""Configuration: one typed settings object, read once from the environment and ``.env``.
+
+Every variable is documented in ``.env.example`` and the README. Nothing here is read at import
+time; ``load_settings()`` is called by the entry point and the result is passed down.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.errors import DomainError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+#: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
+DEFAULT_CONTENT_DIR = PACKAGE_ROOT.parent / "content"
+DEFAULT_DATABASE = Path("data") / "from_below.sqlite3"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(DomainError):
+    """A setting is missing or malformed. The message says which one and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that never shows itself in logs, reprs or tracebacks."""
+
+    _value: str = field(repr=False)
+
+    def get(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret
+    database_path: Path
+    content_dirs: tuple[Path, ...]
+    log_level: str = "INFO"
+    dev_guild_id: int | None = None
+    catchup_hours: float = 6.0
+    guild_grace_days: int = 30
+    post_concurrency: int = 8
+    #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
+    discord_api_url: str | None = None
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Where the running bot writes its health heartbeat (read by ``python -m bot health``)."""
+        return self.database_path.parent / "heartbeat.json"
+
+    @property
+    def search_cache_path(self) -> Path:
+        return self.database_path.parent / "search-index.sqlite3"
+
+
+def _split_dirs(value: str) -> list[Path]:
+    parts: list[str] = []
+    for chunk in value.split(os.pathsep):
+        parts.extend(chunk.split(","))
+    return [Path(p.strip()).expanduser() for p in parts if p.strip()]
+
+
+def load_dotenv_file(path: Path | None = None) -> None:
+    """Load ``.env`` (from the working directory unless given) without overriding real variables."""
+    from dotenv import load_dotenv
+
+    target = path if path is not None else Path.cwd() / ".env"
+    if target.is_file():
+        load_dotenv(target, override=False)
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Build :class:`Settings` from the environment (and ``.env``). Raises :class:`ConfigError`."""
+    if env is None:
+        if dotenv:
+            load_dotenv_file()
+        env = os.environ
+    problems: list[str] = []
+
+    token = env.get("DISCORD_TOKEN", "").strip()
+
+    db_raw = env.get("FROM_BELOW_DATABASE", "").strip()
+    database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
+
+    shipped_raw = env.get("FROM_BELOW_CONTENT_DIR", "").strip()
+    shipped = Path(shipped_raw).expanduser() if shipped_raw else DEFAULT_CONTENT_DIR
+    extra = _split_dirs(env.get("FROM_BELOW_EXTRA_CONTENT_DIRS", ""))
+    content_dirs = tuple(dict.fromkeys([shipped, *extra]))
+
+    level = env.get("FROM_BELOW_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        problems.append(f"FROM_BELOW_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level[:20]!r})")
+
+    dev_guild: int | None = None
+    raw_guild = env.get("FROM_BELOW_DEV_GUILD_ID", "").strip()
+    if raw_guild:
+        if raw_guild.isdigit() and 15 <= len(raw_guild) <= 20:
+            dev_guild = int(raw_guild)
+        else:
+            problems.append(f"FROM_BELOW_DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw_guild[:30]!r}")
+
+    catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
+    grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems))
+    concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems))
+
+    api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
+    if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
+
+    if problems:
+        raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems))
+    return Settings(
+        token=Secret(token),
+        database_path=database_path,
+        content_dirs=content_dirs,
+        log_level=level,
+        dev_guild_id=dev_guild,
+        catchup_hours=catchup,
+        guild_grace_days=grace,
+        post_concurrency=concurrency,
+        discord_api_url=api_url,
+    )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, problems: list[str]) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a number, got {raw[:20]!r}")
+        return default
+    if not low <= value <= high:
+        problems.append(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+        return default
+    return value
+
+
+def log_level_number(settings: Settings) -> int:
+    return int(logging.getLevelName(settings.log_level))

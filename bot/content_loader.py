@@ -1,0 +1,848 @@
+"""Reads content packs (YAML) from disk and validates them into a :class:`Library`.
+
+This is the only place that reads YAML. Every problem is reported with its file, line and
+field, and all problems are collected before reporting, so an editor sees everything at once.
+A pack with errors is left out of the library; the other packs still load.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from bot.core.dates import (
+    RUSSIA_GREGORIAN_SWITCH,
+    HistoricalDate,
+    julian_to_gregorian,
+    parse_historical_date,
+    parse_julian_date,
+    parse_slug,
+)
+from bot.core.errors import ContentIssue, ValidationError
+from bot.core.models import (
+    DESCRIPTION_LIMIT,
+    KEY_POINT_LIMIT,
+    NOTE_LIMIT,
+    SUMMARY_LIMITS,
+    Article,
+    ContextNote,
+    Event,
+    Library,
+    Pack,
+    Source,
+    Summaries,
+)
+
+log = logging.getLogger(__name__)
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Whether the fast C loader (libyaml) is in use.
+USING_C_LOADER = _Loader is not yaml.SafeLoader
+
+MANIFEST_NAME = "pack.yaml"
+TAGS_FILE = "tags.yaml"
+EVENT_TITLE_LIMIT = 150
+ARTICLE_TITLE_LIMIT = 256
+MIN_DESCRIPTION = 80
+MAX_TAGS = 8
+MAX_KEY_POINTS = 10
+ARGUMENT_LIMIT = 300
+BODY_LIMIT = 200_000
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+# --- YAML with line numbers --------------------------------------------------------------------
+
+
+class LocDict(dict[str, Any]):
+    """A mapping that remembers the line of itself and of each key (1-based)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class LocList(list[Any]):
+    """A list that remembers its own line and each item's line (1-based)."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
+def _convert(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = LocDict()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = str(_convert(key_node)) if not isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key in out:
+                raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
+            out[key] = _convert(value_node)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LocList(_convert(item) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    assert isinstance(node, yaml.ScalarNode)
+    tag = node.tag
+    value: str = node.value
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() in ("true", "yes", "on")
+    if tag.endswith(":int"):
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag.endswith(":float"):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    # Timestamps stay as the text written, so that dates are parsed by our own rules.
+    return value
+
+
+def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
+    """Read one YAML file, keeping line numbers. Returns (data, issues)."""
+    rel = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [ContentIssue(rel, 0, "", f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return None, [ContentIssue(rel, 0, "", f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        return None, [ContentIssue(rel, line, "", f"YAML syntax error: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [ContentIssue(rel, 0, "", f"YAML error: {exc}")]
+    if node is None:
+        return None, [ContentIssue(rel, 1, "", "the file is empty")]
+    try:
+        return _convert(node), []
+    except _DuplicateKeyError as dup:
+        return None, [ContentIssue(rel, dup.line, dup.key, "this key appears twice in the same mapping")]
+
+
+# --- field checking ----------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Checker:
+    """Collects issues for one mapping (an event, an article, a manifest)."""
+
+    path: str
+    data: LocDict
+    prefix: str
+    issues: list[ContentIssue]
+    allowed: frozenset[str]
+    ok: bool = True
+
+    def line_of(self, key: str) -> int:
+        return self.data.key_lines.get(key, self.data.line)
+
+    def fail(self, key: str, message: str, line: int | None = None) -> None:
+        self.ok = False
+        name = f"{self.prefix}.{key}" if self.prefix else key
+        self.issues.append(ContentIssue(self.path, line if line is not None else self.line_of(key), name, message))
+
+    def check_unknown(self) -> None:
+        for key in self.data:
+            if key not in self.allowed:
+                hint = _closest(key, self.allowed)
+                extra = f" (did you mean '{hint}'?)" if hint else ""
+                self.fail(key, f"unknown field{extra}")
+
+    def text(self, key: str, *, required: bool = True, limit: int | None = None, minimum: int = 1) -> str:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "required field is missing", self.data.line)
+            return ""
+        value = self.data[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail(key, f"must be text, not {_kind(value)}")
+            return ""
+        value = value.strip()
+        if len(value) < minimum:
+            self.fail(
+                key, "must not be empty" if minimum <= 1 else f"is too short ({len(value)} < {minimum} characters)"
+            )
+        if limit is not None and len(value) > limit:
+            self.fail(key, f"is too long ({len(value)} > {limit} characters)")
+        return value
+
+    def slug(self, key: str) -> str:
+        if key not in self.data or self.data[key] is None:
+            self.fail(key, "required field is missing", self.data.line)
+            return ""
+        try:
+            return parse_slug(self.data[key])
+        except ValidationError as exc:
+            self.fail(key, exc.message)
+            return ""
+
+    def date(self, key: str, *, required: bool = True) -> HistoricalDate | None:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "required field is missing", self.data.line)
+            return None
+        try:
+            return parse_historical_date(self.data[key])
+        except ValidationError as exc:
+            self.fail(key, exc.message)
+            return None
+
+    def text_list(
+        self, key: str, *, required: bool = True, allow_scalar: bool = False, limit: int | None = None
+    ) -> tuple[str, ...]:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "required field is missing", self.data.line)
+            return ()
+        value = self.data[key]
+        if allow_scalar and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.fail(key, f"must be a list, not {_kind(value)}")
+            return ()
+        out: list[str] = []
+        lines = getattr(value, "item_lines", [])
+        for i, item in enumerate(value):
+            line = lines[i] if i < len(lines) else None
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{key}[{i}]", "must be non-empty text", line)
+                continue
+            if limit is not None and len(item.strip()) > limit:
+                self.fail(f"{key}[{i}]", f"is too long ({len(item.strip())} > {limit} characters)", line)
+            out.append(item.strip())
+        if required and not out and not value:
+            self.fail(key, "must list at least one item")
+        return tuple(out)
+
+    def id_list(self, key: str) -> tuple[tuple[str, int], ...]:
+        """A list of ids, each with its line (for reference checks later)."""
+        if key not in self.data or self.data[key] is None:
+            return ()
+        value = self.data[key]
+        if not isinstance(value, list):
+            self.fail(key, f"must be a list of ids, not {_kind(value)}")
+            return ()
+        out: list[tuple[str, int]] = []
+        lines = getattr(value, "item_lines", [])
+        for i, item in enumerate(value):
+            line = lines[i] if i < len(lines) else self.line_of(key)
+            try:
+                out.append((parse_slug(item), line))
+            except ValidationError as exc:
+                self.fail(f"{key}[{i}]", exc.message, line)
+        return tuple(out)
+
+    def sources(self, key: str, *, required: bool = True) -> tuple[Source, ...]:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "required field is missing: give at least one source (title and url)", self.data.line)
+            return ()
+        value = self.data[key]
+        if not isinstance(value, list) or not value:
+            self.fail(key, "must be a list of sources, each with a title and a url")
+            return ()
+        out: list[Source] = []
+        for i, item in enumerate(value):
+            if not isinstance(item, LocDict):
+                line = value.item_lines[i] if isinstance(value, LocList) else None
+                self.fail(f"{key}[{i}]", "must be a mapping with title and url", line)
+                continue
+            sub = _Checker(self.path, item, f"{self.prefix}.{key}[{i}]", self.issues, frozenset({"title", "url"}))
+            sub.check_unknown()
+            title = sub.text("title", limit=256)
+            url = sub.text("url", limit=512)
+            if url and not _URL_RE.match(url):
+                sub.fail("url", f"{url[:60]!r} is not an http(s) URL")
+            if sub.ok:
+                out.append(Source(title, url))
+            else:
+                self.ok = False
+        return tuple(out)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+def _closest(word: str, options: Iterable[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+# --- the records ---------------------------------------------------------------------------------
+
+PACK_FIELDS = frozenset({"id", "name", "description", "language", "credits", "licence", "tags"})
+EVENT_FIELDS = frozenset(
+    {
+        "id",
+        "title",
+        "date",
+        "end_date",
+        "old_style_date",
+        "place",
+        "country",
+        "description",
+        "tags",
+        "sources",
+        "related_events",
+        "articles",
+    }
+)
+ARTICLE_FIELDS = frozenset(
+    {
+        "id",
+        "title",
+        "authors",
+        "publication",
+        "issue",
+        "published",
+        "url",
+        "summaries",
+        "key_points",
+        "argument",
+        "context_notes",
+        "tags",
+        "events",
+        "body",
+    }
+)
+
+
+@dataclass
+class _Refs:
+    """References to check once every pack is read: (path, line, field, target id)."""
+
+    events: list[tuple[str, int, str, str]] = field(default_factory=list)
+    articles: list[tuple[str, int, str, str]] = field(default_factory=list)
+    tags: list[tuple[str, int, str, str, str]] = field(default_factory=list)  # + pack id
+
+
+@dataclass
+class _PackDraft:
+    pack: Pack
+    events: dict[str, tuple[Event, str, int]] = field(default_factory=dict)
+    articles: dict[str, tuple[Article, str, int]] = field(default_factory=dict)
+    issues: list[ContentIssue] = field(default_factory=list)
+    refs: _Refs = field(default_factory=_Refs)
+
+
+def _read_tag_vocabulary(path: Path, issues: list[ContentIssue]) -> dict[str, str]:
+    data, errs = read_yaml(path)
+    issues.extend(errs)
+    if errs:
+        return {}
+    vocab: dict[str, str] = {}
+    if not isinstance(data, LocDict):
+        issues.append(ContentIssue(str(path), 1, "", "must be a mapping of groups (topics, countries) to tags"))
+        return vocab
+    for group, tags in data.items():
+        if not isinstance(tags, LocDict):
+            issues.append(ContentIssue(str(path), data.key_lines[group], group, "must map each tag to its meaning"))
+            continue
+        for tag, meaning in tags.items():
+            try:
+                parse_slug(tag)
+            except ValidationError as exc:
+                issues.append(ContentIssue(str(path), tags.key_lines[tag], f"{group}.{tag}", exc.message))
+                continue
+            vocab[tag] = str(meaning or "")
+    return vocab
+
+
+def _parse_manifest(path: Path, issues: list[ContentIssue]) -> tuple[Pack | None, dict[str, str]]:
+    data, errs = read_yaml(path)
+    issues.extend(errs)
+    if errs:
+        return None, {}
+    rel = str(path)
+    if not isinstance(data, LocDict):
+        issues.append(ContentIssue(rel, 1, "", "a manifest must be a mapping (id, name, description, ...)"))
+        return None, {}
+    c = _Checker(rel, data, "", issues, PACK_FIELDS)
+    c.check_unknown()
+    pack_id = c.slug("id")
+    name = c.text("name", limit=100)
+    description = c.text("description", limit=1000)
+    language = c.text("language", limit=35)
+    credits_ = c.text_list("credits", allow_scalar=True, limit=500)
+    licence = c.text("licence", limit=200)
+    extra: dict[str, str] = {}
+    raw_tags = data.get("tags")
+    if raw_tags is not None:
+        if not isinstance(raw_tags, LocDict):
+            c.fail("tags", "must map each extra tag to its meaning")
+        else:
+            for tag, meaning in raw_tags.items():
+                try:
+                    extra[parse_slug(tag)] = str(meaning or "")
+                except ValidationError as exc:
+                    c.fail(f"tags.{tag}", exc.message, raw_tags.key_lines[tag])
+    if not c.ok:
+        return None, extra
+    pack = Pack(pack_id, name, description, language, credits_, licence, str(path.parent), tuple(sorted(extra)))
+    return pack, extra
+
+
+def _records(path: Path, key: str, issues: list[ContentIssue]) -> Iterator[tuple[LocDict, int, str]]:
+    """The mappings under a file's top-level list key, each with its line and field prefix."""
+    data, errs = read_yaml(path)
+    issues.extend(errs)
+    if errs:
+        return
+    rel = str(path)
+    if not isinstance(data, LocDict) or key not in data:
+        issues.append(ContentIssue(rel, 1, key, f"the file must have a top-level '{key}:' list"))
+        return
+    for other in data:
+        if other != key:
+            issues.append(
+                ContentIssue(rel, data.key_lines[other], other, f"unknown top-level key (expected only '{key}')")
+            )
+    items = data[key]
+    if not isinstance(items, LocList):
+        issues.append(ContentIssue(rel, data.key_lines[key], key, "must be a list"))
+        return
+    for i, item in enumerate(items):
+        if not isinstance(item, LocDict):
+            issues.append(ContentIssue(rel, items.item_lines[i], f"{key}[{i}]", "each entry must be a mapping"))
+            continue
+        yield item, i, f"{key}[{i}]"
+
+
+def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> Event | None:
+    rel = str(path)
+    c = _Checker(rel, data, prefix, draft.issues, EVENT_FIELDS)
+    c.check_unknown()
+    event_id = c.slug("id")
+    if event_id:
+        c.prefix = f"{prefix}({event_id})"
+    title = c.text("title", limit=EVENT_TITLE_LIMIT)
+    date = c.date("date")
+    end_date = c.date("end_date", required=False)
+    if date is not None and end_date is not None and end_date.last_day() < date.first_day():
+        c.fail("end_date", f"ends ({end_date}) before it starts ({date})")
+    if date is not None and end_date is not None and end_date == date:
+        c.fail("end_date", "is the same as date: leave it out for a one-day event")
+    old_style: tuple[int, int, int] | None = None
+    if data.get("old_style_date") is not None:
+        try:
+            old_style = parse_julian_date(data["old_style_date"])
+        except ValidationError as exc:
+            c.fail("old_style_date", exc.message)
+        else:
+            new_style = julian_to_gregorian(*old_style)
+            if date is not None:
+                if date.day is None:
+                    c.fail("old_style_date", "needs a day-precise date to go with it")
+                elif new_style != date.first_day():
+                    c.fail(
+                        "old_style_date",
+                        f"old style {data['old_style_date']} is {new_style.isoformat()} new style, but date is {date}",
+                    )
+                elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
+                    c.fail("old_style_date", "is only for dates before 14 February 1918")
+    places = c.text_list("place", allow_scalar=True, limit=120)
+    countries = c.text_list("country", allow_scalar=True, limit=120)
+    description = c.text("description", limit=DESCRIPTION_LIMIT, minimum=MIN_DESCRIPTION)
+    tags = c.text_list("tags")
+    if len(tags) > MAX_TAGS:
+        c.fail("tags", f"has {len(tags)} tags; use at most {MAX_TAGS}")
+    for i, tag in enumerate(tags):
+        draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
+    sources = c.sources("sources")
+    related = c.id_list("related_events")
+    articles = c.id_list("articles")
+    for ref, line in related:
+        draft.refs.events.append((rel, line, f"{c.prefix}.related_events", ref))
+    for ref, line in articles:
+        draft.refs.articles.append((rel, line, f"{c.prefix}.articles", ref))
+    if not c.ok or date is None:
+        return None
+    return Event(
+        id=event_id,
+        title=title,
+        date=date,
+        places=places,
+        countries=countries,
+        description=description,
+        tags=tags,
+        sources=sources,
+        pack=draft.pack.id,
+        end_date=end_date,
+        old_style_date=old_style,
+        related_events=tuple(r for r, _ in related),
+        articles=tuple(a for a, _ in articles),
+    )
+
+
+def _item_line(data: LocDict, key: str, index: int) -> int:
+    value = data.get(key)
+    if isinstance(value, LocList) and index < len(value.item_lines):
+        return value.item_lines[index]
+    return data.key_lines.get(key, data.line)
+
+
+def _parse_article(
+    path: Path, data: LocDict, prefix: str, draft: _PackDraft, summarizer: Callable[[str], Summaries] | None
+) -> Article | None:
+    rel = str(path)
+    c = _Checker(rel, data, prefix, draft.issues, ARTICLE_FIELDS)
+    c.check_unknown()
+    article_id = c.slug("id")
+    if article_id:
+        c.prefix = f"{prefix}({article_id})"
+    title = c.text("title", limit=ARTICLE_TITLE_LIMIT)
+    authors = c.text_list("authors", allow_scalar=True, limit=200)
+    publication = c.text("publication", limit=200)
+    issue = c.text("issue", required=False, limit=100)
+    published = c.date("published")
+    url = c.text("url", required=False, limit=512)
+    if url and not _URL_RE.match(url):
+        c.fail("url", f"{url[:60]!r} is not an http(s) URL")
+    body = c.text("body", required=False, limit=BODY_LIMIT)
+    summaries: Summaries | None = None
+    generated = False
+    raw = data.get("summaries")
+    if raw is None:
+        if not body:
+            c.fail(
+                "summaries",
+                "required field is missing (give short, medium and long, or a body to summarise)",
+                data.line,
+            )
+        elif summarizer is not None:
+            summaries = summarizer(body)
+            generated = True
+    elif not isinstance(raw, LocDict):
+        c.fail("summaries", "must be a mapping with short, medium and long")
+    else:
+        sc = _Checker(rel, raw, f"{c.prefix}.summaries", draft.issues, frozenset(SUMMARY_LIMITS))
+        sc.check_unknown()
+        parts = {name: sc.text(name, limit=limit) for name, limit in SUMMARY_LIMITS.items()}
+        if sc.ok:
+            summaries = Summaries(**parts)
+        else:
+            c.ok = False
+    key_points = c.text_list("key_points", limit=KEY_POINT_LIMIT)
+    if len(key_points) > MAX_KEY_POINTS:
+        c.fail("key_points", f"has {len(key_points)} points; use at most {MAX_KEY_POINTS}")
+    argument = c.text("argument", limit=ARGUMENT_LIMIT)
+    notes: list[ContextNote] = []
+    raw_notes = data.get("context_notes")
+    if raw_notes is not None:
+        if not isinstance(raw_notes, LocList):
+            c.fail("context_notes", "must be a list of {claim, note, sources}")
+        else:
+            for i, item in enumerate(raw_notes):
+                if not isinstance(item, LocDict):
+                    c.fail(
+                        f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i]
+                    )
+                    continue
+                nc = _Checker(
+                    rel, item, f"{c.prefix}.context_notes[{i}]", draft.issues, frozenset({"claim", "note", "sources"})
+                )
+                nc.check_unknown()
+                claim = nc.text("claim", required=False, limit=NOTE_LIMIT)
+                note = nc.text("note", limit=NOTE_LIMIT)
+                sources = nc.sources("sources")
+                if nc.ok:
+                    notes.append(ContextNote(note, sources, claim))
+                else:
+                    c.ok = False
+    tags = c.text_list("tags")
+    for i, tag in enumerate(tags):
+        draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
+    events = c.id_list("events")
+    if "events" not in data:
+        c.fail("events", "required field is missing (list the ids of the events the article mentions)", data.line)
+    for ref, line in events:
+        draft.refs.events.append((rel, line, f"{c.prefix}.events", ref))
+    if not c.ok or published is None or summaries is None:
+        return None
+    return Article(
+        id=article_id,
+        title=title,
+        authors=authors,
+        publication=publication,
+        published=published,
+        summaries=summaries,
+        key_points=key_points,
+        argument=argument,
+        tags=tags,
+        events=tuple(e for e, _ in events),
+        pack=draft.pack.id,
+        issue=issue,
+        url=url,
+        context_notes=tuple(notes),
+        body=body,
+        summaries_generated=generated,
+    )
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _read_pack(
+    manifest: Path, issues: list[ContentIssue], summarizer: Callable[[str], Summaries] | None
+) -> tuple[_PackDraft | None, dict[str, str]]:
+    pack, extra_tags = _parse_manifest(manifest, issues)
+    if pack is None:
+        return None, {}
+    draft = _PackDraft(pack)
+    folder = manifest.parent
+    for path in _yaml_files(folder / "events"):
+        for data, _i, prefix in _records(path, "events", draft.issues):
+            event = _parse_event(path, data, prefix, draft)
+            if event is not None:
+                if event.id in draft.events:
+                    _, other_path, other_line = draft.events[event.id]
+                    draft.issues.append(
+                        ContentIssue(
+                            str(path),
+                            data.key_lines.get("id", data.line),
+                            f"{prefix}.id",
+                            f"duplicate id '{event.id}' (also at {other_path}:{other_line})",
+                        )
+                    )
+                else:
+                    draft.events[event.id] = (event, str(path), data.key_lines.get("id", data.line))
+    for path in _yaml_files(folder / "articles"):
+        for data, _i, prefix in _records(path, "articles", draft.issues):
+            article = _parse_article(path, data, prefix, draft, summarizer)
+            if article is not None:
+                if article.id in draft.articles:
+                    _, other_path, other_line = draft.articles[article.id]
+                    draft.issues.append(
+                        ContentIssue(
+                            str(path),
+                            data.key_lines.get("id", data.line),
+                            f"{prefix}.id",
+                            f"duplicate id '{article.id}' (also at {other_path}:{other_line})",
+                        )
+                    )
+                else:
+                    draft.articles[article.id] = (article, str(path), data.key_lines.get("id", data.line))
+    strays = [
+        p
+        for p in _yaml_files(folder)
+        if p != manifest
+        and p.parent.name not in ("events", "articles")
+        and not _under(p, folder, ("events", "articles"))
+    ]
+    for stray in strays:
+        draft.issues.append(
+            ContentIssue(str(stray), 0, "", "not read: put event files under events/ and article files under articles/")
+        )
+    return draft, extra_tags
+
+
+def _under(path: Path, folder: Path, names: tuple[str, ...]) -> bool:
+    try:
+        first = path.relative_to(folder).parts[0]
+    except (ValueError, IndexError):
+        return False
+    return first in names
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The library that loaded, and every issue found (packs with issues are left out)."""
+
+    library: Library
+    issues: tuple[ContentIssue, ...]
+    files_read: int
+    rejected_packs: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def find_manifests(dirs: Iterable[Path]) -> list[Path]:
+    """Every pack manifest under the given folders (a folder may itself be a pack)."""
+    found: list[Path] = []
+    for d in dirs:
+        if (d / MANIFEST_NAME).is_file():
+            found.append(d / MANIFEST_NAME)
+            continue
+        if d.is_dir():
+            found.extend(sorted(p for p in d.glob(f"*/{MANIFEST_NAME}") if p.is_file()))
+    return found
+
+
+def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summaries] | None = None) -> LoadResult:
+    """Load every pack under ``dirs`` into one validated :class:`Library`.
+
+    Checks that cross packs (duplicate ids, references, tags) are done over the whole set. A pack
+    with any issue is left out of the library, and its issues are reported; the rest load.
+    """
+    if summarizer is None:
+        summarizer = _default_summarizer()
+    paths = [Path(d) for d in dirs]
+    issues: list[ContentIssue] = []
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    vocabulary: dict[str, str] = {}
+    for p in paths:
+        tags_file = p / TAGS_FILE
+        if tags_file.is_file():
+            vocabulary.update(_read_tag_vocabulary(tags_file, issues))
+    drafts: list[_PackDraft] = []
+    manifests = find_manifests(p for p in paths if p.exists())
+    for p in paths:
+        has_packs = (p / MANIFEST_NAME).is_file() or any(m.parent.parent == p for m in manifests)
+        if p.is_dir() and not has_packs and not (p / TAGS_FILE).is_file():
+            issues.append(
+                ContentIssue(str(p), 0, "", f"no content packs here (a pack is a folder with a {MANIFEST_NAME})")
+            )
+    files_read = 0
+    pack_extra_tags: dict[str, dict[str, str]] = {}
+    seen_packs: dict[str, str] = {}
+    for manifest in manifests:
+        draft, extra = _read_pack(manifest, issues, summarizer)
+        files_read += 1
+        if draft is None:
+            continue
+        files_read += len(_yaml_files(manifest.parent)) - 1
+        if draft.pack.id in seen_packs:
+            issues.append(
+                ContentIssue(
+                    str(manifest), 1, "id", f"duplicate pack id '{draft.pack.id}' (also {seen_packs[draft.pack.id]})"
+                )
+            )
+            continue
+        seen_packs[draft.pack.id] = str(manifest)
+        pack_extra_tags[draft.pack.id] = extra
+        drafts.append(draft)
+
+    all_tags = dict(vocabulary)
+    for extra in pack_extra_tags.values():
+        all_tags.update(extra)
+
+    # Library-wide duplicate ids (an event id and an article id may not collide either).
+    owner: dict[str, tuple[str, str, int]] = {}
+    for draft in drafts:
+        entries: list[tuple[str, str, int]] = [(k, p, ln) for k, (_, p, ln) in draft.events.items()]
+        entries += [(k, p, ln) for k, (_, p, ln) in draft.articles.items()]
+        for entry_id, path, line in entries:
+            if entry_id in owner and owner[entry_id][0] != draft.pack.id:
+                _, other_path, other_line = owner[entry_id]
+                draft.issues.append(
+                    ContentIssue(path, line, "id", f"duplicate id '{entry_id}' (also at {other_path}:{other_line})")
+                )
+            elif entry_id in owner:
+                _, other_path, other_line = owner[entry_id]
+                draft.issues.append(
+                    ContentIssue(
+                        path,
+                        line,
+                        "id",
+                        f"id '{entry_id}' is used by an event and an article (also at {other_path}:{other_line})",
+                    )
+                )
+            else:
+                owner[entry_id] = (draft.pack.id, path, line)
+
+    event_ids = {eid for d in drafts for eid in d.events}
+    article_ids = {aid for d in drafts for aid in d.articles}
+    for draft in drafts:
+        for path, line, fld, ref in draft.refs.events:
+            if ref not in event_ids:
+                hint = _closest(ref, event_ids)
+                extra_hint = f" (did you mean '{hint}'?)" if hint else ""
+                draft.issues.append(ContentIssue(path, line, fld, f"no event has the id '{ref}'{extra_hint}"))
+        for path, line, fld, ref in draft.refs.articles:
+            if ref not in article_ids:
+                draft.issues.append(ContentIssue(path, line, fld, f"no article has the id '{ref}'"))
+        allowed = set(vocabulary) | set(pack_extra_tags.get(draft.pack.id, {}))
+        for path, line, fld, tag, _pack in draft.refs.tags:
+            if tag not in allowed:
+                hint = _closest(tag, allowed)
+                extra_hint = f" (did you mean '{hint}'?)" if hint else ""
+                draft.issues.append(
+                    ContentIssue(
+                        path, line, fld, f"unknown tag '{tag}'{extra_hint}: add it to tags.yaml or the pack's tags"
+                    )
+                )
+
+    issues = [_relative(i) for i in issues]
+    for d in drafts:
+        d.issues = [_relative(i) for i in d.issues]
+    good = [d for d in drafts if not d.issues]
+    rejected = tuple(d.pack.id for d in drafts if d.issues)
+    for d in drafts:
+        issues.extend(d.issues)
+    for pack_id in rejected:
+        log.warning("content pack %s has errors and was not loaded", pack_id)
+    library = Library.build(
+        {d.pack.id: d.pack for d in good},
+        {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
+        {eid: e for d in good for eid, (e, _, _) in d.events.items()},
+        frozenset(all_tags),
+    )
+    # References into a rejected pack would dangle: drop them from the loaded packs' view.
+    return LoadResult(library, tuple(issues), files_read, rejected)
+
+
+def _relative(issue: ContentIssue) -> ContentIssue:
+    """Show paths relative to the working directory when they are under it."""
+    try:
+        rel = Path(issue.path).resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return issue
+    return ContentIssue(str(rel), issue.line, issue.field, issue.message)
+
+
+def _default_summarizer() -> Callable[[str], Summaries] | None:
+    try:
+        from bot.core.summarize import summarize
+    except ImportError:  # the summarizer is optional until it exists
+        return None
+    return summarize

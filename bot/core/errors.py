@@ -1,0 +1,48 @@
+"""Errors the core raises. Each carries a message that is safe to show to a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """An error whose message can be shown to a user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UserInputError(DomainError):
+    """Something a user typed cannot be understood (a date, a time, a timezone...)."""
+
+
+class NotFoundError(DomainError):
+    """A looked-up article, event or pack does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentIssue:
+    """One problem found in a content file: where it is and what is wrong."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ContentError(DomainError):
+    """Content failed validation. Holds every issue found, not just the first."""
+
+    def __init__(self, issues: list[ContentIssue]) -> None:
+        self.issues = list(issues)
+        lines = "\n".join(str(i) for i in self.issues)
+        super().__init__(f"{len(self.issues)} content error(s):\n{lines}")
+
+
+class ValidationError(DomainError):
+    """A single value failed validation (used by parsers of dates and ids)."""
