@@ -26,10 +26,7 @@ def _settings_or_exit() -> Settings:
 def cmd_check_content(args: argparse.Namespace) -> int:
     from bot.content_loader import load_library
 
-    if args.dirs:
-        dirs = [Path(d) for d in args.dirs]
-    else:
-        dirs = list(_settings_or_exit().content_dirs)
+    dirs = [Path(d) for d in args.dirs] if args.dirs else list(_settings_or_exit().content_dirs)
     result = load_library(dirs)
     lib = result.library
     if result.issues:
@@ -48,7 +45,9 @@ def cmd_check_content(args: argparse.Namespace) -> int:
         n_articles = sum(1 for a in lib.articles.values() if a.pack == pack.id)
         print(f"  {pack.id}: {pack.name} — {n_articles} article(s), {n_events} event(s)")
     print(f"{day_precise} day-precise event(s) on {lib.day_count} distinct calendar day(s) of 366")
-    print(f"{len(lib.tags)} tag(s) in the vocabulary; read {result.files_read} file(s) from {', '.join(map(str, dirs))}")
+    print(
+        f"{len(lib.tags)} tag(s) in the vocabulary; read {result.files_read} file(s) from {', '.join(map(str, dirs))}"
+    )
     return EXIT_OK
 
 
@@ -66,7 +65,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
-def build_parser(extra: Sequence[tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = ()) -> argparse.ArgumentParser:
+def build_parser(
+    extra: Sequence[tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = (),
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="From Below: a Discord bot for people's history.",

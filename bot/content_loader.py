@@ -454,10 +454,10 @@ def _records(path: Path, key: str, issues: list[ContentIssue]) -> Iterator[tuple
 def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> Event | None:
     rel = str(path)
     c = _Checker(rel, data, prefix, draft.issues, EVENT_FIELDS)
-    c.check_unknown()
     event_id = c.slug("id")
     if event_id:
         c.prefix = f"{prefix}({event_id})"
+    c.check_unknown()
     title = c.text("title", limit=EVENT_TITLE_LIMIT)
     date = c.date("date")
     end_date = c.date("end_date", required=False)
@@ -529,10 +529,10 @@ def _parse_article(
 ) -> Article | None:
     rel = str(path)
     c = _Checker(rel, data, prefix, draft.issues, ARTICLE_FIELDS)
-    c.check_unknown()
     article_id = c.slug("id")
     if article_id:
         c.prefix = f"{prefix}({article_id})"
+    c.check_unknown()
     title = c.text("title", limit=ARTICLE_TITLE_LIMIT)
     authors = c.text_list("authors", allow_scalar=True, limit=200)
     publication = c.text("publication", limit=200)
@@ -724,7 +724,7 @@ def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summ
     """
     if summarizer is None:
         summarizer = _default_summarizer()
-    paths = [Path(d) for d in dirs]
+    paths = [_display_path(Path(d)) for d in dirs]
     issues: list[ContentIssue] = []
     missing = [p for p in paths if not p.exists()]
     for p in missing:
@@ -812,9 +812,6 @@ def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summ
                     )
                 )
 
-    issues = [_relative(i) for i in issues]
-    for d in drafts:
-        d.issues = [_relative(i) for i in d.issues]
     good = [d for d in drafts if not d.issues]
     rejected = tuple(d.pack.id for d in drafts if d.issues)
     for d in drafts:
@@ -831,13 +828,12 @@ def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summ
     return LoadResult(library, tuple(issues), files_read, rejected)
 
 
-def _relative(issue: ContentIssue) -> ContentIssue:
-    """Show paths relative to the working directory when they are under it."""
+def _display_path(path: Path) -> Path:
+    """A path relative to the working directory when it is under it (shorter error messages)."""
     try:
-        rel = Path(issue.path).resolve().relative_to(Path.cwd().resolve())
+        return path.resolve().relative_to(Path.cwd().resolve())
     except (ValueError, OSError):
-        return issue
-    return ContentIssue(str(rel), issue.line, issue.field, issue.message)
+        return path
 
 
 def _default_summarizer() -> Callable[[str], Summaries] | None:
