@@ -35,11 +35,15 @@ def test_run_without_token_exits_2_with_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help() -> None:
+    import argparse
+
+    from bot.cli import _extra_commands, build_parser
+
     top = run_cli("--help")
     assert top.returncode == 0
-    commands = [
-        line.split()[0] for line in top.stdout.split("<command>")[-1].splitlines()[1:] if line.startswith("    ")
-    ]
+    parser = build_parser(_extra_commands())
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    commands = list(sub.choices)
     assert "run" in commands
     assert "check-content" in commands
     for command in commands:
