@@ -1,0 +1,231 @@
+"""Liveness heartbeat: the running bot writes it, ``python -m bot health`` reads it.
+
+The bot (``bot/app.py`` and the daily scheduler) calls :func:`write_heartbeat` whenever its
+connection state changes and on every scheduler tick. The file is a small JSON object::
+
+    {"pid": 7, "connected": true,
+     "scheduler_tick": "2026-11-27T06:00:00+00:00", "written_at": "2026-11-27T06:00:00+00:00"}
+
+``python -m bot health`` (the Docker ``HEALTHCHECK``) exits 0 only while the bot is connected and
+both the heartbeat and the scheduler tick are recent; otherwise it exits 1. Either way it prints
+exactly one line saying why. This module is imported by the health probe every 30 seconds, so it
+must stay cheap: no discord, no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+#: How old (seconds) the heartbeat and the scheduler tick may be before the bot counts as unhealthy.
+DEFAULT_MAX_AGE = 180.0
+
+EXIT_HEALTHY = 0
+#: Docker treats 1 as "unhealthy" (2 is reserved), so every failure, even a bad setting, is 1.
+EXIT_UNHEALTHY = 1
+
+
+class HeartbeatError(Exception):
+    """The heartbeat file is missing or cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    pid: int
+    connected: bool
+    scheduler_tick: datetime | None
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class HealthStatus:
+    healthy: bool
+    #: One line for the operator (and ``docker inspect``'s health log).
+    reason: str
+
+
+def _require_aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def write_heartbeat(
+    path: Path,
+    connected: bool,
+    scheduler_tick: datetime | None,
+    now: datetime,
+    *,
+    pid: int | None = None,
+) -> None:
+    """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
+
+    A reader never sees a half-written file. ``now`` and ``scheduler_tick`` must be aware
+    datetimes; they are stored as ISO 8601 in UTC. The folder is created if needed.
+    """
+    _require_aware("now", now)
+    if scheduler_tick is not None:
+        _require_aware("scheduler_tick", scheduler_tick)
+    payload = {
+        "pid": os.getpid() if pid is None else pid,
+        "connected": bool(connected),
+        "scheduler_tick": None if scheduler_tick is None else _iso(scheduler_tick),
+        "written_at": _iso(now),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle)
+            handle.write("\n")
+        os.chmod(tmp_name, 0o644)  # no secrets inside; readable by an operator's shell too
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _parse_time(data: dict[str, Any], key: str, *, optional: bool) -> datetime | None:
+    raw = data.get(key)
+    if raw is None:
+        if optional:
+            return None
+        raise HeartbeatError(f"'{key}' is missing")
+    if not isinstance(raw, str):
+        raise HeartbeatError(f"'{key}' is not a timestamp")
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise HeartbeatError(f"'{key}' is not an ISO timestamp: {raw[:40]!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # the writer always stores UTC
+    return value
+
+
+def read_heartbeat(path: Path) -> Heartbeat:
+    """Read and validate the heartbeat file. Raises :class:`HeartbeatError` with a short reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise HeartbeatError(
+            f"no heartbeat file yet at {path} (the bot is not running or has not started yet)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise HeartbeatError(f"cannot read {path}: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HeartbeatError(f"{path} is not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise HeartbeatError(f"{path} does not hold a JSON object")
+    connected = data.get("connected")
+    if not isinstance(connected, bool):
+        raise HeartbeatError(f"{path}: 'connected' must be true or false")
+    pid = data.get("pid", 0)
+    if not isinstance(pid, int) or isinstance(pid, bool):
+        raise HeartbeatError(f"{path}: 'pid' must be a number")
+    try:
+        written_at = _parse_time(data, "written_at", optional=False)
+        tick = _parse_time(data, "scheduler_tick", optional=True)
+    except HeartbeatError as exc:
+        raise HeartbeatError(f"{path}: {exc}") from None
+    assert written_at is not None
+    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at)
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 120:
+        return f"{seconds:.0f}s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) -> HealthStatus:
+    """Decide health from the heartbeat file at ``path`` as seen at ``now`` (aware)."""
+    _require_aware("now", now)
+    try:
+        beat = read_heartbeat(path)
+    except HeartbeatError as exc:
+        return HealthStatus(False, f"unhealthy: {exc}")
+    limit = f"limit {max_age:g}s"
+    written_age = (now - beat.written_at).total_seconds()
+    if written_age > max_age:
+        return HealthStatus(
+            False,
+            f"unhealthy: heartbeat is stale, last written {_ago(written_age)} ({limit}) by pid {beat.pid}; "
+            "the bot has stopped or hung",
+        )
+    if not beat.connected:
+        return HealthStatus(False, f"unhealthy: disconnected from Discord (heartbeat {_ago(written_age)})")
+    if beat.scheduler_tick is None:
+        return HealthStatus(False, "unhealthy: connected, but the scheduler has not ticked yet")
+    tick_age = (now - beat.scheduler_tick).total_seconds()
+    if tick_age > max_age:
+        return HealthStatus(False, f"unhealthy: connected, but the scheduler last ticked {_ago(tick_age)} ({limit})")
+    return HealthStatus(True, f"healthy: connected, scheduler ticked {_ago(tick_age)} (pid {beat.pid})")
+
+
+# --- the CLI command: python -m bot health ------------------------------------------------------
+
+
+def _positive_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    path: Path | None = args.file
+    if path is None:
+        from bot.config import ConfigError, load_settings
+
+        try:
+            path = load_settings().heartbeat_path
+        except ConfigError as exc:
+            one_line = "; ".join(part.strip(" -") for part in exc.message.splitlines()[1:]) or exc.message
+            sys.stdout.write(f"unhealthy: configuration problem: {one_line}\n")
+            return EXIT_UNHEALTHY
+    status = check_health(path, datetime.now(UTC), args.max_age)
+    sys.stdout.write(status.reason + "\n")
+    return EXIT_HEALTHY if status.healthy else EXIT_UNHEALTHY
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Exit 0 if the running bot is connected to Discord and its scheduler ticked recently, "
+        "else exit 1. Prints one line saying why. Used by the Docker HEALTHCHECK."
+    )
+    parser.add_argument(
+        "--max-age",
+        type=_positive_seconds,
+        default=DEFAULT_MAX_AGE,
+        metavar="SECONDS",
+        help=f"how old the heartbeat and scheduler tick may be (default {DEFAULT_MAX_AGE:g})",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="heartbeat file to read (default: heartbeat.json beside the database)",
+    )
+    parser.set_defaults(func=cmd_health)
