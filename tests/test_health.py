@@ -70,7 +70,7 @@ def test_failed_replace_keeps_old_file_and_removes_temp(beat: Path, monkeypatch:
     def boom(src: str, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(health.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="No space"):
         write_heartbeat(beat, False, None, NOW + timedelta(seconds=1), pid=1)
     assert beat.read_bytes() == before
