@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import health
 from bot.cli import main
 from bot.health import DEFAULT_MAX_AGE, HeartbeatError, check_health, read_heartbeat, write_heartbeat
 
