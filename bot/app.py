@@ -1,0 +1,376 @@
+"""The Discord application: :class:`Bot`, extension discovery, hash-based command sync, ``run_bot``.
+
+Resources (settings, the content library, the search index, the database, the clock) are built
+in :func:`run_bot` and injected through the constructor, as in discord.py's
+``examples/advanced_startup.py``. Async setup happens in :meth:`Bot.setup_hook`: extensions are
+loaded and the command tree is synced only when its hash differs from the last synced one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import importlib
+import inspect
+import json
+import logging
+import pkgutil
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import discord
+from discord.ext import commands
+
+from bot import __version__
+from bot.config import Settings
+from bot.content_loader import LoadResult
+from bot.core.clock import Clock, SystemClock
+from bot.core.models import Library
+from bot.errors import BotTree
+
+if TYPE_CHECKING:
+    from bot.core.autocomplete import Autocompleter
+    from bot.core.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS_PACKAGE = "bot.exts"
+SOURCE_URL = "https://github.com/from-below/from-below"
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+@runtime_checkable
+class MetaStore(Protocol):
+    """A small key/value store that survives restarts (the database's ``meta`` table)."""
+
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def set_meta(self, key: str, value: str) -> None: ...
+
+
+# --- extensions ------------------------------------------------------------------------------
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """One line for the operator, on stderr for problems."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def _is_private(module_name: str) -> bool:
+    return any(part.startswith("_") for part in module_name.split("."))
+
+
+def walk_extensions(package: str = EXTENSIONS_PACKAGE) -> Iterator[str]:
+    """Every extension under ``package``: a module or package with an ``async def setup(bot)``.
+
+    Names starting with ``_`` are private helpers and are skipped (as in python-discord's
+    ``walk_extensions``). A package that is itself an extension owns its submodules: they are not
+    loaded on their own. A package without ``setup`` is just a folder of extensions.
+    """
+    root = importlib.import_module(package)
+    owned: list[str] = []
+    for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+        name = info.name
+        if _is_private(name.removeprefix(f"{package}.")):
+            continue
+        if any(name.startswith(f"{parent}.") for parent in owned):
+            continue
+        module = importlib.import_module(name)
+        setup = getattr(module, "setup", None)
+        if setup is None or not inspect.iscoroutinefunction(setup):
+            continue
+        if info.ispkg:
+            owned.append(name)
+        yield name
+
+
+# --- command tree hashing --------------------------------------------------------------------
+
+
+def tree_payload(tree: discord.app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> list[Any]:
+    """The JSON Discord would receive for this scope, in a stable order."""
+    commands_ = [cmd.to_dict(tree) for cmd in tree.get_commands(guild=guild)]
+    return sorted(commands_, key=lambda c: (int(c.get("type", 1)), str(c.get("name"))))
+
+
+def tree_hash(tree: discord.app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None = None) -> str:
+    """A hash of the command tree's payload for one scope (global, or one guild)."""
+    blob = json.dumps(tree_payload(tree, guild), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def sync_key(application_id: int | None, guild_id: int | None) -> str:
+    scope = f"guild:{guild_id}" if guild_id is not None else "global"
+    return f"command_tree_hash:{application_id or 0}:{scope}"
+
+
+# --- the bot ---------------------------------------------------------------------------------
+
+
+class Bot(commands.Bot):
+    """From Below. Every resource is injected; nothing is read from the environment here."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        library: Library | LoadResult,
+        search: SearchIndex | None = None,
+        autocomplete: Autocompleter | None = None,
+        db: Any = None,
+        clock: Clock | None = None,
+        meta: MetaStore | None = None,
+        sync_on_start: bool = True,
+        run_background_tasks: bool = True,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),  # no members, presences or message content
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BotTree,
+        )
+        self.settings = settings
+        self.load_result: LoadResult | None = library if isinstance(library, LoadResult) else None
+        self.library: Library = library.library if isinstance(library, LoadResult) else library
+        self.search: SearchIndex = search if search is not None else _build_search(self.library)
+        self.autocomplete: Autocompleter = (
+            autocomplete if autocomplete is not None else _build_autocomplete(self.library)
+        )
+        self.db: Any = db
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.meta: MetaStore | None = meta if meta is not None else (db if isinstance(db, MetaStore) else None)
+        self.sync_on_start = sync_on_start
+        self.run_background_tasks = run_background_tasks
+        self.started_at: dt.datetime = self.clock.now()
+        self.version = __version__
+        self.source_url = SOURCE_URL
+        self.synced: list[str] = []
+
+    # -- content --------------------------------------------------------------------------
+
+    def swap_library(self, library: Library | LoadResult) -> None:
+        """Replace the library and its search index together (both built before the swap)."""
+        new_library = library.library if isinstance(library, LoadResult) else library
+        new_search = _build_search(new_library)
+        new_autocomplete = _build_autocomplete(new_library)
+        old_search = self.search
+        self.load_result = library if isinstance(library, LoadResult) else None
+        self.library, self.search, self.autocomplete = new_library, new_search, new_autocomplete
+        old_search.close()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def load_extensions(self) -> list[str]:
+        loaded: list[str] = []
+        for name in walk_extensions():
+            await self.load_extension(name)
+            loaded.append(name)
+        log.info("loaded %d extension(s): %s", len(loaded), ", ".join(loaded))
+        return loaded
+
+    async def setup_hook(self) -> None:
+        await self.load_extensions()
+        if self.sync_on_start:
+            await self.sync_if_changed()
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Sync now (global, or one guild with the global commands copied to it); record the hash."""
+        guild = discord.Object(id=guild_id) if guild_id is not None else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        digest = tree_hash(self.tree, guild)
+        if self.meta is not None:
+            await self.meta.set_meta(sync_key(self.application_id, guild_id), digest)
+        self.synced.append(f"guild:{guild_id}" if guild_id is not None else "global")
+        log.info("synced %d command(s) to %s", len(synced), f"guild {guild_id}" if guild_id else "all servers")
+        return len(synced)
+
+    async def sync_if_changed(self) -> bool:
+        """Sync the dev guild (if configured) or the global tree, only when its hash changed."""
+        guild_id = self.settings.dev_guild_id
+        guild = discord.Object(id=guild_id) if guild_id is not None else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        digest = tree_hash(self.tree, guild)
+        if self.meta is None:
+            if guild_id is not None:
+                log.info("no database to remember the last sync: syncing the development server")
+                await self.sync_commands(guild_id)
+                return True
+            log.info("command sync skipped (nothing records the last sync): run `python -m bot sync`")
+            return False
+        last = await self.meta.get_meta(sync_key(self.application_id, guild_id))
+        if last == digest:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return False
+        await self.sync_commands(guild_id)
+        return True
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("unhandled error in event %s", event_method)
+
+    async def close(self) -> None:
+        # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
+        await super().close()
+
+    @property
+    def uptime(self) -> dt.timedelta:
+        return self.clock.now() - self.started_at
+
+
+def _build_search(library: Library, cache_path: Path | None = None) -> SearchIndex:
+    from bot.core.search import SearchIndex
+
+    return SearchIndex.build(library, cache_path)
+
+
+def _build_autocomplete(library: Library) -> Autocompleter:
+    from bot.core.autocomplete import Autocompleter
+
+    return Autocompleter.build(library)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def point_at_api(settings: Settings) -> None:
+    """Test switch: talk to a fake Discord REST API on loopback instead of discord.com."""
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+
+
+async def _open_database(settings: Settings) -> Any:
+    """Open and migrate the database, if the storage layer is installed."""
+    try:
+        storage = importlib.import_module("bot.storage")
+    except ImportError:
+        return None
+    opener = getattr(storage, "open_database", None)
+    if opener is None:
+        return None
+    return await opener(settings.database_path)
+
+
+async def _close_database(db: Any) -> None:
+    if db is None:
+        return
+    close = getattr(db, "close", None)
+    if close is not None:
+        await close()
+
+
+def _load(settings: Settings) -> LoadResult:
+    from bot.content_loader import load_library
+
+    result = load_library(settings.content_dirs)
+    for issue in result.issues:
+        log.warning("content: %s", issue)
+    lib = result.library
+    log.info("library: %d pack(s), %d article(s), %d event(s)", len(lib.packs), len(lib.articles), len(lib.events))
+    return result
+
+
+async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Any = None) -> Bot:
+    result = await asyncio.to_thread(_load, settings)
+    search = await asyncio.to_thread(_build_search, result.library, settings.search_cache_path)
+    autocomplete = await asyncio.to_thread(_build_autocomplete, result.library)
+    return Bot(
+        settings=settings,
+        library=result,
+        search=search,
+        autocomplete=autocomplete,
+        db=db,
+        sync_on_start=sync_on_start,
+    )
+
+
+async def _run(settings: Settings) -> int:
+    point_at_api(settings)
+    db = await _open_database(settings)
+    try:
+        bot = await build_bot(settings, db=db)
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        closing: list[asyncio.Task[None]] = []
+
+        def _stop(signame: str) -> None:
+            if stopping.is_set():
+                return
+            stopping.set()
+            log.info("%s received: closing", signame)
+            closing.append(loop.create_task(bot.close()))
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+                loop.add_signal_handler(sig, _stop, sig.name)
+        try:
+            async with bot:
+                await bot.start(settings.token.get())
+        except discord.LoginFailure:
+            _say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
+            return EXIT_FAILED
+        except discord.PrivilegedIntentsRequired:
+            _say("Discord refused an intent this bot did not ask for; please report this.", err=True)
+            return EXIT_FAILED
+        except (discord.GatewayNotFound, discord.DiscordServerError, OSError) as exc:
+            _say(f"Could not reach Discord: {exc}", err=True)
+            return EXIT_FAILED
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
+        return EXIT_OK
+    finally:
+        await _close_database(db)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until closed or signalled. Returns the process exit code."""
+    from bot.log import setup_logging
+
+    setup_logging(settings.log_level, [settings.token.get()])
+    try:
+        return asyncio.run(_run(settings))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> int:
+    point_at_api(settings)
+    db = await _open_database(settings)
+    try:
+        bot = await build_bot(settings, sync_on_start=False, db=db)
+        bot.run_background_tasks = False
+        async with bot:
+            try:
+                await bot.login(settings.token.get())
+            except discord.LoginFailure:
+                _say("Discord rejected the token (DISCORD_TOKEN): check it and try again.", err=True)
+                return EXIT_FAILED
+            count = await bot.sync_commands(guild_id)
+        where = f"server {guild_id}" if guild_id is not None else "every server (global; may take up to an hour)"
+        _say(f"Synced {count} command(s) to {where}.")
+        return EXIT_OK
+    except discord.HTTPException as exc:
+        _say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
+        return EXIT_FAILED
+    finally:
+        await _close_database(db)
+
+
+def sync_main(settings: Settings, guild_id: int | None) -> int:
+    """``python -m bot sync [--guild ID]``."""
+    from bot.log import setup_logging
+
+    setup_logging(settings.log_level, [settings.token.get()])
+    return asyncio.run(_sync(settings, guild_id))

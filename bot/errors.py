@@ -1,0 +1,172 @@
+"""Adapter-side error handling: one tree handler, and one way to answer a user privately.
+
+Every failure of a slash command, a button or a select menu ends here. The user always gets a
+short, friendly, ephemeral message; unexpected failures also get an error id, which is logged
+together with the traceback so an operator can find it. Users never see a stack trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from discord.ui import Item
+
+log = logging.getLogger(__name__)
+
+#: Discord rejects message content longer than this.
+CONTENT_LIMIT = 2000
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+@dataclass(frozen=True, slots=True)
+class UserFacingError:
+    """What to tell the user about an error, and whether it was unexpected (and so logged)."""
+
+    message: str
+    error_id: str | None = None
+
+    @property
+    def unexpected(self) -> bool:
+        return self.error_id is not None
+
+
+def new_error_id() -> str:
+    """A short id to quote in the user's message and the log line."""
+    return secrets.token_hex(4)
+
+
+def _permissions(names: list[str]) -> str:
+    pretty = [n.replace("_", " ").replace("guild", "server").title() for n in names]
+    return ", ".join(pretty) or "a permission"
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception that actually went wrong (inside CommandInvokeError / TransformerError)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, DomainError):
+        return error.__cause__
+    return error
+
+
+def describe(error: BaseException, *, now: dt.datetime | None = None) -> UserFacingError:
+    """Map an error to the message a user sees. Pure apart from minting an id for the unexpected."""
+    original = unwrap(error)
+    if isinstance(original, DomainError):
+        return UserFacingError(_clip(original.message))
+    if isinstance(original, app_commands.TransformerError):
+        return UserFacingError(_clip(f"I couldn't understand {str(original.value)[:100]!r} for that option."))
+    if isinstance(original, app_commands.NoPrivateMessage):
+        return UserFacingError("This command only works in a server, not in direct messages.")
+    if isinstance(original, app_commands.MissingPermissions):
+        return UserFacingError(f"You need the {_permissions(original.missing_permissions)} permission to do that.")
+    if isinstance(original, app_commands.BotMissingPermissions):
+        return UserFacingError(
+            f"I need the {_permissions(original.missing_permissions)} permission in this channel to do that."
+        )
+    if isinstance(original, app_commands.CommandOnCooldown):
+        when = (now or dt.datetime.now(dt.UTC)) + dt.timedelta(seconds=original.retry_after)
+        return UserFacingError(f"Slow down a little: you can use this again {discord.utils.format_dt(when, 'R')}.")
+    if isinstance(original, app_commands.CheckFailure):
+        return UserFacingError("You can't use this command here.")
+    if isinstance(original, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+        return UserFacingError(
+            "This command has changed since Discord last heard about it. Please try again in a minute."
+        )
+    if isinstance(original, discord.Forbidden):
+        return UserFacingError(
+            "Discord didn't let me do that here: I may be missing a permission in this channel.",
+            new_error_id(),
+        )
+    return UserFacingError("Something went wrong on my side. It has been logged.", new_error_id())
+
+
+def _clip(text: str) -> str:
+    if len(text) <= 1800:
+        return text
+    cut = text[:1800].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+async def send_ephemeral(
+    interaction: discord.Interaction[Any], content: str, *, embed: discord.Embed | None = None
+) -> None:
+    """Answer privately, whether or not the interaction has been answered (or deferred) already."""
+    content = content[:CONTENT_LIMIT]
+    if interaction.response.is_done():
+        if embed is None:
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(content, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    elif embed is None:
+        await interaction.response.send_message(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(content, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def _where(interaction: discord.Interaction[Any]) -> str:
+    command = interaction.command.qualified_name if interaction.command is not None else None
+    custom_id = None
+    if interaction.data is not None and isinstance(interaction.data, dict):
+        custom_id = interaction.data.get("custom_id")
+    try:
+        options = dict(interaction.namespace) if interaction.command is not None else {}
+    except (AttributeError, TypeError, KeyError):  # a component interaction has no namespace to show
+        options = {}
+    return (
+        f"command={command!r} custom_id={custom_id!r} guild={interaction.guild_id} "
+        f"user={interaction.user.id if interaction.user else None} options={options!r}"
+    )
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> UserFacingError:
+    """Log (if unexpected) and tell the user. Never raises: a failure to answer is logged."""
+    described = describe(error)
+    original = unwrap(error)
+    if described.unexpected:
+        log.error(
+            "error id %s: unexpected %s in %s",
+            described.error_id,
+            type(original).__name__,
+            _where(interaction),
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        text = f"{described.message} (error id `{described.error_id}`)"
+    else:
+        log.debug("user-facing error in %s: %s", _where(interaction), described.message)
+        text = described.message
+    try:
+        await send_ephemeral(interaction, text)
+    except discord.HTTPException as exc:
+        # Most often the interaction expired (Discord's 3-second window, or 15 minutes for a followup).
+        log.warning("could not tell the user about an error (%s): %s", _where(interaction), exc)
+    return described
+
+
+class BotTree(app_commands.CommandTree[Any]):
+    """The command tree: routes every app-command error through :func:`report_error`."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+async def view_on_error(interaction: discord.Interaction[Any], error: Exception, item: Item[Any]) -> None:
+    """Shared ``View.on_error``: the same friendly answer for buttons and select menus."""
+    await report_error(interaction, error)
+
+
+class ErrorReportingView(discord.ui.View):
+    """A view whose errors go through the one error handler."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Item[Any]) -> None:
+        await view_on_error(interaction, error, item)
