@@ -1,0 +1,519 @@
+"""Daily-post schedules: settings, parsing of what admins type, and the pure "what is due" rule.
+
+Nothing here touches Discord, SQLite or the real clock: the caller passes the schedules, the
+last posted local date of each, and the current instant, and gets back what to post.
+
+The rules (see :func:`due_posts`):
+
+* A schedule posts at most once per **local calendar day** of its timezone, on the weekdays it
+  allows (``0`` = Monday ... ``6`` = Sunday, as :meth:`datetime.date.weekday`).
+* It is due once the local post time has passed and nothing was posted (or claimed) that day.
+* **Catch-up**: if the bot was down at the post time, the post still goes out when it returns,
+  as long as that is within ``catchup`` (default 6 hours) and still the same local day. Such a
+  post is marked ``late`` (more than ``late_after`` behind, default 5 minutes).
+* **DST**: a post time that does not exist that day (clocks spring forward over it) is moved
+  to the first valid minute after it (``02:30`` in New York on the spring-forward day posts at
+  ``03:00``); a post time that happens twice (clocks fall back) posts at its first occurrence,
+  and the once-per-local-day rule keeps the second occurrence from posting again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from bot.core.errors import UserInputError
+
+EmptyDay = Literal["skip", "week", "article"]
+EMPTY_DAY_CHOICES: tuple[EmptyDay, ...] = get_args(EmptyDay)
+PostStatus = Literal["claimed", "sent", "failed", "skipped"]
+
+#: Every server has one schedule for now; the storage is keyed by (guild_id, schedule_id) so a
+#: server can have several later without a rewrite.
+DEFAULT_SCHEDULE_ID = 1
+DEFAULT_POST_TIME = dt.time(9, 0)
+DEFAULT_TIMEZONE = "UTC"
+ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
+DEFAULT_CATCHUP = dt.timedelta(hours=6)
+DEFAULT_LATE_AFTER = dt.timedelta(minutes=5)
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+ScheduleKey = tuple[int, int]
+"""``(guild_id, schedule_id)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """One server's daily-post settings."""
+
+    guild_id: int
+    schedule_id: int = DEFAULT_SCHEDULE_ID
+    channel_id: int | None = None
+    post_time: dt.time = DEFAULT_POST_TIME
+    timezone: str = DEFAULT_TIMEZONE
+    weekdays: frozenset[int] = ALL_WEEKDAYS
+    enabled: bool = True
+    #: Set when posting stopped on its own (the channel is gone or the bot lost access); the
+    #: text is shown by ``/settings show``. Cleared when an admin resumes posting.
+    paused_reason: str | None = None
+    role_id: int | None = None
+    empty_day: EmptyDay = "skip"
+    #: Pack ids whose events may be posted; ``None`` means every pack.
+    packs: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.weekdays:
+            raise ValueError("a schedule needs at least one weekday")
+        if not self.weekdays <= ALL_WEEKDAYS:
+            raise ValueError(f"weekdays must be 0 (Monday) to 6 (Sunday), got {sorted(self.weekdays)}")
+        if self.empty_day not in EMPTY_DAY_CHOICES:
+            raise ValueError(f"empty_day must be one of {EMPTY_DAY_CHOICES}, got {self.empty_day!r}")
+        if self.post_time.tzinfo is not None:
+            raise ValueError("post_time is a local wall-clock time without tzinfo")
+
+    @property
+    def key(self) -> ScheduleKey:
+        return (self.guild_id, self.schedule_id)
+
+    @property
+    def active(self) -> bool:
+        """Whether this schedule can post at all: enabled, not paused, and a channel is set."""
+        return self.enabled and self.paused_reason is None and self.channel_id is not None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return get_zone(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class PostState:
+    """What happened to one schedule's post on one local day (the last one is in ``/settings show``)."""
+
+    guild_id: int
+    schedule_id: int
+    local_date: dt.date
+    status: PostStatus
+    claimed_at: dt.datetime
+    entry_id: str | None = None
+    message_id: int | None = None
+    posted_at: dt.datetime | None = None
+    error: str | None = None
+    error_at: dt.datetime | None = None
+    attempts: int = 0
+    late: bool = False
+
+    @property
+    def key(self) -> ScheduleKey:
+        return (self.guild_id, self.schedule_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DuePost:
+    """A schedule whose post for ``local_date`` should go out now."""
+
+    schedule: Schedule
+    local_date: dt.date
+    scheduled_at_utc: dt.datetime
+    late: bool = False
+    #: How long after the (DST-adjusted) post time this was found due.
+    delay: dt.timedelta = field(default=dt.timedelta(0), compare=False)
+
+
+# --- time of day ---------------------------------------------------------------------------
+
+_TIME_24_RE = re.compile(r"^(\d{1,2})\s*[:.h]\s*(\d{2})$")
+_TIME_12_RE = re.compile(r"^(\d{1,2})(?:\s*[:.]\s*(\d{2}))?\s*([ap])\.?\s*(?:m\.?)?$")
+_TIME_HELP = "Write the time as 24-hour HH:MM (like 09:00 or 21:30) or like 9am or 9:30 pm."
+
+
+def parse_post_time(text: str) -> dt.time:
+    """Parse ``HH:MM`` (24-hour), ``9am``, ``9:30 pm``, ``noon`` or ``midnight``.
+
+    Raises :class:`UserInputError` with a message that says what to type instead.
+    """
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        raise UserInputError(f"Please give a time. {_TIME_HELP}")
+    shown = text.strip()[:40]
+    if raw == "noon":
+        return dt.time(12, 0)
+    if raw == "midnight":
+        return dt.time(0, 0)
+    if m := _TIME_24_RE.match(raw):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23:
+            raise UserInputError(f"“{shown}” is not a time of day: hours run from 00 to 23. {_TIME_HELP}")
+        if minute > 59:
+            raise UserInputError(f"“{shown}” is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
+        return dt.time(hour, minute)
+    if m := _TIME_12_RE.match(raw):
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if not 1 <= hour <= 12:
+            raise UserInputError(f"“{shown}” is not a time: with am/pm the hour runs from 1 to 12. {_TIME_HELP}")
+        if minute > 59:
+            raise UserInputError(f"“{shown}” is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
+        hour %= 12
+        if m.group(3) == "p":
+            hour += 12
+        return dt.time(hour, minute)
+    raise UserInputError(f"I can't read “{shown}” as a time. {_TIME_HELP}")
+
+
+def format_post_time(value: dt.time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+# --- weekdays ------------------------------------------------------------------------------
+
+_DAY_ALIASES: dict[str, int] = {}
+for _i, _name in enumerate(WEEKDAY_NAMES):
+    _low = _name.lower()
+    for _n in range(2, len(_low) + 1):
+        _DAY_ALIASES.setdefault(_low[:_n], _i)
+for _ambiguous in ("t", "s"):
+    _DAY_ALIASES.pop(_ambiguous, None)
+_DAY_ALIASES.update({"tues": 1, "thur": 3, "thurs": 3})
+_WEEKDAY_GROUPS: dict[str, frozenset[int]] = {
+    "every day": ALL_WEEKDAYS,
+    "everyday": ALL_WEEKDAYS,
+    "daily": ALL_WEEKDAYS,
+    "all": ALL_WEEKDAYS,
+    "weekdays": frozenset(range(5)),
+    "workdays": frozenset(range(5)),
+    "weekends": frozenset({5, 6}),
+    "weekend": frozenset({5, 6}),
+}
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Parse ``mon,wed,fri``, ``mon-fri``, ``weekdays``, ``weekends`` or ``every day``."""
+    raw = " ".join(text.strip().lower().split())
+    if raw in _WEEKDAY_GROUPS:
+        return _WEEKDAY_GROUPS[raw]
+    days: set[int] = set()
+    for part in re.split(r"[,;\s]+", raw):
+        if not part:
+            continue
+        if "-" in part or "–" in part:
+            start_text, _, end_text = part.replace("–", "-").partition("-")
+            start, end = _DAY_ALIASES.get(start_text), _DAY_ALIASES.get(end_text)
+            if start is None or end is None:
+                raise UserInputError(f"I can't read “{part[:30]}” as a range of days; write it like mon-fri.")
+            day = start
+            days.add(day)
+            while day != end:
+                day = (day + 1) % 7
+                days.add(day)
+            continue
+        day_number = _DAY_ALIASES.get(part.rstrip("s")) if part not in _DAY_ALIASES else _DAY_ALIASES[part]
+        if day_number is None:
+            raise UserInputError(
+                f"I don't know the day “{part[:30]}”. Use day names like mon, wed, fri, a range like mon-fri, "
+                "or weekdays, weekends or every day."
+            )
+        days.add(day_number)
+    if not days:
+        raise UserInputError("Please name at least one day, like mon-fri or every day.")
+    return frozenset(days)
+
+
+def format_weekdays(days: frozenset[int]) -> str:
+    if days == ALL_WEEKDAYS:
+        return "every day"
+    if days == frozenset(range(5)):
+        return "Monday to Friday"
+    if days == frozenset({5, 6}):
+        return "weekends"
+    return ", ".join(WEEKDAY_NAMES[d] for d in sorted(days))
+
+
+# --- timezones -----------------------------------------------------------------------------
+
+#: Areas of current, canonical IANA names; names outside them (``US/Eastern``, ``GB``,
+#: ``Etc/GMT+5``) are old aliases and rank after them.
+_CANONICAL_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+_EXCLUDED_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+_UTC_ALIASES = frozenset({"utc", "gmt", "z", "zulu", "universal", "etc/utc", "etc/gmt"})
+#: Shown when the user has typed nothing yet.
+POPULAR_TIMEZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+def _fold(text: str) -> str:
+    """Casefold, strip accents, and write spaces as underscores: ``São Paulo`` -> ``sao_paulo``."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "_".join(stripped.replace("_", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Zone:
+    name: str
+    folded: str
+    city: str
+    canonical: bool
+
+
+@functools.cache
+def _zones() -> tuple[_Zone, ...]:
+    names = sorted(n for n in zoneinfo.available_timezones() if n not in _EXCLUDED_ZONES)
+    return tuple(
+        _Zone(
+            name=n,
+            folded=_fold(n),
+            city=_fold(n.rsplit("/", 1)[-1]),
+            canonical=n.split("/", 1)[0] in _CANONICAL_AREAS or n == "UTC",
+        )
+        for n in names
+    )
+
+
+@functools.cache
+def get_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The tz database zone for an IANA name (cached). Raises :class:`UserInputError` if unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserInputError(f"“{name[:60]}” is not a timezone I know.") from exc
+
+
+def _rank(zone: _Zone, query: str) -> int | None:
+    """Lower is better; ``None`` when the zone does not match at all."""
+    if zone.folded == query:
+        return 0
+    if zone.city == query:
+        return 1
+    if zone.folded.startswith(query):
+        return 2
+    if zone.city.startswith(query):
+        return 3
+    if any(part.startswith(query) for part in zone.folded.replace("/", "_").split("_")):
+        return 4
+    if query in zone.folded:
+        return 5
+    return None
+
+
+def _matches(query: str) -> list[tuple[int, bool, int, str, str]]:
+    """``(rank, not canonical, length, name, city)`` of every matching zone, best first."""
+    found: list[tuple[int, bool, int, str, str]] = []
+    for zone in _zones():
+        rank = _rank(zone, query)
+        if rank is not None:
+            found.append((rank, not zone.canonical, len(zone.name), zone.name, zone.city))
+    found.sort()
+    return found
+
+
+def timezone_choices(text: str, limit: int = 25) -> list[str]:
+    """IANA names matching what the user typed, best first, for autocomplete.
+
+    Forgiving: case, accents, spaces for underscores, any part of the name (``berlin``,
+    ``new york``, ``america/new``, ``sao paulo``) all match. Current names rank before old
+    aliases such as ``US/Eastern``. With nothing typed, a list of common zones is returned.
+    """
+    if limit <= 0:
+        return []
+    query = _fold(text)[:64]
+    if not query:
+        return list(POPULAR_TIMEZONES[:limit])
+    if query in _UTC_ALIASES:
+        return ["UTC", *[m[3] for m in _matches(query) if m[3] != "UTC"]][:limit]
+    names = [m[3] for m in _matches(query)]
+    if len(names) < limit:
+        names.extend(n for n in _fuzzy(query, limit) if n not in names)
+    return names[:limit]
+
+
+def _fuzzy(query: str, limit: int) -> list[str]:
+    """Close spellings of a city (``berln`` -> Europe/Berlin), for when nothing matches exactly."""
+    from rapidfuzz import fuzz
+
+    city_query = query.rsplit("/", 1)[-1]
+    if len(city_query) < 3:
+        return []
+    scored: list[tuple[float, bool, str]] = []
+    for zone in _zones():
+        score = float(fuzz.ratio(city_query, zone.city))
+        if score >= 75:
+            scored.append((-score, not zone.canonical, zone.name))
+    scored.sort()
+    return [name for *_, name in scored[:limit]]
+
+
+def resolve_timezone(text: str) -> str:
+    """The IANA name meant by ``text``, or :class:`UserInputError` saying what to type instead.
+
+    Accepted: an exact name in any case (``europe/berlin``), a city (``berlin``,
+    ``new york``), or any part of a name that picks out one zone (``buenos``). ``UTC``/``GMT``
+    mean UTC. An ambiguous or unknown text is refused with suggestions; nothing is guessed
+    from a misspelling.
+    """
+    query = _fold(text)[:64]
+    shown = text.strip()[:60]
+    if not query:
+        raise UserInputError("Please give a timezone, like Europe/Berlin or America/New_York.")
+    if query in _UTC_ALIASES:
+        return "UTC"
+    matches = _matches(query)
+    if matches:
+        best_rank = matches[0][0]
+        best = [m for m in matches if m[0] == best_rank]
+        # An exact name or an exact city decides; a partial match must be unambiguous, except
+        # that old aliases give way to a single current name, and names of one city
+        # ("buenos" -> America/Buenos_Aires and America/Argentina/Buenos_Aires) are links to
+        # the same zone.
+        canonical = [m for m in best if not m[1]] or best
+        if best_rank <= 1 or len(canonical) == 1 or len({m[4] for m in canonical}) == 1:
+            return canonical[0][3]
+        options = ", ".join(m[3] for m in matches[:5])
+        raise UserInputError(f"“{shown}” matches several timezones ({options}…). Please pick one from the list.")
+    suggestions = _fuzzy(query, 3)
+    hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
+    raise UserInputError(
+        f"“{shown}” is not a timezone I know.{hint} Use a name from the tz database such as Europe/Berlin, "
+        "America/New_York or UTC (start typing a city to see the list)."
+    )
+
+
+# --- the decision --------------------------------------------------------------------------
+
+
+def _exists(naive: dt.datetime, zone: zoneinfo.ZoneInfo) -> bool:
+    aware = naive.replace(tzinfo=zone, fold=0)
+    return aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == naive
+
+
+def local_to_utc(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The UTC instant of local wall time ``at`` on ``day``, with the DST rules of this module.
+
+    A wall time skipped by a spring-forward transition becomes the first valid minute after it;
+    a repeated one (fall back) is its first occurrence.
+    """
+    naive = dt.datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+    candidate = naive
+    # Gaps are at most a few hours in practice; a whole skipped day (Samoa, 2011) never has a
+    # local "today" in which to ask, so the loop is bounded by one day of minutes.
+    for _ in range(24 * 60):
+        if _exists(candidate, zone):
+            return candidate.replace(tzinfo=zone, fold=0).astimezone(dt.UTC)
+        candidate += dt.timedelta(minutes=1)
+    return naive.replace(tzinfo=zone, fold=0).astimezone(dt.UTC)
+
+
+def scheduled_instant(schedule: Schedule, local_date: dt.date) -> dt.datetime:
+    """When ``schedule`` should post on ``local_date`` (its local calendar day), in UTC."""
+    return local_to_utc(local_date, schedule.post_time, schedule.zone)
+
+
+def local_date_at(schedule: Schedule, instant: dt.datetime) -> dt.date:
+    """The schedule's local calendar date at ``instant``."""
+    return _aware(instant).astimezone(schedule.zone).date()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("expected an aware datetime, got a naive one")
+    return value.astimezone(dt.UTC)
+
+
+def due_posts(
+    schedules: Iterable[Schedule],
+    last_dates: Mapping[ScheduleKey, dt.date | None],
+    now_utc: dt.datetime,
+    catchup: dt.timedelta = DEFAULT_CATCHUP,
+    *,
+    late_after: dt.timedelta = DEFAULT_LATE_AFTER,
+) -> list[DuePost]:
+    """The posts that should go out at ``now_utc``, in the order they became due.
+
+    ``last_dates`` maps a schedule's key to the last local date posted *or claimed* (a missing
+    key means never). Inactive schedules (disabled, paused, no channel) are never due, nor are
+    schedules whose timezone is no longer in the tz database.
+    """
+    now = _aware(now_utc)
+    due: list[DuePost] = []
+    for schedule in schedules:
+        if not schedule.active:
+            continue
+        try:
+            zone = schedule.zone
+        except UserInputError:
+            continue
+        today = now.astimezone(zone).date()
+        if today.weekday() not in schedule.weekdays:
+            continue
+        last = last_dates.get(schedule.key)
+        if last is not None and last >= today:
+            continue
+        at = local_to_utc(today, schedule.post_time, zone)
+        delay = now - at
+        if delay < dt.timedelta(0) or delay > catchup:
+            continue
+        due.append(DuePost(schedule, today, at, late=delay > late_after, delay=delay))
+    due.sort(key=lambda d: (d.scheduled_at_utc, d.schedule.guild_id, d.schedule.schedule_id))
+    return due
+
+
+def next_post_at(
+    schedule: Schedule,
+    now_utc: dt.datetime,
+    last_date: dt.date | None,
+    catchup: dt.timedelta = DEFAULT_CATCHUP,
+) -> dt.datetime:
+    """When the next post would go out, for the ``/settings`` preview (UTC).
+
+    This ignores whether the schedule is enabled or paused (the preview says that separately).
+    If today's post is due but not yet sent, its (past, at most ``catchup`` old) time is
+    returned: it goes out on the next tick.
+    """
+    now = _aware(now_utc)
+    zone = schedule.zone
+    today = now.astimezone(zone).date()
+    for offset in range(8):
+        day = today + dt.timedelta(days=offset)
+        if day.weekday() not in schedule.weekdays:
+            continue
+        if last_date is not None and last_date >= day:
+            continue
+        at = local_to_utc(day, schedule.post_time, zone)
+        if now - at > catchup:
+            continue
+        return at
+    # Unreachable with a non-empty weekday set: eight days always contain an allowed weekday
+    # after today.
+    raise AssertionError("no post day found in a week")
