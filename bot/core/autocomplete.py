@@ -1,0 +1,414 @@
+"""Forgiving autocomplete for event and article names, tags and places.
+
+Discord sends what the user has typed so far on every keystroke, so a lookup must take a few
+milliseconds even over 100,000 events. The :class:`Autocompleter` is built once per library:
+
+* every name is *folded* once (casefold, accents stripped, punctuation dropped) into a key of
+  its title, places, countries and year (events) or title, authors, publication and year
+  (articles), and an inverted index maps each key word to the entries that contain it;
+* a query is folded the same way; each query word is matched against the index vocabulary
+  exactly, as a prefix (so a half-typed last word works) and, when it is not a known word,
+  fuzzily with :func:`rapidfuzz.fuzz.ratio` (so ``hungarain`` finds ``hungarian``);
+* the entries that match most words (in any order) are the candidates: at most a few hundred,
+  which are then ranked by word coverage and :func:`rapidfuzz.fuzz.WRatio` over the key.
+
+Choices are ``(name, value)`` pairs with the name at most 100 characters (Discord's limit) and
+the value the entry's id; at most 25 are returned.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import heapq
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.models import Article, Event, Library
+
+#: Discord allows at most 25 autocomplete choices, each name at most 100 characters.
+MAX_CHOICES = 25
+CHOICE_NAME_LIMIT = 100
+#: Longest query text considered (Discord's option values are at most 100 characters anyway).
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 8
+
+# Letters that NFKD does not decompose into a base letter and a combining mark.
+_EXTRA_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŀ": "l",
+        "ŧ": "t",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ĸ": "k",
+        "ŉ": "n",
+    }
+)
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents: ``Łódź`` -> ``lodz``, ``Straße`` -> ``strasse``.
+
+    Punctuation is kept; use :func:`words` to split folded text into words.
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_EXTRA_FOLD)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``: runs of letters and digits (no underscores)."""
+    return _WORD_RE.findall(fold(text))
+
+
+def fold_key(text: str) -> str:
+    """Folded words joined by single spaces; the form used to compare tags and places."""
+    return " ".join(words(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One autocomplete choice: ``name`` is shown (≤ 100 chars), ``value`` is sent back (an id)."""
+
+    name: str
+    value: str
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def event_choice_name(event: Event) -> str:
+    """``Title (17 June 1953)``, the title shortened so the whole fits 100 characters."""
+    suffix = f" ({event.date.human()})"
+    return clip(event.title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
+
+
+def article_choice_name(article: Article) -> str:
+    """``Title — Publication, 2003``, shortened to fit 100 characters."""
+    suffix = f" — {article.publication}, {article.year}" if article.publication else f" ({article.year})"
+    if len(suffix) > 40:
+        suffix = f" ({article.year})"
+    return clip(article.title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
+
+
+def _year_words(year: int) -> str:
+    # "1953 53" so that "berlin 53 uprising" finds an event of 1953.
+    return f"{year} {year % 100:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    value: str
+    key: str
+    pack: str
+    order: int  # position in chronological order, for stable ties
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    score: float
+    entry: _Entry
+
+
+class _NameIndex:
+    """Inverted word index over one kind of entry (events or articles)."""
+
+    def __init__(self, entries: Sequence[_Entry]) -> None:
+        # Entries are numbered by ascending key length, so that when a query matches very many
+        # entries, the shortest (most specific) ones are the ones kept for ranking.
+        ordered = sorted(entries, key=lambda e: (len(e.key), e.order))
+        self.entries: tuple[_Entry, ...] = tuple(ordered)
+        postings: dict[str, set[int]] = {}
+        for number, entry in enumerate(ordered):
+            for word in set(entry.key.split()):
+                postings.setdefault(word, set()).add(number)
+        self.postings: dict[str, frozenset[int]] = {w: frozenset(p) for w, p in postings.items()}
+        self.vocabulary: list[str] = sorted(self.postings)
+        by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            by_length.setdefault(len(word), []).append(word)
+        self.by_length = by_length
+        self.by_pack: dict[str, frozenset[int]] = {}
+        pack_sets: dict[str, set[int]] = {}
+        for number, entry in enumerate(ordered):
+            pack_sets.setdefault(entry.pack, set()).add(number)
+        self.by_pack = {p: frozenset(s) for p, s in pack_sets.items()}
+        self.alphabetical: tuple[int, ...] = tuple(
+            sorted(range(len(ordered)), key=lambda n: (ordered[n].name.casefold(), ordered[n].order))
+        )
+        self._allowed_cache: dict[frozenset[str], frozenset[int]] = {}
+
+    def allowed(self, packs: frozenset[str]) -> frozenset[int]:
+        cached = self._allowed_cache.get(packs)
+        if cached is None:
+            merged: set[int] = set()
+            for pack in packs:
+                merged |= self.by_pack.get(pack, frozenset())
+            cached = frozenset(merged)
+            if len(self._allowed_cache) > 64:
+                self._allowed_cache.clear()
+            self._allowed_cache[packs] = cached
+        return cached
+
+    def variants(self, word: str, *, is_last: bool) -> list[tuple[frozenset[int], float]]:
+        """Posting sets that ``word`` may stand for, each with how well it matches (0–1)."""
+        found: list[tuple[frozenset[int], float]] = []
+        exact = self.postings.get(word)
+        if exact is not None:
+            found.append((exact, 1.0))
+        if is_last or (exact is None and len(word) >= 3):
+            lo = bisect.bisect_left(self.vocabulary, word)
+            hi = bisect.bisect_left(self.vocabulary, word + "\U0010ffff", lo)
+            completions = [w for w in self.vocabulary[lo:hi] if w != word]
+            if len(completions) > 48:
+                completions = heapq.nlargest(48, completions, key=lambda w: len(self.postings[w]))
+            found.extend((self.postings[w], 0.9) for w in completions)
+        if exact is None and len(word) >= 4 and not word.isdigit():
+            pool: list[str] = []
+            for length in range(len(word) - 2, len(word) + 3):
+                pool.extend(self.by_length.get(length, ()))
+            for match, score, _ in process.extract(
+                word, pool, scorer=fuzz.ratio, processor=None, limit=8, score_cutoff=75
+            ):
+                found.append((self.postings[match], 0.85 * score / 100))
+        return found
+
+    def search(
+        self, query_words: list[str], folded_query: str, limit: int, packs: frozenset[str] | None
+    ) -> list[_Scored]:
+        if not query_words:
+            return self._default(limit, packs)
+        groups = []
+        for i, word in enumerate(query_words):
+            found = self.variants(word, is_last=i == len(query_words) - 1)
+            if found:
+                groups.append((sum(len(p) for p, _ in found), found))
+        if not groups:
+            return []
+        groups.sort(key=lambda g: g[0])
+        allowed = self.allowed(packs) if packs is not None else None
+        candidates: set[int] | frozenset[int] | None = None
+        for _, found in groups:
+            if candidates is None:
+                union: set[int] = set()
+                for posting, _ in found:
+                    union |= posting
+                if allowed is not None:
+                    union &= allowed
+                if union:
+                    candidates = union
+                continue
+            narrowed: set[int] = set()
+            for posting, _ in found:
+                narrowed |= candidates & posting
+            if narrowed:  # a word that never appears with the others is ignored
+                candidates = narrowed
+        if not candidates:
+            return []
+        pool_size = max(limit * 12, 300)
+        chosen = sorted(candidates)[:pool_size] if len(candidates) > pool_size else list(candidates)
+        chosen_set = set(chosen)
+        coverage = dict.fromkeys(chosen, 0.0)
+        for _, found in groups:
+            best: dict[int, float] = {}
+            for posting, weight in found:
+                for number in chosen_set & posting:
+                    if weight > best.get(number, 0.0):
+                        best[number] = weight
+            for number, weight in best.items():
+                coverage[number] += weight
+        n_words = len(query_words)
+        scored = []
+        for number in chosen:
+            entry = self.entries[number]
+            similarity = fuzz.WRatio(folded_query, entry.key, processor=None)
+            score = 70.0 * coverage[number] / n_words + 0.3 * similarity
+            scored.append(_Scored(score, entry))
+        return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, len(s.entry.name), s.entry.order))
+
+    def _default(self, limit: int, packs: frozenset[str] | None) -> list[_Scored]:
+        allowed = self.allowed(packs) if packs is not None else None
+        picked: list[_Scored] = []
+        for number in self.alphabetical:
+            if allowed is None or number in allowed:
+                picked.append(_Scored(0.0, self.entries[number]))
+                if len(picked) >= limit:
+                    break
+        return picked
+
+
+class Autocompleter:
+    """Precomputed name lookups for one :class:`Library`. Build once; queries are read-only."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        chrono = {e.id: n for n, e in enumerate(library.chronological)}
+        event_entries = [
+            _Entry(
+                name=event_choice_name(e),
+                value=e.id,
+                key=fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), e.id))),
+                pack=e.pack,
+                order=chrono[e.id],
+            )
+            for e in library.chronological
+        ]
+        articles = sorted(library.articles.values(), key=lambda a: (a.published.sort_key, a.id))
+        article_entries = [
+            _Entry(
+                name=article_choice_name(a),
+                value=a.id,
+                key=fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), a.id))),
+                pack=a.pack,
+                order=n,
+            )
+            for n, a in enumerate(articles)
+        ]
+        self._events = _NameIndex(event_entries)
+        self._articles = _NameIndex(article_entries)
+        self.tags: tuple[str, ...] = list_tags(library)
+        self.places: tuple[str, ...] = list_places(library)
+        self._folded_tags = [(fold_key(t), t) for t in self.tags]
+        self._folded_places = [(fold_key(p), p) for p in self.places]
+
+    @classmethod
+    def build(cls, library: Library) -> Autocompleter:
+        """Fold every name and index its words (about a second for 100,000 events)."""
+        return cls(library)
+
+    def events(self, current: str, *, packs: Iterable[str] | None = None, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Event choices for what the user has typed; ``packs`` restricts to those packs."""
+        return self._complete(current, kinds=(self._events,), packs=packs, limit=limit)
+
+    def articles(self, current: str, *, packs: Iterable[str] | None = None, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Article choices for what the user has typed."""
+        return self._complete(current, kinds=(self._articles,), packs=packs, limit=limit)
+
+    def complete(
+        self, current: str, *, kind: str | None = None, packs: Iterable[str] | None = None, limit: int = MAX_CHOICES
+    ) -> list[Choice]:
+        """Choices of ``kind`` ``"event"``, ``"article"`` or both (``None``)."""
+        if kind == "event":
+            indexes: tuple[_NameIndex, ...] = (self._events,)
+        elif kind == "article":
+            indexes = (self._articles,)
+        else:
+            indexes = (self._articles, self._events)
+        return self._complete(current, kinds=indexes, packs=packs, limit=limit)
+
+    def _complete(
+        self, current: str, *, kinds: tuple[_NameIndex, ...], packs: Iterable[str] | None, limit: int
+    ) -> list[Choice]:
+        limit = max(0, min(limit, MAX_CHOICES))
+        if limit == 0:
+            return []
+        query_words = _dedupe(words(current[:MAX_QUERY_CHARS]))[:MAX_QUERY_WORDS]
+        folded_query = " ".join(query_words)
+        pack_set = frozenset(packs) if packs is not None else None
+        scored: list[_Scored] = []
+        for index in kinds:
+            scored.extend(index.search(query_words, folded_query, limit, pack_set))
+        if len(kinds) > 1:
+            scored.sort(key=lambda s: (-s.score, len(s.entry.name), s.entry.order))
+        return [Choice(s.entry.name, s.entry.value) for s in scored[:limit]]
+
+    def complete_tags(self, current: str, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Tags used in the library that fit what the user typed (prefix first, then fuzzy)."""
+        return _complete_labels(self._folded_tags, current, limit)
+
+    def complete_places(self, current: str, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Places and countries used in the library that fit what the user typed."""
+        return _complete_labels(self._folded_places, current, limit)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _complete_labels(labels: Sequence[tuple[str, str]], current: str, limit: int) -> list[Choice]:
+    limit = max(0, min(limit, MAX_CHOICES))
+    query = fold_key(current[:MAX_QUERY_CHARS])
+    if not query:
+        return [Choice(clip(label, CHOICE_NAME_LIMIT), label[:CHOICE_NAME_LIMIT]) for _, label in labels[:limit]]
+    ranked: list[tuple[float, int, str]] = []
+    for position, (key, label) in enumerate(labels):
+        if key.startswith(query):
+            ranked.append((200.0, position, label))
+        elif f" {query}" in f" {key}":
+            ranked.append((150.0, position, label))
+    seen = {label for _, _, label in ranked}
+    if len(ranked) < limit:
+        keys = [key for key, _ in labels]
+        for _, score, position in process.extract(
+            query, keys, scorer=fuzz.WRatio, processor=None, limit=limit * 2, score_cutoff=60
+        ):
+            label = labels[position][1]
+            if label not in seen:
+                seen.add(label)
+                ranked.append((score, position, label))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return [Choice(clip(label, CHOICE_NAME_LIMIT), label[:CHOICE_NAME_LIMIT]) for _, _, label in ranked[:limit]]
+
+
+def list_tags(library: Library) -> tuple[str, ...]:
+    """Every tag used by at least one event or article, sorted."""
+    used: set[str] = set()
+    for event in library.events.values():
+        used.update(event.tags)
+    for article in library.articles.values():
+        used.update(article.tags)
+    return tuple(sorted(used))
+
+
+def list_places(library: Library) -> tuple[str, ...]:
+    """Every place and country named by an event, sorted, one spelling per folded name."""
+    spelling: dict[str, str] = {}
+    for event in library.events.values():
+        for name in (*event.places, *event.countries):
+            key = _place_key(name)
+            if key and key not in spelling:
+                spelling[key] = name
+    return tuple(sorted(spelling.values(), key=lambda s: (fold_key(s), s)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _place_key(name: str) -> str:
+    return fold_key(name)
+
+
+def place_matches(event: Event, place_key: str) -> bool:
+    """Whether ``event`` names the place or country whose :func:`fold_key` is ``place_key``."""
+    return any(_place_key(name) == place_key for name in (*event.places, *event.countries))
+
+
+def tag_counts(library: Library) -> Mapping[str, int]:
+    """How many events and articles carry each tag."""
+    counts: dict[str, int] = {}
+    for tags in [e.tags for e in library.events.values()] + [a.tags for a in library.articles.values()]:
+        for tag in tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return counts
