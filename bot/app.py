@@ -137,6 +137,9 @@ class Bot(commands.Bot):
             intents=discord.Intents.default(),  # no members, presences or message content
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BotTree,
+            # Lookups work in servers and in DMs with the bot; the app is installed to servers.
+            allowed_contexts=discord.app_commands.AppCommandContext(guild=True, dm_channel=True),
+            allowed_installs=discord.app_commands.AppInstallationType(guild=True),
         )
         self.settings = settings
         self.load_result: LoadResult | None = library if isinstance(library, LoadResult) else None
@@ -154,6 +157,8 @@ class Bot(commands.Bot):
         self.version = __version__
         self.source_url = SOURCE_URL
         self.synced: list[str] = []
+        #: Seconds before buttons and menus stop working (and are shown disabled).
+        self.view_timeout: float = 180.0
 
     # -- content --------------------------------------------------------------------------
 
@@ -166,6 +171,28 @@ class Bot(commands.Bot):
         self.load_result = library if isinstance(library, LoadResult) else None
         self.library, self.search, self.autocomplete = new_library, new_search, new_autocomplete
         old_search.close()
+
+    # -- per-server data (from storage when it is there) ---------------------------------
+
+    async def guild_timezone(self, guild_id: int | None) -> str:
+        """The server's IANA timezone name; ``UTC`` in DMs or when none is set."""
+        if guild_id is None or self.db is None:
+            return "UTC"
+        getter = getattr(self.db, "guild_timezone", None)
+        if getter is None:
+            return "UTC"
+        value = await getter(guild_id)
+        return str(value) if value else "UTC"
+
+    async def allowed_packs(self, guild_id: int | None) -> frozenset[str] | None:
+        """The packs a server has chosen (``None``: every pack)."""
+        if guild_id is None or self.db is None:
+            return None
+        getter = getattr(self.db, "allowed_packs", None)
+        if getter is None:
+            return None
+        value = await getter(guild_id)
+        return frozenset(value) if value is not None else None
 
     # -- lifecycle ------------------------------------------------------------------------
 

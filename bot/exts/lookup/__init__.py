@@ -1,0 +1,1 @@
+"""Lookups: /article, /event, /onthisday, /timeline (one extension per command)."""

@@ -1,0 +1,1 @@
+"""About the bot itself: /help and /about (one extension per command)."""

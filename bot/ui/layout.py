@@ -1,0 +1,572 @@
+"""What text goes where: Discord-free message layouts ("cards") built from core objects.
+
+A :class:`Card` is the plain-data shape of one embed: title, description, fields, footer. The
+builders here decide the wording and the order; :func:`fit_card` and :func:`fit_message` make
+every card respect Discord's limits by cutting at word boundaries with an ellipsis (or leaving
+whole lines/fields out, saying how many). :mod:`bot.ui.embeds` turns cards into
+``discord.Embed`` objects; the offline console can print the same cards as text.
+
+Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.core.models import Article, ContextNote, Event, Library, Pack, Source
+
+# --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+MESSAGE_EMBEDS_TOTAL = 6000
+EMBEDS_PER_MESSAGE = 10
+CONTENT_LIMIT = 2000
+SELECT_OPTIONS_LIMIT = 25
+OPTION_LABEL_LIMIT = 100
+OPTION_DESCRIPTION_LIMIT = 100
+OPTION_VALUE_LIMIT = 100
+PLACEHOLDER_LIMIT = 150
+BUTTON_LABEL_LIMIT = 80
+CHOICE_NAME_LIMIT = 100
+URL_LIMIT = 2048
+
+ELLIPSIS = "…"
+_WHOLE_LINK = re.compile(r"\]\([^)\s]*\)")
+BRAND = "From Below"
+BULLET = "•"
+
+
+# --- cutting text --------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending in an ellipsis.
+
+    Line breaks are kept. A single word longer than the limit is cut inside the word.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= limit // 2:
+        cut = cut[:boundary]
+    cut = cut.rstrip(" \n\t,;:.-–—([")
+    # Never leave half a bold marker or half a link behind.
+    if cut.count("**") % 2:
+        cut = cut[: cut.rfind("**")].rstrip()
+    open_link = cut.rfind("[")
+    if open_link != -1 and not _WHOLE_LINK.search(cut[open_link:]):
+        cut = cut[:open_link].rstrip()
+    return (cut or text[: limit - 1]) + ELLIPSIS
+
+
+def join_lines(lines: Sequence[str], limit: int, *, more: str = "…and {n} more", separator: str = "\n") -> str:
+    """As many whole lines as fit in ``limit``, then a note of how many were left out."""
+    out: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        extra = len(line) + (len(separator) if out else 0)
+        remaining = len(lines) - index - 1
+        tail = len(separator) + len(more.format(n=remaining + 1)) + 2 if remaining else 0
+        if used + extra + tail > limit:
+            note = more.format(n=len(lines) - index)
+            if not out:
+                # Not even one whole line fits: show a shortened first line and the note.
+                room = limit - len(separator) - len(note)
+                return (shorten(line, room) + separator + note) if room > 10 else shorten(note, limit)
+            if used + len(separator) + len(note) <= limit:
+                return separator.join(out) + separator + note
+            return separator.join(out)
+        out.append(line)
+        used += extra
+    return separator.join(out)
+
+
+# --- cards --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One embed's content. ``kind`` picks the colour (see :mod:`bot.ui.colours`)."""
+
+    title: str
+    description: str = ""
+    url: str = ""
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    author: str = ""
+    kind: str = "info"
+
+    @property
+    def size(self) -> int:
+        """Characters Discord counts towards the 6,000 per message."""
+        return (
+            len(self.title)
+            + len(self.description)
+            + len(self.footer)
+            + len(self.author)
+            + sum(len(f.name) + len(f.value) for f in self.fields)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One select-menu option: ``value`` is an id sent back when picked."""
+
+    label: str
+    value: str
+    description: str = ""
+
+
+def fit_card(card: Card) -> Card:
+    """The card with every part within its own limit (and at most 25 non-empty fields)."""
+    fields = [
+        Field(shorten(f.name, FIELD_NAME_LIMIT) or "\u200b", shorten(f.value, FIELD_VALUE_LIMIT) or "\u200b", f.inline)
+        for f in card.fields
+    ]
+    footer = card.footer
+    if len(fields) > FIELD_COUNT_LIMIT:
+        left_out = len(fields) - FIELD_COUNT_LIMIT + 1
+        fields = [*fields[: FIELD_COUNT_LIMIT - 1], Field("More", f"{left_out} more not shown.")]
+    url = card.url if card.url.startswith(("http://", "https://")) and len(card.url) <= URL_LIMIT else ""
+    return Card(
+        title=shorten(card.title, TITLE_LIMIT),
+        description=shorten(card.description, DESCRIPTION_LIMIT),
+        url=url,
+        fields=tuple(fields),
+        footer=shorten(footer, FOOTER_LIMIT),
+        author=shorten(card.author, AUTHOR_LIMIT),
+        kind=card.kind,
+    )
+
+
+def fit_message(cards: Sequence[Card], total: int = MESSAGE_EMBEDS_TOTAL) -> tuple[Card, ...]:
+    """Cards for one message: each within its limits, at most 10, and 6,000 characters in all.
+
+    When the whole is too long, the last fields are shortened or left out first (later cards
+    before earlier ones), then later cards, then the first card's description is shortened.
+    """
+    fitted = [fit_card(c) for c in cards[:EMBEDS_PER_MESSAGE]]
+    over = sum(c.size for c in fitted) - total
+    index = len(fitted) - 1
+    while over > 0 and index >= 0:
+        card = fitted[index]
+        fields = list(card.fields)
+        dropped = 0
+        while over > 0 and fields:
+            last = fields[-1]
+            room = len(last.value) - over
+            if room >= 120:
+                shortened = shorten(last.value, room)
+                over -= len(last.value) - len(shortened)
+                fields[-1] = Field(last.name, shortened, last.inline)
+                break
+            fields.pop()
+            over -= len(last.name) + len(last.value)
+            dropped += 1
+        if dropped:
+            note = f"{dropped} more section(s) not shown."
+            footer = f"{card.footer} · {note}" if card.footer else note
+            over += len(footer) - len(card.footer)
+            card = replace(card, fields=tuple(fields), footer=shorten(footer, FOOTER_LIMIT))
+        else:
+            card = replace(card, fields=tuple(fields))
+        fitted[index] = card
+        if over > 0 and index > 0 and not card.fields:
+            over -= card.size
+            fitted.pop(index)
+        index -= 1
+    if over > 0 and fitted:
+        first = fitted[0]
+        room = max(0, len(first.description) - over)
+        fitted[0] = replace(first, description=shorten(first.description, room))
+        over = sum(c.size for c in fitted) - total
+        if over > 0:
+            fitted[0] = replace(fitted[0], footer=shorten(fitted[0].footer, max(0, len(fitted[0].footer) - over)))
+    return tuple(fitted)
+
+
+# --- small pieces ----------------------------------------------------------------------------------
+
+
+def link(source: Source) -> str:
+    """A Markdown link, with characters that would break the link text escaped."""
+    title = source.title.replace("[", "(").replace("]", ")")
+    url = source.url.replace(")", "%29").replace(" ", "%20")
+    return f"[{title}]({url})"
+
+
+def source_lines(sources: Iterable[Source]) -> list[str]:
+    return [f"{BULLET} {link(s)}" for s in sources]
+
+
+def pack_footer(library: Library, pack_ids: Iterable[str], extra: str = "") -> str:
+    """``Source pack: Name`` (or ``Source packs: A, B``), with an optional extra note."""
+    names: list[str] = []
+    for pack_id in dict.fromkeys(pack_ids):
+        pack: Pack | None = library.packs.get(pack_id)
+        names.append(pack.name if pack is not None else pack_id)
+    label = ""
+    if len(names) == 1:
+        label = f"Source pack: {names[0]}"
+    elif 1 < len(names) <= 3:
+        label = f"Source packs: {', '.join(names)}"
+    elif names:
+        label = f"Source packs: {', '.join(names[:3])} and {len(names) - 3} more"
+    parts = [p for p in (label, extra) if p]
+    return " · ".join(parts) if parts else BRAND
+
+
+def event_line(event: Event) -> str:
+    """``**Title** — 17 June 1953 · East Berlin, East Germany`` for lists."""
+    place = event.place_label
+    tail = f"{event.date_label()} · {place}" if place else event.date_label()
+    return f"**{escape_markdown(event.title)}** — {tail}"
+
+
+def event_summary_line(event: Event, width: int = 160) -> str:
+    """An event line with the start of its description underneath."""
+    return f"{event_line(event)}\n{shorten(event.description, width)}"
+
+
+def escape_markdown(text: str) -> str:
+    """Escape characters that would turn a title into bold/italics/links."""
+    for char in ("\\", "*", "_", "~", "`", "|", "[", "]"):
+        text = text.replace(char, f"\\{char}")
+    return text
+
+
+def event_option(event: Event) -> Option:
+    label = shorten(event.title, OPTION_LABEL_LIMIT)
+    place = event.place_label
+    description = f"{event.date.human()} · {place}" if place else event.date.human()
+    return Option(label, event.id[:OPTION_VALUE_LIMIT], shorten(description, OPTION_DESCRIPTION_LIMIT))
+
+
+def article_option(article: Article) -> Option:
+    label = shorten(article.title, OPTION_LABEL_LIMIT)
+    description = f"{article.byline} · {article.publication}, {article.year}"
+    return Option(label, article.id[:OPTION_VALUE_LIMIT], shorten(description, OPTION_DESCRIPTION_LIMIT))
+
+
+def chunk_options(options: Sequence[Option], size: int = SELECT_OPTIONS_LIMIT) -> list[tuple[Option, ...]]:
+    """Options split into menus of at most 25."""
+    return [tuple(options[i : i + size]) for i in range(0, len(options), size)]
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+def related_lines(event: Event, library: Library) -> list[str]:
+    lines = []
+    for related_id in event.related_events:
+        related = library.events.get(related_id)
+        if related is not None:
+            lines.append(f"{BULLET} {escape_markdown(related.title)} ({related.date.human()})")
+    return lines
+
+
+def event_card(event: Event, library: Library) -> Card:
+    """The full card for one event: date (both calendars), place, description, tags, sources, related."""
+    fields = [Field("Date", event.date_label(), inline=True)]
+    if event.place_label:
+        fields.append(Field("Place", event.place_label, inline=True))
+    if event.tags:
+        fields.append(Field("Tags", ", ".join(f"`{t}`" for t in event.tags), inline=True))
+    if event.sources:
+        fields.append(Field("Sources", join_lines(source_lines(event.sources), FIELD_VALUE_LIMIT)))
+    related = related_lines(event, library)
+    if related:
+        fields.append(Field("Related events", join_lines(related, FIELD_VALUE_LIMIT)))
+    articles = [library.articles[a] for a in event.articles if a in library.articles]
+    articles += [a for a in library.articles.values() if event.id in a.events and a.id not in event.articles]
+    if articles:
+        lines = [f"{BULLET} {escape_markdown(a.title)} ({a.publication}, {a.year})" for a in articles]
+        fields.append(Field("In articles", join_lines(lines, FIELD_VALUE_LIMIT)))
+    return Card(
+        title=event.title,
+        description=event.description,
+        fields=tuple(fields),
+        footer=pack_footer(library, [event.pack]),
+        kind="event",
+    )
+
+
+def related_events(event: Event, library: Library) -> list[Event]:
+    return [library.events[r] for r in event.related_events if r in library.events]
+
+
+# --- articles ---------------------------------------------------------------------------------------
+
+LENGTHS = ("short", "medium", "long")
+
+
+def article_byline(article: Article) -> str:
+    issue = f" no. {article.issue}" if article.issue else ""
+    return f"{article.byline} · {article.publication}{issue} · {article.published.human()}"
+
+
+def key_point_fields(points: Sequence[str]) -> list[Field]:
+    """Key points as bullets, packed into as few fields of at most 1,024 characters as possible."""
+    fields: list[Field] = []
+    current: list[str] = []
+    for point in points:
+        bullet = f"{BULLET} {shorten(point, FIELD_VALUE_LIMIT - 2)}"
+        if current and len("\n".join([*current, bullet])) > FIELD_VALUE_LIMIT:
+            fields.append(Field("Key points" if not fields else "Key points (continued)", "\n".join(current)))
+            current = []
+        current.append(bullet)
+    if current:
+        fields.append(Field("Key points" if not fields else "Key points (continued)", "\n".join(current)))
+    return fields
+
+
+def note_field(note: ContextNote, number: int) -> Field:
+    name = note.claim or f"Note {number}"
+    sources = ", ".join(link(s) for s in note.sources)
+    value = note.note
+    if sources:
+        tail = f"\n*Sources:* {sources}"
+        room = FIELD_VALUE_LIMIT - len(tail)
+        if room >= 200:
+            value = shorten(note.note, room) + tail
+        else:
+            value = shorten(note.note, FIELD_VALUE_LIMIT - 40) + f"\n*Sources:* {len(note.sources)}"
+    return Field(shorten(f"“{name}”" if note.claim else name, FIELD_NAME_LIMIT), value)
+
+
+def article_cards(article: Article, library: Library, length: str = "medium") -> tuple[Card, ...]:
+    """The summary card and (when the article has context notes) the "what the record says" card."""
+    if length not in LENGTHS:
+        length = "medium"
+    fields: list[Field] = []
+    if article.argument:
+        fields.append(Field("The argument", article.argument))
+    fields.extend(key_point_fields(article.key_points))
+    if article.url:
+        fields.append(Field("Original", f"[Read it at {article.publication}]({article.url})", inline=True))
+    mentioned = [library.events[e] for e in article.events if e in library.events]
+    if mentioned:
+        fields.append(Field("Events", f"{len(mentioned)} mentioned: pick one below to open it.", inline=True))
+    footer_note = f"{length.capitalize()} summary"
+    if article.summaries_generated:
+        footer_note += " (generated automatically from the text)"
+    main = Card(
+        title=article.title,
+        url=article.url,
+        author=article_byline(article),
+        description=article.summaries.get(length),
+        fields=tuple(fields),
+        footer=pack_footer(library, [article.pack], footer_note),
+        kind="article",
+    )
+    if not article.context_notes:
+        return (main,)
+    notes = Card(
+        title="What the record says",
+        description="Where the historical record differs from, or adds to, the article:",
+        fields=tuple(note_field(n, i) for i, n in enumerate(article.context_notes, start=1)),
+        footer=pack_footer(library, [article.pack], "Context notes"),
+        kind="record",
+    )
+    return (main, notes)
+
+
+def note_cards(article: Article, library: Library) -> list[Card]:
+    """One card per context note, with its full text and every source (for paging through)."""
+    cards = []
+    total = len(article.context_notes)
+    for number, note in enumerate(article.context_notes, start=1):
+        body = note.note
+        if note.claim:
+            body = f"**The article:** {note.claim}\n\n**The record:** {note.note}"
+        sources = source_lines(note.sources)
+        fields = (Field("Sources", join_lines(sources, FIELD_VALUE_LIMIT)),) if sources else ()
+        cards.append(
+            Card(
+                title=f"What the record says ({number}/{total})",
+                description=body,
+                fields=fields,
+                author=article.title,
+                footer=pack_footer(library, [article.pack]),
+                kind="record",
+            )
+        )
+    return cards
+
+
+# --- lists and pages ---------------------------------------------------------------------------------
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def list_card(
+    title: str,
+    lines: Sequence[str],
+    *,
+    intro: str = "",
+    footer: str = "",
+    kind: str = "list",
+) -> Card:
+    """A card listing ``lines`` (one page of results) under an optional intro."""
+    head = f"{intro}\n\n" if intro else ""
+    body = join_lines(lines, DESCRIPTION_LIMIT - len(head), separator="\n\n")
+    return Card(title=title, description=head + body, footer=footer, kind=kind)
+
+
+def describe_filters(
+    *,
+    year: int | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """``in 1953 · tag strike · place Berlin`` (empty when there are no filters)."""
+    parts = []
+    if year is not None:
+        parts.append(f"in {year}")
+    elif from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"{lo}–{hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year}")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tag `{tag}`")
+    if place:
+        parts.append(f"place {place}")
+    return " · ".join(parts)
+
+
+def onthisday_intro(label: str, count: int, nearby: bool, timezone: str) -> str:
+    where = f" ({timezone})" if timezone else ""
+    if count == 0:
+        return f"Nothing in the library for {label}{where}, or the three days either side."
+    if nearby:
+        return f"Nothing on {label} itself{where}, so here is this week in history: {count} event(s) within three days."
+    return f"{count} event(s) on {label}{where}."
+
+
+# --- help and about ------------------------------------------------------------------------------------
+
+HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Articles",
+        (
+            ("/article show article:<title> length:short|medium|long", "a summary, key points, context notes"),
+            ("/article list", "every article, page by page"),
+        ),
+    ),
+    (
+        "Events",
+        (
+            ("/event show event:<name>", "date, place, description, sources, related events"),
+            ("/event search query:strike year:1953", "ranked search with year, place and tag filters"),
+        ),
+    ),
+    (
+        "Days and timelines",
+        (
+            ("/onthisday", "what happened today (your server's timezone; UTC in DMs)"),
+            ("/onthisday date:17 June", "any other day; empty days show that week in history"),
+            ("/timeline from_year:1953 to_year:1956 place:Hungary", "events in order"),
+        ),
+    ),
+    (
+        "About",
+        (
+            ("/help", "this message"),
+            ("/about", "version, library size, latency, uptime and source"),
+        ),
+    ),
+)
+
+
+def help_card(extra_sections: Sequence[tuple[str, Sequence[tuple[str, str]]]] = ()) -> Card:
+    fields = []
+    for name, entries in (*HELP_SECTIONS, *extra_sections):
+        value = "\n".join(f"`{usage}`\n{what}" for usage, what in entries)
+        fields.append(Field(name, value))
+    return Card(
+        title=f"{BRAND}: people's history on Discord",
+        description=(
+            "Summaries of articles about history from below, the events they mention, "
+            "and what happened on any day of the year. Every command works in servers and in DMs; "
+            "start typing an option to get suggestions."
+        ),
+        fields=tuple(fields),
+        footer=BRAND,
+        kind="info",
+    )
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if days or hours:
+        parts.append(f"{hours}h")
+    if days or hours or minutes:
+        parts.append(f"{minutes}m")
+    parts.append(f"{secs}s")
+    return " ".join(parts)
+
+
+def about_card(
+    *,
+    version: str,
+    library: Library,
+    latency_ms: float | None,
+    uptime_seconds: float,
+    source_url: str,
+    servers: int | None = None,
+) -> Card:
+    day_precise = sum(1 for e in library.events.values() if e.is_day_precise)
+    size = (
+        f"{len(library.packs)} pack(s), {len(library.articles)} article(s), {len(library.events)} event(s)\n"
+        f"{day_precise} dated to the day, covering {library.day_count} of 366 days"
+    )
+    latency = f"{latency_ms:.0f} ms" if latency_ms is not None and latency_ms == latency_ms else "not connected"
+    fields = [
+        Field("Version", version, inline=True),
+        Field("Latency", latency, inline=True),
+        Field("Uptime", format_duration(uptime_seconds), inline=True),
+        Field("Library", size),
+    ]
+    if servers is not None:
+        fields.append(Field("Servers", str(servers), inline=True))
+    packs = [f"{BULLET} {p.name}" for p in sorted(library.packs.values(), key=lambda p: p.name)]
+    if packs:
+        fields.append(Field("Packs", join_lines(packs, FIELD_VALUE_LIMIT)))
+    fields.append(Field("Source", f"[Code and issue tracker]({source_url})" if source_url else "not published"))
+    return Card(
+        title=f"About {BRAND}",
+        description="A self-hosted bot for people's history: article summaries, events and on-this-day posts.",
+        fields=tuple(fields),
+        footer=BRAND,
+        kind="info",
+    )
