@@ -36,6 +36,7 @@ from bot.errors import BotTree
 if TYPE_CHECKING:
     from bot.core.autocomplete import Autocompleter
     from bot.core.search import SearchIndex
+    from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class Bot(commands.Bot):
         library: Library | LoadResult,
         search: SearchIndex | None = None,
         autocomplete: Autocompleter | None = None,
-        db: Any = None,
+        db: Database | None = None,
         clock: Clock | None = None,
         meta: MetaStore | None = None,
         sync_on_start: bool = True,
@@ -148,7 +149,7 @@ class Bot(commands.Bot):
         self.autocomplete: Autocompleter = (
             autocomplete if autocomplete is not None else _build_autocomplete(self.library)
         )
-        self.db: Any = db
+        self.db: Database | None = db
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.meta: MetaStore | None = meta if meta is not None else (db if isinstance(db, MetaStore) else None)
         self.sync_on_start = sync_on_start
@@ -175,24 +176,21 @@ class Bot(commands.Bot):
     # -- per-server data (from storage when it is there) ---------------------------------
 
     async def guild_timezone(self, guild_id: int | None) -> str:
-        """The server's IANA timezone name; ``UTC`` in DMs or when none is set."""
+        """The server's IANA timezone name (its daily-post setting); ``UTC`` in DMs or when unset."""
         if guild_id is None or self.db is None:
             return "UTC"
-        getter = getattr(self.db, "guild_timezone", None)
-        if getter is None:
-            return "UTC"
-        value = await getter(guild_id)
-        return str(value) if value else "UTC"
+        from bot.storage import SettingsRepository
+
+        schedule = await SettingsRepository(self.db).get_or_default(guild_id)
+        return schedule.timezone or "UTC"
 
     async def allowed_packs(self, guild_id: int | None) -> frozenset[str] | None:
-        """The packs a server has chosen (``None``: every pack)."""
-        if guild_id is None or self.db is None:
-            return None
-        getter = getattr(self.db, "allowed_packs", None)
-        if getter is None:
-            return None
-        value = await getter(guild_id)
-        return frozenset(value) if value is not None else None
+        """Packs lookups are restricted to in a server (``None``: every pack, the current rule).
+
+        The hook exists so a per-server pack choice can apply to lookups later without
+        touching the cogs; the daily post's pack choice lives in its schedule.
+        """
+        return None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -276,24 +274,16 @@ def point_at_api(settings: Settings) -> None:
         discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
 
 
-async def _open_database(settings: Settings) -> Any:
-    """Open and migrate the database, if the storage layer is installed."""
-    try:
-        storage = importlib.import_module("bot.storage")
-    except ImportError:
-        return None
-    opener = getattr(storage, "open_database", None)
-    if opener is None:
-        return None
-    return await opener(settings.database_path)
+async def _open_database(settings: Settings) -> Database:
+    """Open (creating folders) and migrate the database."""
+    from bot.storage import open_database
+
+    return await open_database(settings.database_path)
 
 
-async def _close_database(db: Any) -> None:
-    if db is None:
-        return
-    close = getattr(db, "close", None)
-    if close is not None:
-        await close()
+async def _close_database(db: Database | None) -> None:
+    if db is not None:
+        await db.close()
 
 
 def _load(settings: Settings) -> LoadResult:
@@ -307,7 +297,7 @@ def _load(settings: Settings) -> LoadResult:
     return result
 
 
-async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Any = None) -> Bot:
+async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Database | None = None) -> Bot:
     result = await asyncio.to_thread(_load, settings)
     search = await asyncio.to_thread(_build_search, result.library, settings.search_cache_path)
     autocomplete = await asyncio.to_thread(_build_autocomplete, result.library)
