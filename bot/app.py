@@ -269,9 +269,21 @@ def _build_autocomplete(library: Library) -> Autocompleter:
 
 
 def point_at_api(settings: Settings) -> None:
-    """Test switch: talk to a fake Discord REST API on loopback instead of discord.com."""
-    if settings.discord_api_url:
-        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    """Test switch: talk to a fake Discord on loopback instead of discord.com.
+
+    REST goes to ``settings.discord_api_url``; the gateway to ``discord_gateway_url`` when the
+    settings have one, else ``ws://<same host>/gateway`` (where the test fake serves it).
+    """
+    if not settings.discord_api_url:
+        return
+    import yarl
+    from discord.gateway import DiscordWebSocket
+
+    api = yarl.URL(settings.discord_api_url.rstrip("/"))
+    discord.http.Route.BASE = str(api)
+    gateway = getattr(settings, "discord_gateway_url", None)
+    scheme = "wss" if api.scheme == "https" else "ws"
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else api.with_scheme(scheme).with_path("/gateway")
 
 
 async def _open_database(settings: Settings) -> Database:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +27,10 @@ from discord.app_commands import Command, Group
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.app import Bot
+
+_TESTS_DIR = str(Path(__file__).resolve().parents[1])
+if _TESTS_DIR not in sys.path:  # make ``fakediscord`` importable however pytest was started
+    sys.path.insert(0, _TESTS_DIR)
 from bot.config import Secret, Settings
 from bot.core.clock import FakeClock
 from bot.core.dates import HistoricalDate

@@ -1,0 +1,120 @@
+"""The real Bot against the fake Discord on 127.0.0.1: sync CLI, startup sync, login failure, run and close."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import discord
+import pytest
+from conftest import make_settings
+from discord.gateway import DiscordWebSocket
+from fakediscord import FakeDiscord, option
+
+from bot import app
+from bot.config import DEFAULT_CONTENT_DIR, Secret, Settings
+from bot.storage import Database
+
+CLUB = "People's History Club"
+
+
+@pytest.fixture
+def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``point_at_api`` changes discord.py globals; put them back after the test."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    yield
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord(heartbeat_interval_ms=500)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+    problems = [f"{r.method} {r.path}: {p}" for r, p in server.state.problems]
+    assert not problems, "\n".join(problems)
+
+
+def _settings(fake: FakeDiscord, tmp_path: Path, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "token": Secret(fake.state.token),
+        "discord_api_url": fake.api_url,
+        "content_dirs": (DEFAULT_CONTENT_DIR,),
+    }
+    values.update(extra)
+    return make_settings(tmp_path, **values)
+
+
+async def test_sync_command_registers_in_one_guild_and_records_the_hash(
+    fake: FakeDiscord, tmp_path: Path, restore_discord_urls: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(fake, tmp_path)
+    guild_id = fake.state.guild(CLUB).id
+    assert await app._sync(settings, guild_id) == 0
+    puts = fake.state.find_requests("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+    assert len(puts) == 1
+    names = sorted(c["name"] for c in puts[0].body)
+    assert {"article", "event", "onthisday", "timeline", "help", "about"} <= set(names)
+    assert "Synced" in capsys.readouterr().out
+    db = await Database.open(settings.database_path)
+    try:
+        stored = await db.get_meta(app.sync_key(fake.state.application_id, guild_id))
+    finally:
+        await db.close()
+    assert stored is not None
+    assert len(stored) == 64
+
+
+async def test_startup_syncs_dev_guild_only_when_the_tree_changed(
+    fake: FakeDiscord, tmp_path: Path, restore_discord_urls: None
+) -> None:
+    guild_id = fake.state.guild(CLUB).id
+    settings = _settings(fake, tmp_path, dev_guild_id=guild_id)
+    app.point_at_api(settings)
+    route = "/applications/{application_id}/guilds/{guild_id}/commands"
+    for expected_puts in (1, 1):  # first start syncs, second (same tree) does not
+        db = await Database.open(settings.database_path)
+        try:
+            bot = await app.build_bot(settings, db=db)
+            async with bot:
+                await bot.login(settings.token.get())
+            assert len(fake.state.find_requests("PUT", route)) == expected_puts
+        finally:
+            await db.close()
+    assert not fake.state.find_requests("PUT", "/applications/{application_id}/commands")  # never global
+
+
+async def test_invalid_token_is_one_clear_line_and_exit_1(
+    fake: FakeDiscord, tmp_path: Path, restore_discord_urls: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(fake, tmp_path, token=Secret("not-the-token"))
+    assert await app._run(settings) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "rejected the token" in err[0]
+    assert "Traceback" not in err[0]
+
+
+async def test_run_answers_a_slash_command_and_closes_gracefully_on_sigterm(
+    fake: FakeDiscord, tmp_path: Path, restore_discord_urls: None
+) -> None:
+    settings = _settings(fake, tmp_path)
+    running = asyncio.create_task(app._run(settings))
+    try:
+        await fake.wait_for_ready(within=20)
+        record = await fake.slash("onthisday", option("date", "17 June"))
+        callback = await fake.wait_for_callback(record, within=10)
+        assert callback.body["type"] == 4
+        assert callback.body["data"]["allowed_mentions"] == {"parse": []}
+        assert callback.body["data"]["embeds"][0]["title"].endswith("17 June")
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)
+        code = await asyncio.wait_for(running, timeout=20)
+    assert code == 0
+    assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
