@@ -27,14 +27,14 @@ from discord.app_commands import Command, Group
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.app import Bot
-
-_TESTS_DIR = str(Path(__file__).resolve().parents[1])
-if _TESTS_DIR not in sys.path:  # make ``fakediscord`` importable however pytest was started
-    sys.path.insert(0, _TESTS_DIR)
 from bot.config import Secret, Settings
 from bot.core.clock import FakeClock
 from bot.core.dates import HistoricalDate
 from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, Summaries
+
+_TESTS_DIR = str(Path(__file__).resolve().parents[1])
+if _TESTS_DIR not in sys.path:  # make ``fakediscord`` importable however pytest was started
+    sys.path.insert(0, _TESTS_DIR)
 
 APP_ID = 424242424242424242
 GUILD_ID = 111111111111111111

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -22,11 +22,10 @@ CLUB = "People's History Club"
 
 
 @pytest.fixture
-def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     """``point_at_api`` changes discord.py globals; put them back after the test."""
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-    yield
 
 
 @pytest.fixture
