@@ -1,0 +1,644 @@
+"""The daily "on this day" post, without Discord: choose, claim, send, record.
+
+The Discord adapter (the ``tasks.loop`` cog) calls :meth:`DailyPoster.run_due` once a minute and
+implements :class:`Sender`. Everything else is here and tested with a fake clock and sender.
+
+Exactly once per server and local day
+    Each due post is **claimed** in SQLite (``INSERT OR IGNORE`` on ``(guild, schedule,
+    local_date)``) before it is sent, and its message id recorded after. A second tick, a second
+    task or a restarted process can never claim the same day again. The message carries a
+    ``nonce`` derived from the day, which the adapter sends with ``enforce_nonce`` so Discord
+    itself drops a repeat within a few minutes.
+
+Crash between claim and send
+    A claim left open by a previous run (the process died while sending, or while waiting to
+    retry) is found on the next tick. The sender is asked whether the post is already in the
+    channel (:meth:`Sender.find_sent`); if it is, its id is recorded; if not, it is sent now,
+    with the same nonce, if still within the catch-up window of that local day. Otherwise the
+    day is marked failed: a lost post is preferred to a duplicate.
+
+Failures
+    :class:`PostForbidden` (403) and :class:`PostNotFound` (404) release the claim (nothing was
+    posted) and **pause** the schedule with a reason ``/settings show`` displays; the settings
+    are kept. :class:`PostRetryable` (429, 5xx, timeouts) is retried with exponential backoff
+    (at least the server's ``retry_after``) while the claim is held, until ``max_attempts`` or
+    the end of the local day. Any other exception is a bug somewhere: the day is marked failed
+    (never retried blindly, as the message may have gone out).
+
+Throughput
+    Due posts are queued in the order they became due and sent by ``concurrency`` workers
+    (bounded concurrency), each send paced by a :class:`RateLimiter` so that a burst of
+    thousands of servers stays under Discord's global limit of 50 requests per second while
+    commands keep being answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.core.clock import Clock
+from bot.core.dates import MONTH_NAMES
+from bot.core.models import Article, Event, Library
+from bot.core.onthisday import POST_LIMIT, events_on, on_this_day, pick_for_day
+from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.scheduling import (
+    DEFAULT_CATCHUP,
+    DEFAULT_LATE_AFTER,
+    DuePost,
+    PostState,
+    Schedule,
+    ScheduleKey,
+    due_posts,
+    format_post_time,
+    get_zone,
+    local_to_utc,
+    next_post_at,
+    scheduled_instant,
+)
+from bot.storage.database import Database
+from bot.storage.guilds import DEPARTURE_GRACE, GuildsRepository
+from bot.storage.posts import PostsRepository
+from bot.storage.settings import SettingsRepository
+
+log = logging.getLogger(__name__)
+
+#: Events posted to a server within this many days are avoided when the day has others.
+RECENT_DAYS = 60
+#: Post history older than this is pruned by :meth:`DailyPoster.maintenance`.
+HISTORY_DAYS = 120
+
+PostKind = Literal["events", "week", "article"]
+OutcomeKind = Literal["sent", "recovered", "skipped", "already", "paused", "failed", "retrying"]
+
+
+# --- the post --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPost:
+    """What to post for one schedule on one local day. The adapter turns it into an embed."""
+
+    guild_id: int
+    schedule_id: int
+    local_date: dt.date
+    kind: PostKind
+    #: Chronological; the day's events ("events") or the nearest days' ("week").
+    events: tuple[Event, ...] = ()
+    #: The article for an empty day with ``empty_day = "article"``.
+    article: Article | None = None
+    #: How many events there were to choose from (more than ``len(events)`` when some were left out).
+    total: int = 0
+    late: bool = False
+    #: When the post was due (UTC), for the "late" note.
+    scheduled_at: dt.datetime | None = None
+    timezone: str = "UTC"
+    #: Stable per (server, schedule, day), at most 25 characters: Discord's ``nonce`` with
+    #: ``enforce_nonce`` makes a repeated send within a few minutes return the first message.
+    nonce: str = ""
+
+    @property
+    def entry_ids(self) -> tuple[str, ...]:
+        if self.article is not None:
+            return (self.article.id,)
+        return tuple(e.id for e in self.events)
+
+    @property
+    def heading(self) -> str:
+        date_text = f"{self.local_date.day} {MONTH_NAMES[self.local_date.month - 1]}"
+        if self.kind == "events":
+            return f"On this day, {date_text}"
+        if self.kind == "week":
+            return f"This week in history (around {date_text})"
+        return "From the library"
+
+    @property
+    def late_note(self) -> str | None:
+        """A line saying the post is late (a catch-up after the bot was offline), or None."""
+        if not self.late:
+            return None
+        if self.scheduled_at is None:
+            return "This post is late: the bot was offline at the scheduled time."
+        local = self.scheduled_at.astimezone(get_zone(self.timezone))
+        due = format_post_time(local.time())
+        return f"This post is late: it was due at {due} ({self.timezone}), when the bot was offline."
+
+
+def post_nonce(guild_id: int, schedule_id: int, local_date: dt.date) -> str:
+    """A 20-character nonce that is the same for every attempt at one day's post."""
+    digest = hashlib.blake2b(f"{guild_id}:{schedule_id}:{local_date.isoformat()}".encode(), digest_size=9)
+    return "fb" + digest.hexdigest()
+
+
+def _seeded(schedule: Schedule, local_date: dt.date) -> random.Random:
+    return random.Random(f"from-below:article:{schedule.guild_id}:{schedule.schedule_id}:{local_date.isoformat()}")
+
+
+def _pick_article(
+    library: Library, packs: Collection[str] | None, recent_ids: Collection[str], rng: random.Random
+) -> Article | None:
+    pool = sorted((a for a in library.articles.values() if packs is None or a.pack in packs), key=lambda a: a.id)
+    fresh = [a for a in pool if a.id not in recent_ids]
+    pool = fresh or pool
+    return rng.choice(pool) if pool else None
+
+
+def build_post(
+    library: Library,
+    schedule: Schedule,
+    local_date: dt.date,
+    recent_ids: Collection[str],
+    late: bool,
+    *,
+    scheduled_at: dt.datetime | None = None,
+    limit: int = POST_LIMIT,
+) -> DailyPost | None:
+    """The post for ``local_date``, or None when there is nothing to post (an empty day with ``skip``).
+
+    The day's events come first (29 February events show on 28 February in other years).
+    On a day with none, ``schedule.empty_day`` decides: ``skip`` posts nothing, ``week`` posts
+    the nearest days' events (up to three days either side), ``article`` an article from the
+    library. Anything in ``recent_ids`` is avoided whenever something else is available; the
+    pick is deterministic per server and day, so a retry or a restart rebuilds the same post.
+    """
+    packs = schedule.packs
+
+    def make(kind: PostKind, events: tuple[Event, ...], article: Article | None, total: int) -> DailyPost:
+        return DailyPost(
+            guild_id=schedule.guild_id,
+            schedule_id=schedule.schedule_id,
+            local_date=local_date,
+            kind=kind,
+            events=events,
+            article=article,
+            total=total,
+            late=late,
+            scheduled_at=scheduled_at,
+            timezone=schedule.timezone,
+            nonce=post_nonce(schedule.guild_id, schedule.schedule_id, local_date),
+        )
+
+    y, m, d = local_date.year, local_date.month, local_date.day
+    day_events = events_on(library, m, d, year=y, packs=packs)
+    if day_events:
+        picked = pick_for_day(
+            day_events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
+        )
+        return make("events", picked, None, len(day_events))
+    if schedule.empty_day == "week":
+        nearby = on_this_day(library, m, d, year=y, packs=packs)
+        if nearby.is_empty:
+            return None
+        picked = pick_for_day(
+            nearby.events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
+        )
+        return make("week", picked, None, len(nearby.events))
+    if schedule.empty_day == "article":
+        article = _pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
+        if article is None:
+            return None
+        return make("article", (), article, 1)
+    return None
+
+
+# --- ports -----------------------------------------------------------------------------------
+
+
+class Sender(Protocol):
+    """Posts to a channel. Implemented by the Discord adapter; faked in tests.
+
+    ``send`` returns the new message's id. It puts a mention of ``role_id`` (if any) in the
+    message content, outside the embed, allowing that one role only to be pinged, and passes
+    ``payload.nonce`` as the message nonce. It raises :class:`PostForbidden` (403),
+    :class:`PostNotFound` (404, unknown channel) or :class:`PostRetryable` (429, 5xx, timeout).
+
+    ``find_sent`` looks for this post among the bot's own messages in the channel created after
+    ``after`` (used after a crash) and returns its id, or None. It may raise the same errors.
+    """
+
+    async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int: ...
+
+    async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None: ...
+
+
+class RateLimiter:
+    """Spaces calls at least ``1/rate`` seconds apart, first come first served (no bursts)."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / rate
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next = 0.0
+
+    async def acquire(self) -> None:
+        now = self._monotonic()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await self._sleep(slot - now)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostOutcome:
+    """What happened to one due post (kept in :attr:`DailyPoster.outcomes`, newest last)."""
+
+    guild_id: int
+    schedule_id: int
+    local_date: dt.date
+    kind: OutcomeKind
+    at: dt.datetime
+    message_id: int | None = None
+    attempts: int = 0
+    late: bool = False
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class _Job:
+    due: DuePost
+    #: Set once the claim is ours (or, for a recovered claim, from the start).
+    claimed: bool = False
+    claimed_at: dt.datetime | None = None
+    recovering: bool = False
+    post: DailyPost | None = None
+    attempts: int = 0
+
+    @property
+    def key(self) -> ScheduleKey:
+        return self.due.schedule.key
+
+
+def forbidden_reason(channel_id: int | None) -> str:
+    return (
+        f"I can't post in <#{channel_id}>: I'm missing access or permission there. Give me View Channel, "
+        "Send Messages and Embed Links in that channel, then resume posting in /settings."
+    )
+
+
+def not_found_reason(channel_id: int | None) -> str:
+    return f"The channel <#{channel_id}> no longer exists (or I can't see it). Choose a channel in /settings."
+
+
+class DailyPoster:
+    """Runs due daily posts: bounded concurrency, claim-then-send-then-record, retries.
+
+    Call :meth:`run_due` every minute; it queues what is due and returns at once. Use
+    :meth:`wait_idle` to wait for the queue to drain (tests, benchmarks) and :meth:`close`
+    on shutdown.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        library: Library,
+        *,
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        concurrency: int = 16,
+        rate: float | None = 45.0,
+        catchup: dt.timedelta = DEFAULT_CATCHUP,
+        late_after: dt.timedelta = DEFAULT_LATE_AFTER,
+        max_attempts: int = 8,
+        backoff_base: float = 2.0,
+        backoff_max: float = 300.0,
+        recent_days: int = RECENT_DAYS,
+        on_outcome: Callable[[PostOutcome], None] | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.settings = SettingsRepository(db)
+        self.posts = PostsRepository(db)
+        self.guilds = GuildsRepository(db)
+        self.sender = sender
+        self.library = library
+        self.clock = clock
+        self._sleep = sleep
+        self.concurrency = concurrency
+        self.limiter = RateLimiter(rate, sleep=sleep) if rate else None
+        self.catchup = catchup
+        self.late_after = late_after
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.recent_days = recent_days
+        self.on_outcome = on_outcome
+        self.outcomes: collections.deque[PostOutcome] = collections.deque(maxlen=5000)
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._in_flight: dict[ScheduleKey, _Job] = {}
+        self._workers: list[asyncio.Task[None]] = []
+        self._timers: dict[asyncio.Task[None], _Job] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+        #: Claims made before this moment and still open were left by an earlier run (a crash).
+        self.started_at = clock.now()
+
+    # --- public API ----------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def run_due(self, now_utc: dt.datetime | None = None) -> list[DuePost]:
+        """Queue every post due at ``now_utc`` (default: the clock) and open claims left by a crash.
+
+        Returns what was queued, in order. Sending happens in the background.
+        """
+        if self._closed:
+            return []
+        now = now_utc if now_utc is not None else self.clock.now()
+        schedules = await self.settings.active()
+        by_key = {s.key: s for s in schedules}
+        queued: list[DuePost] = []
+        # Claims left open by an earlier run first: they became due before anything new.
+        for claim in await self.posts.open_claims():
+            if claim.key in self._in_flight or claim.claimed_at > self.started_at:
+                continue
+            job = await self._recovery_job(claim, by_key.get(claim.key), now)
+            if job is not None:
+                self._enqueue(job)
+                queued.append(job.due)
+        last = await self.posts.last_dates(since=(now - dt.timedelta(days=2)).date())
+        for due in due_posts(schedules, last, now, self.catchup, late_after=self.late_after):
+            if due.schedule.key in self._in_flight:
+                continue
+            self._enqueue(_Job(due))
+            queued.append(due)
+        if queued:
+            log.info("daily posts: %d queued (%d in flight)", len(queued), len(self._in_flight))
+        return queued
+
+    async def wait_idle(self) -> None:
+        """Wait until nothing is queued, sending or waiting to retry."""
+        await self._idle.wait()
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop: let sends in progress finish (up to ``grace`` seconds), then cancel the rest.
+
+        Claims of posts that did not finish stay open and are recovered by the next run.
+        """
+        self._closed = True
+        timers = list(self._timers.items())
+        for timer, job in timers:
+            timer.cancel()
+            self._finish(job)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_idle(), grace)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, *(t for t, _ in timers), return_exceptions=True)
+        self._workers.clear()
+        self._in_flight.clear()
+        self._idle.set()
+
+    async def maintenance(self, now: dt.datetime | None = None) -> tuple[list[int], int]:
+        """Purge servers left more than :data:`DEPARTURE_GRACE` ago and prune old history.
+
+        Returns ``(purged guild ids, pruned post records)``. Run it hourly or daily.
+        """
+        at = now if now is not None else self.clock.now()
+        purged = await self.guilds.purge_departed(at, DEPARTURE_GRACE)
+        pruned = await self.posts.prune((at - dt.timedelta(days=HISTORY_DAYS)).date())
+        if purged:
+            log.info("purged settings of %d server(s) left more than %s ago", len(purged), DEPARTURE_GRACE)
+        return (purged, pruned)
+
+    # --- queueing ------------------------------------------------------------------------
+
+    def _enqueue(self, job: _Job) -> None:
+        self._in_flight[job.key] = job
+        self._idle.clear()
+        self._ensure_workers()
+        self._queue.put_nowait(job)
+
+    def _ensure_workers(self) -> None:
+        self._workers = [w for w in self._workers if not w.done()]
+        while len(self._workers) < self.concurrency:
+            self._workers.append(asyncio.create_task(self._worker(), name=f"daily-post-worker-{len(self._workers)}"))
+
+    def _finish(self, job: _Job) -> None:
+        if self._in_flight.get(job.key) is job:
+            del self._in_flight[job.key]
+        if not self._in_flight:
+            self._idle.set()
+
+    async def _worker(self) -> None:
+        while True:
+            job = await self._queue.get()
+            retry_in: float | None = None
+            try:
+                # After close(), queued work that holds no claim is dropped (the next run
+                # finds it due again).
+                if not (self._closed and not job.claimed):
+                    retry_in = await self._process(job)
+            except Exception:
+                log.exception("daily post for server %s failed unexpectedly", job.due.schedule.guild_id)
+                try:
+                    await self._give_up(job, "unexpected error while posting (logged)")
+                except Exception:
+                    log.exception("could not record the failure of server %s's post", job.due.schedule.guild_id)
+            finally:
+                self._queue.task_done()
+                if retry_in is None:
+                    self._finish(job)
+            if retry_in is not None:
+                self._schedule_retry(job, retry_in)
+
+    def _schedule_retry(self, job: _Job, delay: float) -> None:
+        async def later() -> None:
+            # Cancelled by close(): the claim stays open and the next run recovers it.
+            await self._sleep(delay)
+            self._queue.put_nowait(job)
+
+        task = asyncio.create_task(later(), name=f"daily-post-retry-{job.due.schedule.guild_id}")
+        self._timers[task] = job
+        task.add_done_callback(self._timers_done)
+
+    def _timers_done(self, task: asyncio.Task[None]) -> None:
+        self._timers.pop(task, None)
+
+    # --- one post ------------------------------------------------------------------------
+
+    def _outcome(self, job: _Job, kind: OutcomeKind, *, message_id: int | None = None, detail: str = "") -> None:
+        outcome = PostOutcome(
+            guild_id=job.due.schedule.guild_id,
+            schedule_id=job.due.schedule.schedule_id,
+            local_date=job.due.local_date,
+            kind=kind,
+            at=self.clock.now(),
+            message_id=message_id,
+            attempts=job.attempts,
+            late=job.due.late,
+            detail=detail,
+        )
+        self.outcomes.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    async def _recovery_job(self, claim: PostState, schedule: Schedule | None, now: dt.datetime) -> _Job | None:
+        """A job for a claim left open by an earlier run, or None after closing the claim as failed."""
+        reason = "the bot stopped while sending this post; it was not retried to avoid posting twice"
+        if schedule is None:
+            await self.posts.record_failed(claim.key, claim.local_date, reason, at=now)
+            return None
+        at = scheduled_instant(schedule, claim.local_date)
+        delay = now - at
+        # Even when it is too late to send, the sender is asked whether the post went out.
+        return _Job(
+            DuePost(schedule, claim.local_date, at, late=delay > self.late_after, delay=delay),
+            claimed=True,
+            claimed_at=claim.claimed_at,
+            recovering=True,
+            attempts=claim.attempts,
+        )
+
+    async def _build(self, job: _Job) -> DailyPost | None:
+        due = job.due
+        since = due.local_date - dt.timedelta(days=self.recent_days)
+        recent = await self.posts.recent_entry_ids(due.schedule.guild_id, since, due.local_date)
+        return build_post(
+            self.library, due.schedule, due.local_date, recent, due.late, scheduled_at=due.scheduled_at_utc
+        )
+
+    async def _process(self, job: _Job) -> float | None:
+        """Run one attempt. Returns a delay in seconds to retry after, or None when done."""
+        due = job.due
+        schedule = due.schedule
+        key = schedule.key
+        if job.post is None:
+            job.post = await self._build(job)
+        post = job.post
+        if not job.claimed:
+            if post is None:
+                await self.posts.mark_skipped(key, due.local_date, at=self.clock.now(), reason="nothing to post")
+                self._outcome(job, "skipped", detail="nothing on this day in the chosen packs")
+                return None
+            if not await self.posts.claim(
+                key, due.local_date, at=self.clock.now(), entry_ids=post.entry_ids, late=due.late
+            ):
+                self._outcome(job, "already")
+                return None
+            job.claimed = True
+            job.claimed_at = self.clock.now()
+        assert schedule.channel_id is not None
+        try:
+            if job.recovering:
+                if post is not None:
+                    if self.limiter is not None:
+                        await self.limiter.acquire()
+                    assert job.claimed_at is not None
+                    since = job.claimed_at - dt.timedelta(minutes=1)
+                    found = await self.sender.find_sent(schedule.channel_id, post, since)
+                    if found is not None:
+                        await self.posts.record_sent(key, due.local_date, found, at=self.clock.now())
+                        self._outcome(job, "recovered", message_id=found, detail="found already posted")
+                        return None
+                job.recovering = False
+                now = self.clock.now()
+                too_late = (
+                    now.astimezone(schedule.zone).date() != due.local_date or now - due.scheduled_at_utc > self.catchup
+                )
+                if post is not None and too_late:
+                    await self._give_up(job, "the bot stopped while sending this post and the day's window has passed")
+                    return None
+            if post is None:  # a recovered claim whose content can no longer be built
+                await self._give_up(job, "nothing to post any more (the content changed)")
+                return None
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            job.attempts += 1
+            message_id = await self.sender.send(schedule.channel_id, schedule.role_id, post)
+        except (PostForbidden, PostNotFound) as exc:
+            if isinstance(exc, PostForbidden):
+                reason = forbidden_reason(schedule.channel_id)
+            else:
+                reason = not_found_reason(schedule.channel_id)
+            now = self.clock.now()
+            await self.posts.release(key, due.local_date)
+            await self.settings.pause(key, reason, at=now)
+            log.warning("daily posts paused for server %s: %s", schedule.guild_id, exc.reason or type(exc).__name__)
+            self._outcome(job, "paused", detail=reason)
+            return None
+        except PostRetryable as exc:
+            return await self._retry_or_give_up(job, exc)
+        await self.posts.record_sent(key, due.local_date, message_id, at=self.clock.now())
+        self._outcome(job, "sent", message_id=message_id)
+        return None
+
+    async def _retry_or_give_up(self, job: _Job, exc: PostRetryable) -> float | None:
+        due = job.due
+        now = self.clock.now()
+        error = exc.reason or "temporary error"
+        attempts = await self.posts.record_attempt(due.schedule.key, due.local_date, error, at=now)
+        job.attempts = max(job.attempts, attempts)
+        delay = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, job.attempts - 1))
+        if exc.retry_after is not None:
+            delay = max(delay, exc.retry_after)
+        end_of_day = local_to_utc(due.local_date + dt.timedelta(days=1), dt.time(0, 0), due.schedule.zone)
+        if job.attempts >= self.max_attempts or now + dt.timedelta(seconds=delay) >= end_of_day:
+            await self._give_up(job, f"gave up after {job.attempts} attempt(s): {error}")
+            return None
+        self._outcome(job, "retrying", detail=f"{error}; next try in {delay:.0f}s")
+        return delay
+
+    async def _give_up(self, job: _Job, reason: str) -> None:
+        due = job.due
+        now = self.clock.now()
+        if job.claimed:
+            await self.posts.record_failed(due.schedule.key, due.local_date, reason, at=now)
+        await self.settings.record_error(due.schedule.key, reason, at=now)
+        log.warning("daily post for server %s on %s failed: %s", due.schedule.guild_id, due.local_date, reason)
+        self._outcome(job, "failed", detail=reason)
+
+
+# --- /settings show ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStatus:
+    """Everything ``/settings show`` displays about a server's daily post."""
+
+    schedule: Schedule
+    stored: bool
+    last_post: PostState | None
+    last_error: tuple[str, dt.datetime] | None
+    next_post_at: dt.datetime | None
+
+
+async def schedule_status(
+    db: Database, guild_id: int, now_utc: dt.datetime, catchup: dt.timedelta = DEFAULT_CATCHUP
+) -> ScheduleStatus:
+    settings = SettingsRepository(db)
+    posts = PostsRepository(db)
+    stored = await settings.get(guild_id)
+    schedule = stored if stored is not None else Schedule(guild_id=guild_id)
+    last = await posts.last_post(schedule.key)
+    error = await settings.last_error(schedule.key)
+    upcoming = next_post_at(schedule, now_utc, last.local_date if last else None, catchup) if schedule.active else None
+    return ScheduleStatus(schedule, stored is not None, last, error, upcoming)
+
+
+def summarize(outcomes: Sequence[PostOutcome]) -> dict[str, int]:
+    """Count outcomes by kind (for logs and the benchmark)."""
+    return dict(collections.Counter(o.kind for o in outcomes))
