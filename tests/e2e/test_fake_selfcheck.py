@@ -443,16 +443,18 @@ async def test_standalone_fake_process_drives_trivial_bot() -> None:
         control = info["control_url"]
         async with aiohttp.ClientSession() as s:
             deadline = time.monotonic() + 15
-            while True:  # wait until the bot registered its command
-                async with s.get(control + "/requests") as r:
-                    reqs = await r.json()
-                if any(q["method"] == "PUT" for q in reqs):
+            while True:  # wait until the bot is connected: READY and the GUILD_CREATEs sent
+                async with s.get(control + "/info") as r:
+                    sessions = (await r.json())["sessions"]
+                if any(x["connected"] and x["seq"] >= 4 for x in sessions):
                     break
-                assert time.monotonic() < deadline, "bot never registered its commands"
+                assert time.monotonic() < deadline, "bot never connected to the gateway"
                 await asyncio.sleep(0.05)
             async with s.post(control + "/slash", json={"name": "ok", "user": "reader"}) as r:
-                assert r.status == 200
                 result = await r.json()
+                assert r.status == 200, result
+            async with s.get(control + "/requests") as r:
+                assert [q["route"] for q in await r.json()][:3] == ["/users/@me", "/oauth2/applications/@me", CMDS]
         assert result["callback"]["body"]["data"]["content"] == "ok"
         assert result["latency"] > 0
     finally:

@@ -60,6 +60,10 @@ async def handle_control(fake: FakeDiscord, request: web.Request) -> web.StreamR
             }
         )
     if method == "POST" and tail in ("slash", "autocomplete", "click"):
+        try:  # the bot may still be logging in: give it time to finish the gateway handshake
+            await fake.wait_for_ready(within=float(body.get("ready_timeout", 10.0)))
+        except TimeoutError as exc:
+            return web.json_response({"error": str(exc)}, status=409)
         if tail == "click":
             rec = await fake.click(
                 int(body["message_id"]),
