@@ -49,6 +49,8 @@ class SelfCheckBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.ready_event = asyncio.Event()
         self.resumed_count = 0
+        self.late_errors: list[int] = []
+        self.joined: list[int] = []
         tree = self.tree
 
         @tree.command(name="ok", description="Answers ok")
@@ -78,6 +80,14 @@ class SelfCheckBot(discord.Client):
         async def where(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
             await interaction.response.send_message(f"#{channel.name}", ephemeral=True)
 
+        @tree.command(name="sleepy", description="Answers after 0.3 s")
+        async def sleepy(interaction: discord.Interaction) -> None:
+            await asyncio.sleep(0.3)
+            try:
+                await interaction.response.send_message("late")
+            except discord.NotFound as exc:
+                self.late_errors.append(exc.code)
+
         @tree.command(name="admin", description="Only for Manage Server")
         async def admin(interaction: discord.Interaction) -> None:
             allowed = interaction.permissions.manage_guild
@@ -91,6 +101,9 @@ class SelfCheckBot(discord.Client):
 
     async def on_resumed(self) -> None:
         self.resumed_count += 1
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.joined.append(guild.id)
 
 
 @contextlib.asynccontextmanager
@@ -152,9 +165,9 @@ async def test_login_gateway_handshake_and_registration(fake: FakeDiscord, bot: 
 
     # Command registration: one bulk overwrite with every command, stored with ids.
     (put,) = st.find_requests("PUT", CMDS)
-    assert sorted(c["name"] for c in put.body) == ["admin", "echo", "ok", "pager", "slow", "where"]
+    assert sorted(c["name"] for c in put.body) == ["admin", "echo", "ok", "pager", "sleepy", "slow", "where"]
     assert put.problems == []
-    assert {c["name"] for c in st.global_commands} == {"admin", "echo", "ok", "pager", "slow", "where"}
+    assert {c["name"] for c in st.global_commands} == {"admin", "echo", "ok", "pager", "sleepy", "slow", "where"}
 
     # Heartbeats are sent (interval 0.5 s) and acknowledged.
     await fake.wait_for(lambda: len(fake.received_ops(1)) >= 2, 3, "two heartbeats")
@@ -336,6 +349,46 @@ async def test_403_404_5xx_on_channel_messages(fake: FakeDiscord, bot: SelfCheck
     history.overwrites.append(Overwrite(id=bot_role.id, type=OVERWRITE_ROLE, deny=SEND_MESSAGES))
     with pytest.raises(discord.Forbidden):
         await chan("history").send("x")
+
+
+async def test_world_changes_reach_the_bot(fake: FakeDiscord, bot: SelfCheckBot) -> None:
+    st = fake.state
+    club = st.guild("People's History Club")
+    history = club.channel("history")
+    bot_role = next(r for r in club.roles.values() if r.bot_id == st.bot.id)
+
+    history.overwrites.append(Overwrite(id=bot_role.id, type=OVERWRITE_ROLE, deny=SEND_MESSAGES))
+    await fake.channel_changed(history.id)
+    guild = bot.get_guild(club.id)
+    assert guild is not None
+    await fake.wait_for(lambda: not guild.get_channel(history.id).permissions_for(guild.me).send_messages, 2, "update")  # type: ignore[union-attr]
+
+    bot_role.permissions |= MANAGE_GUILD
+    await fake.role_changed(club, bot_role.id)
+    await fake.wait_for(lambda: guild.me.guild_permissions.manage_guild, 2, "role update")
+
+    general = club.channel("general")
+    await fake.channel_deleted(general.id)
+    await fake.wait_for(lambda: guild.get_channel(general.id) is None, 2, "channel delete")
+    with pytest.raises(discord.NotFound):
+        await bot.get_partial_messageable(general.id).send("gone")
+
+    new = st.add_guild("Late Joiners", st.owner)
+    new.add_channel("welcome")
+    st.guilds.pop(new.id)
+    await fake.guild_join(new)
+    await fake.wait_for(lambda: bot.joined == [new.id], 2, "on_guild_join")
+    await fake.guild_leave(new)
+    await fake.wait_for(lambda: bot.get_guild(new.id) is None, 2, "guild removed")
+
+
+async def test_callback_after_three_seconds_is_refused(fake: FakeDiscord, bot: SelfCheckBot) -> None:
+    fake.interaction_deadline = 0.1  # Discord's 3 s, shortened
+    rec = await fake.slash("sleepy")
+    await fake.wait_for(lambda: bot.late_errors, 3, "the bot seeing 10062")
+    assert bot.late_errors == [10062]
+    assert rec.callback is None
+    assert len(rec.late_callbacks) == 1
 
 
 async def test_invalid_bodies_get_400_and_are_recorded(fake: FakeDiscord, bot: SelfCheckBot) -> None:

@@ -182,6 +182,8 @@ class FakeDiscord:
         self.strict = strict  # answer invalid bodies with 400 Invalid Form Body, like Discord
         self.guild_create_delay = guild_create_delay
         self.ack_heartbeats = True
+        # Discord invalidates an interaction token if the first callback comes later than 3 s.
+        self.interaction_deadline: float | None = 3.0
         self.expect_invalid_bodies = False  # set by tests that send bad bodies on purpose (fixtures check this)
         self.gateway_log: list[GatewayEvent] = []
         self.sessions: dict[str, _Session] = {}
@@ -253,7 +255,7 @@ class FakeDiscord:
         ev.set()
 
     async def wait_for(self, predicate: Callable[[], Any], within: float = 5.0, what: str = "condition") -> Any:
-        """Wait until ``predicate()`` is truthy (re-checked whenever the fake sees traffic)."""
+        """Wait until ``predicate()`` is truthy (re-checked on every request or frame, and every 20 ms)."""
         deadline = time.monotonic() + within
         while True:
             result = predicate()
@@ -264,7 +266,7 @@ class FakeDiscord:
                 raise TimeoutError(f"fake discord: timed out after {within}s waiting for {what}")
             ev = self._changed
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ev.wait(), timeout=min(remaining, 0.25))
+                await asyncio.wait_for(ev.wait(), timeout=min(remaining, 0.02))
 
     async def wait_for_request(
         self, method: str | None = None, route: str | None = None, *, count: int = 1, within: float = 5.0
@@ -608,6 +610,42 @@ class FakeDiscord:
             return channel
         return g.channel(channel).id
 
+    # ------------------------------------------------------------ world changes, announced on the gateway
+
+    async def guild_join(self, guild: FakeGuild) -> None:
+        """Add ``guild`` (built with ``FakeGuild``/``state.add_guild``) and dispatch its GUILD_CREATE."""
+        self.state.guilds[guild.id] = guild
+        data = payloads.guild_create(guild, self.state)
+        del data["unavailable"]  # a join (as opposed to an outage ending) carries no "unavailable"
+        await self.dispatch("GUILD_CREATE", data)
+
+    async def guild_leave(self, guild: FakeGuild) -> None:
+        """The bot was removed from ``guild``: drop it and dispatch GUILD_DELETE."""
+        self.state.guilds.pop(guild.id, None)
+        self.state.guild_commands.pop(guild.id, None)
+        await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    async def channel_changed(self, channel_id: int) -> None:
+        """Dispatch CHANNEL_UPDATE after a test edited a channel (name, overwrites...) in ``state``."""
+        ch = self.state.channel(channel_id)
+        if ch is None:
+            raise KeyError(channel_id)
+        await self.dispatch("CHANNEL_UPDATE", payloads.channel(ch))
+
+    async def channel_deleted(self, channel_id: int) -> None:
+        """Remove a channel and dispatch CHANNEL_DELETE; later posts to it get 404 Unknown Channel."""
+        ch = self.state.channel(channel_id)
+        if ch is None:
+            raise KeyError(channel_id)
+        del self.state.guilds[ch.guild_id].channels[channel_id]
+        await self.dispatch("CHANNEL_DELETE", payloads.channel(ch))
+
+    async def role_changed(self, guild: FakeGuild, role_id: int) -> None:
+        """Dispatch GUILD_ROLE_UPDATE after a test edited a role's permissions in ``state``."""
+        await self.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role(guild.roles[role_id])}
+        )
+
     def original_message(self, rec: InteractionRecord) -> Json | None:
         """The message the interaction's response created or edited (None if none)."""
         if rec.response_message_id is None:
@@ -935,6 +973,9 @@ class FakeDiscord:
             return 404, {"message": "Unknown interaction", "code": 10062}
         if irec.callback is not None:
             return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
+        if self.interaction_deadline is not None and rec.at - irec.sent_at > self.interaction_deadline:
+            irec.late_callbacks.append(rec)
+            return 404, {"message": "Unknown interaction", "code": 10062}
         irec.callback = rec
         irec.callback_at = rec.at
         body = rec.body if isinstance(rec.body, dict) else {}

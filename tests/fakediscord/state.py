@@ -263,6 +263,7 @@ class InteractionRecord:
     callback_at: float = 0.0
     response_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    late_callbacks: list[RecordedRequest] = field(default_factory=list)  # refused: past the 3 s deadline
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
