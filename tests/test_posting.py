@@ -633,3 +633,13 @@ async def test_status_for_settings_show(h: Harness) -> None:
     assert status.last_post is not None
     assert status.last_post.status == "sent"
     assert status.next_post_at == utc(2026, 6, 2, 7, 0)
+
+
+def test_the_scheduler_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import scheduler_bench
+
+    figures = scheduler_bench.main(["--servers", "60", "--rate", "1000", "--latency", "4", "--jitter", "1"])
+    assert figures["sent"] == 60
+    out = capsys.readouterr().out
+    assert "ratio" in out
+    assert "event-loop lag" in out

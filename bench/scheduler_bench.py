@@ -1,0 +1,279 @@
+"""Benchmark: thousands of servers due in the same minute, against Discord's global rate limit.
+
+    .venv/bin/python -m bench.scheduler_bench                          # 2,000 servers, 50 req/s
+    .venv/bin/python -m bench.scheduler_bench --servers 200 --rate 500 # a quick run
+
+A real SQLite file (WAL) holds ``--servers`` schedules spread over many timezones, all due in the
+same UTC minute. :class:`DailyPoster` posts them through a fake sender that behaves like
+Discord's REST API for this purpose: every request takes ``--latency`` ms (± jitter), and a
+request arriving when ``--rate`` requests have already arrived in the last second is refused
+with a 429 (``PostRetryable`` with ``retry_after``), as Discord's global limit of 50 requests per
+second does. While it runs, a probe measures event-loop lag (how late a 10 ms sleep wakes up)
+and a "command" reads settings every 50 ms, to show that commands keep answering.
+
+Printed: the time to finish, the floor set by the rate limit (servers / rate: 40 s for 2,000
+servers at 50/s) and the ratio to it, the 429s received, the event-loop lag p50/p99/max and the
+command latency p99. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.core.clock import FakeClock
+from bot.core.dates import HistoricalDate
+from bot.core.models import Event, Library, Pack, Source
+from bot.core.posting_errors import PostRetryable
+from bot.core.scheduling import get_zone
+from bot.posting import DailyPost, DailyPoster, summarize
+from bot.storage import Database, SettingsRepository
+from bot.storage.settings import weekdays_to_mask
+
+#: The instant every server is due (a Monday in June: no DST transitions anywhere near).
+DUE_AT = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Moscow",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Tokyo",
+    "Australia/Adelaide",
+    "Australia/Lord_Howe",
+    "America/New_York",
+    "America/Chicago",
+    "America/Sao_Paulo",
+    "America/St_Johns",
+    "Pacific/Honolulu",
+)
+
+
+class RateLimitedSender:
+    """A fake Discord: fixed latency with jitter, and a global limit of ``rate`` requests per second."""
+
+    def __init__(self, rate: float, latency_ms: float, jitter_ms: float, seed: int = 1) -> None:
+        self.rate = rate
+        self.latency = latency_ms / 1000
+        self.jitter = jitter_ms / 1000
+        self.rng = random.Random(seed)
+        self.arrivals: collections.deque[float] = collections.deque()
+        self.accepted = 0
+        self.rejected = 0
+        self._next_id = 1
+
+    def _half(self) -> float:
+        return max(0.0, self.latency + self.rng.uniform(-self.jitter, self.jitter)) / 2
+
+    async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
+        await asyncio.sleep(self._half())  # the request travels
+        now = time.perf_counter()
+        while self.arrivals and self.arrivals[0] <= now - 1.0:
+            self.arrivals.popleft()
+        if len(self.arrivals) >= self.rate:
+            self.rejected += 1
+            retry_after = self.arrivals[0] + 1.0 - now
+            await asyncio.sleep(self._half())
+            raise PostRetryable("429: global rate limit", retry_after=retry_after)
+        self.arrivals.append(now)
+        self.accepted += 1
+        await asyncio.sleep(self._half())  # the answer travels back
+        self._next_id += 1
+        return self._next_id
+
+    async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
+        return None
+
+
+def synthetic_library(per_day: int = 6) -> Library:
+    events: dict[str, Event] = {}
+    day = dt.date(2000, 1, 1)
+    source = (Source("Source", "https://example.org"),)
+    while day.year == 2000:
+        for i in range(per_day):
+            year = 1850 + (i * 23 + day.toordinal()) % 150
+            if day.month == 2 and day.day == 29:
+                year = 1952
+            eid = f"e-{day:%m-%d}-{i}"
+            events[eid] = Event(
+                id=eid,
+                title=f"Event {i} of {day:%d %B}",
+                date=HistoricalDate(year, day.month, day.day),
+                places=("Somewhere",),
+                countries=("Someland",),
+                description="Workers did something worth remembering. " * 5,
+                tags=("strike",),
+                sources=source,
+                pack="core",
+            )
+        day += dt.timedelta(days=1)
+    pack = Pack("core", "Core", "", "en", (), "CC-BY-SA-4.0", "core")
+    return Library.build({"core": pack}, {}, events)
+
+
+async def populate(db: Database, servers: int) -> None:
+    """``servers`` schedules, each due at :data:`DUE_AT` in its own timezone; one transaction."""
+    SettingsRepository(db)  # schema check only
+    now = DUE_AT.isoformat()
+    rows = []
+    guild_rows = []
+    for n in range(servers):
+        guild_id = 100_000_000_000_000_000 + n
+        zone = ZONES[n % len(ZONES)]
+        local = DUE_AT.astimezone(get_zone(zone))
+        guild_rows.append((guild_id, now))
+        rows.append(
+            (
+                guild_id,
+                1,
+                900_000_000_000_000_000 + n,
+                f"{local.hour:02d}:{local.minute:02d}",
+                zone,
+                weekdays_to_mask(frozenset(range(7))),
+                now,
+                (800_000_000_000_000_000 + n) if n % 3 == 0 else None,
+            )
+        )
+    async with db.transaction() as tx:
+        await tx.executemany("INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?)", guild_rows)
+        await tx.executemany(
+            "INSERT INTO schedules (guild_id, schedule_id, channel_id, post_time, timezone, weekdays, updated_at, "
+            "role_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run(args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="scheduler-bench-") as tmp:
+        path = Path(args.db) if args.db else Path(tmp) / "bench.sqlite3"
+        db = await Database.open(path)
+        try:
+            t0 = time.perf_counter()
+            await populate(db, args.servers)
+            setup = time.perf_counter() - t0
+            sender = RateLimitedSender(args.rate, args.latency, args.jitter)
+            clock = FakeClock(DUE_AT + dt.timedelta(seconds=5))
+            poster = DailyPoster(
+                db,
+                sender,
+                synthetic_library(),
+                clock=clock,
+                concurrency=args.concurrency,
+                rate=args.rate * args.pace,
+                backoff_base=0.5,
+            )
+            stop = asyncio.Event()
+            lags: list[float] = []
+            command_latencies: list[float] = []
+
+            async def lag_probe() -> None:
+                while not stop.is_set():
+                    start = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    lags.append(time.perf_counter() - start - 0.01)
+
+            async def command_probe() -> None:
+                settings = SettingsRepository(db)
+                n = 0
+                while not stop.is_set():
+                    start = time.perf_counter()
+                    await settings.get(100_000_000_000_000_000 + n % args.servers)
+                    command_latencies.append(time.perf_counter() - start)
+                    n += 1
+                    await asyncio.sleep(0.05)
+
+            probes = [asyncio.create_task(lag_probe()), asyncio.create_task(command_probe())]
+            t0 = time.perf_counter()
+            queued = await poster.run_due()
+            decide = time.perf_counter() - t0
+            await poster.wait_idle()
+            elapsed = time.perf_counter() - t0
+            stop.set()
+            await asyncio.gather(*probes)
+            await poster.close()
+            outcomes = summarize(list(poster.outcomes))
+            sent_rows = await db.fetchone("SELECT count(*) FROM post_log WHERE status = 'sent'")
+            sent = int(sent_rows[0]) if sent_rows else 0
+        finally:
+            await db.close()
+
+    floor = args.servers / args.rate
+    figures = {
+        "servers": args.servers,
+        "rate": args.rate,
+        "elapsed": elapsed,
+        "floor": floor,
+        "ratio": elapsed / floor if floor else float("nan"),
+        "rejected_429": sender.rejected,
+        "sent": sent,
+        "lag_p50_ms": percentile(lags, 50) * 1000,
+        "lag_p99_ms": percentile(lags, 99) * 1000,
+        "lag_max_ms": max(lags, default=float("nan")) * 1000,
+        "command_p99_ms": percentile(command_latencies, 99) * 1000,
+    }
+    print(f"servers due in the same minute : {args.servers:,} (queued {len(queued):,} in {decide * 1000:.0f} ms)")
+    print(f"fake Discord global limit      : {args.rate:g} requests/s; poster paced at {args.rate * args.pace:g}/s")
+    print(
+        f"sender latency                 : {args.latency:g} ms ± {args.jitter:g} ms; "
+        f"{args.concurrency} concurrent workers"
+    )
+    print(f"database setup                 : {setup:.2f} s (one transaction)")
+    print(f"time to finish                 : {elapsed:.2f} s")
+    print(f"rate-limit floor               : {floor:.2f} s  -> ratio {figures['ratio']:.3f}")
+    print(f"outcomes                       : {outcomes}; rows marked sent: {sent:,}")
+    print(f"429s received                  : {sender.rejected}")
+    print(
+        f"event-loop lag                 : p50 {figures['lag_p50_ms']:.2f} ms, p99 {figures['lag_p99_ms']:.2f} ms, "
+        f"max {figures['lag_max_ms']:.2f} ms ({len(lags):,} samples)"
+    )
+    print(
+        f"settings read while posting    : p50 {statistics.median(command_latencies) * 1000:.2f} ms, "
+        f"p99 {figures['command_p99_ms']:.2f} ms ({len(command_latencies):,} reads)"
+        if command_latencies
+        else "settings read while posting    : no samples"
+    )
+    return figures
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--servers", type=int, default=2000, help="servers due in the same minute (default 2000)")
+    parser.add_argument("--rate", type=float, default=50.0, help="the fake's global limit, requests/s (default 50)")
+    parser.add_argument(
+        "--pace", type=float, default=0.98, help="the poster's own pace as a fraction of --rate (default 0.98)"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent send workers (default 16)")
+    parser.add_argument("--latency", type=float, default=60.0, help="round-trip time of a request in ms (default 60)")
+    parser.add_argument("--jitter", type=float, default=10.0, help="± jitter of the round trip in ms (default 10)")
+    parser.add_argument("--db", default="", help="database file to use (default: a temporary one)")
+    args = parser.parse_args(argv)
+    if args.servers < 1 or args.rate <= 0 or not 0 < args.pace <= 1 or args.concurrency < 1:
+        parser.error("--servers and --concurrency must be positive, --rate > 0, 0 < --pace <= 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, float]:
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
