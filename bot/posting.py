@@ -498,7 +498,10 @@ class DailyPoster:
 
     async def _recovery_job(self, claim: PostState, schedule: Schedule | None, now: dt.datetime) -> _Job | None:
         """A job for a claim left open by an earlier run, or None after closing the claim as failed."""
-        reason = "the bot stopped while sending this post; it was not retried to avoid posting twice"
+        reason = (
+            "the bot stopped while sending this post and posting is now off for this server; "
+            "it may not have gone out, and was not retried to avoid posting twice"
+        )
         if schedule is None:
             await self.posts.record_failed(claim.key, claim.local_date, reason, at=now)
             return None

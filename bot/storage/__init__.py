@@ -13,6 +13,7 @@ from bot.storage.database import (
     StorageError,
     backup_database,
     latest_version,
+    migrate_database,
     open_database,
 )
 from bot.storage.guilds import DEPARTURE_GRACE, GuildsRepository
@@ -30,5 +31,6 @@ __all__ = [
     "StorageError",
     "backup_database",
     "latest_version",
+    "migrate_database",
     "open_database",
 ]

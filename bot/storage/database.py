@@ -318,6 +318,18 @@ async def backup_database(db_path: str | os.PathLike[str], dest: str | os.PathLi
         raise StorageError(f"backup failed: {exc}") from exc
 
 
+async def migrate_database(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """``python -m bot migrate``: bring the database at ``path`` to the latest schema.
+
+    Returns ``(from_version, to_version)``. Creates the file (and folders) if missing.
+    """
+    db = await Database.open(path, migrate=False)
+    try:
+        return await db.migrate()
+    finally:
+        await db.close()
+
+
 async def open_database(path: str | os.PathLike[str]) -> Database:
     """Open and migrate the database at ``path`` (what :mod:`bot.app` calls at startup)."""
     return await Database.open(path)

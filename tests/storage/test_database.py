@@ -11,7 +11,14 @@ import pytest
 
 import bot.storage.database as database_module
 from bot.core.scheduling import Schedule
-from bot.storage import Database, SettingsRepository, StorageError, backup_database, latest_version
+from bot.storage import (
+    Database,
+    SettingsRepository,
+    StorageError,
+    backup_database,
+    latest_version,
+    migrate_database,
+)
 from bot.storage.database import Migration, load_migrations, migrations
 from bot.storage.posts import PostsRepository
 
@@ -110,6 +117,12 @@ async def test_upgrade_from_the_first_schema_keeps_settings(tmp_path: Path) -> N
 
 async def test_reopening_a_current_database_changes_nothing(db: Database, tmp_path: Path) -> None:
     assert await db.migrate() == (latest_version(), latest_version())
+
+
+async def test_migrate_database_for_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "bot.sqlite3"
+    assert await migrate_database(path) == (0, latest_version())
+    assert await migrate_database(path) == (latest_version(), latest_version())
 
 
 async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
