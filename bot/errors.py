@@ -7,6 +7,7 @@ together with the traceback so an operator can find it. Users never see a stack 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -98,12 +99,60 @@ def _clip(text: str) -> str:
     return cut + "…"
 
 
+#: Seconds after which a command that has not answered yet is deferred ("thinking…"), well
+#: inside Discord's 3-second window for the first response.
+DEFER_AFTER = 2.0
+
+
+async def claim_response(interaction: discord.Interaction[Any]) -> bool:
+    """Whether to answer with ``interaction.response`` (True) or with a followup (False).
+
+    Coordinates with the deferral watchdog: once a sender has claimed the response the watchdog
+    leaves it alone, and if the watchdog is already deferring, the sender waits for that and
+    then uses a followup.
+    """
+    deferring = interaction.extras.get("deferring")
+    if isinstance(deferring, asyncio.Task):
+        await asyncio.shield(deferring)
+    if interaction.response.is_done():
+        return False
+    interaction.extras["responding"] = True
+    return True
+
+
+async def _defer_if_slow(interaction: discord.Interaction[Any], after: float) -> None:
+    await asyncio.sleep(after)
+    if interaction.response.is_done() or interaction.extras.get("responding"):
+        return
+    task = asyncio.current_task()
+    interaction.extras["deferring"] = task
+    try:
+        await interaction.response.defer(thinking=True)
+        log.info("deferred slow command %s after %.1fs", _where(interaction), after)
+    except discord.HTTPException as exc:
+        log.warning("could not defer a slow command (%s): %s", _where(interaction), exc)
+    except discord.InteractionResponded:
+        pass  # answered in the meantime: nothing to do
+
+
+def start_deferral_watchdog(interaction: discord.Interaction[Any], after: float = DEFER_AFTER) -> None:
+    """Defer the interaction if nothing has answered it within ``after`` seconds."""
+    if interaction.type is not discord.InteractionType.application_command:
+        return
+    task = asyncio.get_running_loop().create_task(_defer_if_slow(interaction, after), name="defer-watchdog")
+    _watchdogs.add(task)
+    task.add_done_callback(_watchdogs.discard)
+
+
+_watchdogs: set[asyncio.Task[None]] = set()
+
+
 async def send_ephemeral(
     interaction: discord.Interaction[Any], content: str, *, embed: discord.Embed | None = None
 ) -> None:
     """Answer privately, whether or not the interaction has been answered (or deferred) already."""
     content = content[:CONTENT_LIMIT]
-    if interaction.response.is_done():
+    if not await claim_response(interaction):
         if embed is None:
             await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
@@ -154,7 +203,14 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 
 class BotTree(app_commands.CommandTree[Any]):
-    """The command tree: routes every app-command error through :func:`report_error`."""
+    """The command tree: routes every app-command error through :func:`report_error`, and
+    defers any command that has not answered within :data:`DEFER_AFTER` seconds."""
+
+    defer_after: float = DEFER_AFTER
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        start_deferral_watchdog(interaction, self.defer_after)
+        return True
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)

@@ -19,7 +19,7 @@ from typing import Any
 
 import discord
 
-from bot.errors import ErrorReportingView
+from bot.errors import ErrorReportingView, claim_response
 from bot.ui.embeds import select_options
 from bot.ui.layout import PLACEHOLDER_LIMIT, SELECT_OPTIONS_LIMIT, Option, chunk_options
 
@@ -237,7 +237,7 @@ async def send_message(
         kwargs["content"] = content[:2000]
     if view is not None:
         kwargs["view"] = view
-    if not interaction.response.is_done():
+    if await claim_response(interaction):
         await interaction.response.send_message(**kwargs)
         if view is not None:
             view.bind(interaction)

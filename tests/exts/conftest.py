@@ -31,6 +31,7 @@ from bot.config import Secret, Settings
 from bot.core.clock import FakeClock
 from bot.core.dates import HistoricalDate
 from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, Summaries
+from bot.errors import _watchdogs
 
 _TESTS_DIR = str(Path(__file__).resolve().parents[1])
 if _TESTS_DIR not in sys.path:  # make ``fakediscord`` importable however pytest was started
@@ -298,7 +299,7 @@ class Harness:
                 t
                 for t in asyncio.all_tasks() - existing
                 if not t.done()
-                and not (t.get_name() or "").startswith("discord-ui-view-timeout")
+                and not (t.get_name() or "").startswith(("discord-ui-view-timeout", "defer-watchdog"))
                 and "__timeout_task_impl" not in repr(t.get_coro())
             ]
             if not pending:
@@ -530,6 +531,8 @@ async def harness(test_library: Library, adapter: RecordingAdapter, tmp_path: Pa
     try:
         yield h
     finally:
+        for task in list(_watchdogs):
+            task.cancel()
         await h.bot.close()
 
 
