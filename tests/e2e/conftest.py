@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +48,66 @@ def discord_py_at_fake(fake: FakeDiscord) -> Iterator[FakeDiscord]:
         yield fake
     finally:
         undo()
+
+
+class BotProcess:
+    """A bot subprocess pointed at the fake; output goes to a log file under ``tmp_path``."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, log_path: Path) -> None:
+        self.proc = proc
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    async def stop(self, sig: int = signal.SIGTERM, within: float = 10.0) -> int:
+        """Send ``sig`` (SIGTERM by default) and wait for the exit code; kill after ``within`` seconds."""
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.proc.wait(), within)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+                raise AssertionError(f"bot ignored signal {sig} for {within}s:\n{self.log()[-3000:]}") from None
+        assert self.proc.returncode is not None
+        return self.proc.returncode
+
+
+SpawnBot = Callable[..., Awaitable[BotProcess]]
+
+
+@pytest.fixture
+async def spawn_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[SpawnBot]:
+    """Start a bot subprocess against ``fake``: ``await spawn_bot()`` runs ``python -m bot run``.
+
+    ``await spawn_bot("bench/trivial_bot.py", env={...})`` runs something else. The environment
+    carries the fake's URLs (``fake.env()``), ``DISCORD_TOKEN`` and a fresh ``FROM_BELOW_DATABASE``
+    under ``tmp_path``. Processes still running at teardown get SIGTERM.
+    """
+    started: list[BotProcess] = []
+
+    async def spawn(*args: str, env: dict[str, str] | None = None) -> BotProcess:
+        argv = args or ("-m", "bot", "run")
+        log_path = tmp_path / f"bot-{len(started)}.log"
+        full_env = {
+            **os.environ,
+            **fake.env(),
+            "DISCORD_TOKEN": fake.state.token,
+            "FROM_BELOW_DATABASE": str(tmp_path / "from-below.sqlite3"),
+            "FROM_BELOW_LOG_LEVEL": "INFO",
+            **(env or {}),
+        }
+        with log_path.open("wb") as log:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, *argv, env=full_env, cwd=str(REPO_ROOT), stdout=log, stderr=log
+            )
+        bp = BotProcess(proc, log_path)
+        started.append(bp)
+        return bp
+
+    yield spawn
+    for bp in started:
+        if bp.proc.returncode is None:
+            with contextlib.suppress(AssertionError):
+                await bp.stop()

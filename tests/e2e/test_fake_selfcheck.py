@@ -22,7 +22,7 @@ from discord import app_commands
 from fakediscord import FakeDiscord, option, payloads
 from fakediscord.state import MANAGE_GUILD, OVERWRITE_ROLE, SEND_MESSAGES, Overwrite
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, SpawnBot
 
 CMDS = "/applications/{application_id}/commands"
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
@@ -459,27 +459,25 @@ async def _stop(proc: asyncio.subprocess.Process) -> tuple[int, bytes]:
     return proc.returncode, err
 
 
-async def test_trivial_bot_subprocess(fake: FakeDiscord) -> None:
-    proc = await _spawn("bench/trivial_bot.py", env={**fake.env(), "DISCORD_TOKEN": fake.state.token})
-    try:
-        await fake.wait_for_ready(within=15)
-        put = await fake.wait_for_request("PUT", CMDS, within=5)
-        assert [c["name"] for c in put.body] == ["ok"]
+async def test_trivial_bot_subprocess(fake: FakeDiscord, spawn_bot: SpawnBot) -> None:
+    bot = await spawn_bot("bench/trivial_bot.py")
+    await fake.wait_for_ready(within=15)
+    put = await fake.wait_for_request("PUT", CMDS, within=5)
+    assert [c["name"] for c in put.body] == ["ok"]
 
-        rec = await fake.slash("ok")
-        assert (await fake.wait_for_callback(rec)).body["data"]["content"] == "ok"
+    rec = await fake.slash("ok")
+    assert (await fake.wait_for_callback(rec)).body["data"]["content"] == "ok"
 
-        await fake.drop_gateway()
-        await fake.wait_for_resume(within=5)
-        fake.fail("POST", CALLBACK, 429, times=1, retry_after=0.1)
-        rec = await fake.slash("ok", guild="Reading Circle", channel="daily", user="reader")
-        await fake.wait_for_callback(rec, within=5)
-        assert [r.status for r in fake.state.find_requests("POST", CALLBACK)] == [200, 429, 200]
-        assert len(fake.received_ops(2)) == 1
-    finally:
-        t0 = time.monotonic()
-        code, err = await _stop(proc)
-    assert code == 0, err.decode()[-2000:]
+    await fake.drop_gateway()
+    await fake.wait_for_resume(within=5)
+    fake.fail("POST", CALLBACK, 429, times=1, retry_after=0.1)
+    rec = await fake.slash("ok", guild="Reading Circle", channel="daily", user="reader")
+    await fake.wait_for_callback(rec, within=5)
+    assert [r.status for r in fake.state.find_requests("POST", CALLBACK)] == [200, 429, 200]
+    assert len(fake.received_ops(2)) == 1
+
+    t0 = time.monotonic()
+    assert await bot.stop() == 0, bot.log()[-2000:]
     assert time.monotonic() - t0 < 5
     await fake.wait_for(lambda: not fake.connections, 2, "gateway closed")  # SIGTERM closed the websocket
 
