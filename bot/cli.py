@@ -27,7 +27,10 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     from bot.content_loader import load_library
 
     dirs = [Path(d) for d in args.dirs] if args.dirs else list(_settings_or_exit().content_dirs)
-    result = load_library(dirs)
+    from bot.config import DEFAULT_CONTENT_DIR
+
+    # The shipped vocabulary always applies, so an operator's own pack can use its tags.
+    result = load_library(dirs, vocabulary_files=[DEFAULT_CONTENT_DIR / "tags.yaml"])
     lib = result.library
     if result.issues:
         for issue in result.issues:

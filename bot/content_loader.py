@@ -716,8 +716,16 @@ def find_manifests(dirs: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summaries] | None = None) -> LoadResult:
+def load_library(
+    dirs: Iterable[Path | str],
+    *,
+    summarizer: Callable[[str], Summaries] | None = None,
+    vocabulary_files: Iterable[Path] = (),
+) -> LoadResult:
     """Load every pack under ``dirs`` into one validated :class:`Library`.
+
+    The tag vocabulary is every ``tags.yaml`` in ``vocabulary_files``, in the given folders, and
+    beside a pack folder given directly (so one pack can be checked on its own).
 
     Checks that cross packs (duplicate ids, references, tags) are done over the whole set. A pack
     with any issue is left out of the library, and its issues are reported; the rest load.
@@ -730,10 +738,18 @@ def load_library(dirs: Iterable[Path | str], *, summarizer: Callable[[str], Summ
     for p in missing:
         issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
     vocabulary: dict[str, str] = {}
+    candidates = [Path(v) for v in vocabulary_files]
     for p in paths:
-        tags_file = p / TAGS_FILE
-        if tags_file.is_file():
-            vocabulary.update(_read_tag_vocabulary(tags_file, issues))
+        candidates.append(p / TAGS_FILE)
+        if (p / MANIFEST_NAME).is_file():
+            candidates.append(p.parent / TAGS_FILE)
+    seen_vocab: set[Path] = set()
+    for tags_file in candidates:
+        key = tags_file.resolve()
+        if key in seen_vocab or not tags_file.is_file():
+            continue
+        seen_vocab.add(key)
+        vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
     drafts: list[_PackDraft] = []
     manifests = find_manifests(p for p in paths if p.exists())
     for p in paths:
