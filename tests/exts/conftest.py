@@ -55,6 +55,8 @@ class Sent:
     method: str
     path: str
     body: dict[str, Any] | None
+    #: The id of the message this request created or changed (0 when none).
+    message_id: int = 0
 
     @property
     def kind(self) -> str:
@@ -144,6 +146,8 @@ class RecordingAdapter(AsyncWebhookAdapter):
         self.messages: dict[str, dict[str, Any]] = {}
         self.channel_id = CHANNEL_ID
         self.last_message_id = 0
+        #: The message whose component is being used (set by Harness.click).
+        self.component_message_id = 0
 
     async def request(self, route: Any, session: Any, *, payload: Any = None, multipart: Any = None, **_: Any) -> Any:
         body = payload
@@ -153,7 +157,8 @@ class RecordingAdapter(AsyncWebhookAdapter):
             body = json.loads(multipart[0]["value"])
         path: str = route.path
         method: str = route.method
-        self.sent.append(Sent(method, path, body))
+        sent = Sent(method, path, body)
+        self.sent.append(sent)
         if path.endswith("/callback"):
             kind = int(body["type"]) if body else 0
             flags = int(((body or {}).get("data") or {}).get("flags") or 0)
@@ -161,6 +166,9 @@ class RecordingAdapter(AsyncWebhookAdapter):
             if kind in (4, 5):
                 self.messages["@original"] = _message_payload((body or {}).get("data"), message_id, self.channel_id)
                 self.last_message_id = message_id
+                sent.message_id = message_id
+            elif kind in (6, 7):
+                sent.message_id = self.component_message_id
             return {
                 "interaction": {
                     "id": str(route.webhook_id),
@@ -175,6 +183,7 @@ class RecordingAdapter(AsyncWebhookAdapter):
         if method == "GET":
             return self.messages.get("@original") or _message_payload({}, next(_ids), self.channel_id)
         message_id = next(_ids)
+        sent.message_id = message_id
         message = _message_payload(body, message_id, self.channel_id)
         if path.endswith("@original"):
             self.messages["@original"] = message
@@ -325,7 +334,8 @@ class Harness:
         self, message: Sent, custom_id: str, *, values: list[str] | None = None, user_id: int | None = None
     ) -> list[Sent]:
         """Press a button (or pick select values) on a message the bot sent."""
-        message_id = self.adapter.last_message_id
+        message_id = message.message_id or self.adapter.last_message_id
+        self.adapter.component_message_id = message_id
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 3 if values is not None else 2}
         if values is not None:
             data["values"] = values
