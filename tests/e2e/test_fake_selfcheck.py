@@ -43,6 +43,19 @@ class Pager(discord.ui.View):
         await interaction.response.edit_message(content=f"page {self.page}", view=self)
 
 
+class NoteModal(discord.ui.Modal, title="A note"):
+    text: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(label="Note", custom_id="note:text", max_length=200)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"noted: {self.text.value}", ephemeral=True)
+
+
+class ChannelPicker(discord.ui.View):
+    @discord.ui.select(cls=discord.ui.ChannelSelect, custom_id="pick:channel", channel_types=[discord.ChannelType.text])
+    async def picked(self, interaction: discord.Interaction, select: discord.ui.ChannelSelect[ChannelPicker]) -> None:
+        await interaction.response.edit_message(content=f"posting in #{select.values[0].name}", view=None)
+
+
 class SelfCheckBot(discord.Client):
     def __init__(self) -> None:
         super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.1)
@@ -87,6 +100,15 @@ class SelfCheckBot(discord.Client):
                 await interaction.response.send_message("late")
             except discord.NotFound as exc:
                 self.late_errors.append(exc.code)
+
+        @tree.command(name="note", description="Opens a modal")
+        async def note(interaction: discord.Interaction) -> None:
+            await interaction.response.send_modal(NoteModal())
+
+        @tree.command(name="pick", description="A channel select")
+        @app_commands.default_permissions(manage_guild=True)
+        async def pick(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pick a channel", view=ChannelPicker())
 
         @tree.command(name="admin", description="Only for Manage Server")
         async def admin(interaction: discord.Interaction) -> None:
@@ -165,9 +187,29 @@ async def test_login_gateway_handshake_and_registration(fake: FakeDiscord, bot: 
 
     # Command registration: one bulk overwrite with every command, stored with ids.
     (put,) = st.find_requests("PUT", CMDS)
-    assert sorted(c["name"] for c in put.body) == ["admin", "echo", "ok", "pager", "sleepy", "slow", "where"]
+    assert sorted(c["name"] for c in put.body) == [
+        "admin",
+        "echo",
+        "note",
+        "ok",
+        "pager",
+        "pick",
+        "sleepy",
+        "slow",
+        "where",
+    ]
     assert put.problems == []
-    assert {c["name"] for c in st.global_commands} == {"admin", "echo", "ok", "pager", "sleepy", "slow", "where"}
+    assert {c["name"] for c in st.global_commands} == {
+        "admin",
+        "echo",
+        "note",
+        "ok",
+        "pager",
+        "pick",
+        "sleepy",
+        "slow",
+        "where",
+    }
 
     # Heartbeats are sent (interval 0.5 s) and acknowledged.
     await fake.wait_for(lambda: len(fake.received_ops(1)) >= 2, 3, "two heartbeats")
@@ -230,6 +272,32 @@ async def test_autocomplete_button_followup_resolved_and_permissions(fake: FakeD
         rec = await fake.slash("admin", user=who)
         answers[who] = (await fake.wait_for_callback(rec)).body["data"]["content"]
     assert answers == {"moderator": "allowed", "reader": "refused", "owner": "allowed"}
+
+
+async def test_modal_and_channel_select(fake: FakeDiscord, bot: SelfCheckBot) -> None:
+    opened = await fake.slash("note", user="moderator")
+    cb = await fake.wait_for_callback(opened)
+    assert cb.body["type"] == 9
+    submitted = await fake.submit_modal(opened, {"note:text": "remember the Commune"})
+    cb = await fake.wait_for_callback(submitted)
+    assert submitted.type == 5
+    assert cb.body["data"]["content"] == "noted: remember the Commune"
+
+    assert fake.command_allowed("pick", "moderator", "People's History Club")
+    assert fake.command_allowed("pick", "owner", "People's History Club")
+    assert not fake.command_allowed("pick", "reader", "People's History Club")
+    assert fake.command_allowed("ok", "reader", "People's History Club")
+
+    rec = await fake.slash("pick", user="moderator")
+    await fake.wait_for_callback(rec)
+    assert rec.response_message_id is not None
+    history = fake.state.guild("People's History Club").channel("history")
+    chose = await fake.click(rec.response_message_id, "pick:channel", user="moderator", component_type=8,
+                             values=[str(history.id)])  # fmt: skip
+    cb = await fake.wait_for_callback(chose)
+    assert cb.body["type"] == 7
+    assert fake.state.messages[rec.response_message_id]["content"] == "posting in #history"
+    assert fake.state.messages[rec.response_message_id]["components"] == []
 
 
 async def test_resume_after_dropped_connection_replays_missed_events(fake: FakeDiscord, bot: SelfCheckBot) -> None:

@@ -455,6 +455,9 @@ def component_interaction(
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if component_type != BUTTON:
         data["values"] = list(values or [])
+        resolved = _resolve_select(st, g, channel_id, invoker, component_type, data["values"])
+        if resolved:
+            data["resolved"] = resolved
     d = _base_interaction(
         st,
         MESSAGE_COMPONENT,
@@ -511,6 +514,72 @@ def _resolve(
 
     walk(options)
     return out
+
+
+# select menu types whose values are snowflakes, mapped to the option type that resolves them
+_SELECT_RESOLVE = {5: OPT_USER, 6: OPT_ROLE, 7: OPT_MENTIONABLE, 8: OPT_CHANNEL}
+
+
+def _resolve_select(
+    st: FakeState,
+    guild: FakeGuild | None,
+    channel_id: int | None,
+    invoker: FakeUser,
+    component_type: int,
+    values: list[str],
+) -> dict[str, Any]:
+    otype = _SELECT_RESOLVE.get(component_type)
+    if otype is None:
+        return {}
+    as_options = [{"name": "v", "type": otype, "value": v} for v in values]
+    return _resolve(st, guild, channel_id, invoker, as_options)
+
+
+def modal_submit_interaction(
+    st: FakeState,
+    opened: dict[str, Any],
+    modal: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    invoker: FakeUser,
+) -> dict[str, Any]:
+    """A MODAL_SUBMIT (5) for ``modal`` (the ``data`` of the bot's type-9 callback) opened by ``opened``.
+
+    ``values`` maps each input's custom_id to a string (text inputs) or a list of strings (selects).
+    The submitted components mirror the modal's layout (action rows or labels), as Discord sends them.
+    """
+    guild_id = opened.get("guild_id")
+    g = st.guilds.get(int(guild_id)) if guild_id else None
+    channel_id = int(opened["channel_id"]) if opened.get("channel_id") else None
+    resolved: dict[str, Any] = {}
+
+    def submit(c: dict[str, Any]) -> dict[str, Any]:
+        ctype = c.get("type")
+        if ctype == 1:
+            return {"type": 1, "components": [submit(x) for x in c.get("components") or []]}
+        if ctype == 18:
+            out = {"type": 18, "component": submit(c.get("component") or {})}
+            if "id" in c:
+                out["id"] = c["id"]
+            return out
+        cid = c.get("custom_id")
+        if ctype == 4:
+            return {"type": 4, "custom_id": cid, "value": str(values.get(str(cid), c.get("value") or ""))}
+        if ctype in (3, 5, 6, 7, 8):
+            picked = [str(v) for v in values.get(str(cid), [])]
+            for kind, entries in _resolve_select(st, g, channel_id, invoker, ctype, picked).items():
+                resolved.setdefault(kind, {}).update(entries)
+            return {"type": ctype, "custom_id": cid, "values": picked}
+        return {"type": ctype}
+
+    data: dict[str, Any] = {
+        "custom_id": modal["custom_id"],
+        "components": [submit(c) for c in modal.get("components") or []],
+    }
+    d = _base_interaction(st, MODAL_SUBMIT, guild=g, channel_id=channel_id, invoker=invoker, data=data)
+    if resolved:
+        d["data"]["resolved"] = resolved
+    return d
 
 
 def _registered_command_id(st: FakeState, name: str, guild: FakeGuild | None) -> int:

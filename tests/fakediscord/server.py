@@ -603,6 +603,42 @@ class FakeDiscord:
         )
         return await self.send_interaction(payload)
 
+    async def submit_modal(
+        self, opened: InteractionRecord, values: dict[str, Any], *, user: str | FakeUser | None = None
+    ) -> InteractionRecord:
+        """Fill in and submit the modal the bot opened (callback type 9) in answer to ``opened``.
+
+        ``values`` maps input custom_ids to text (or to a list of values for selects). The submitter
+        defaults to whoever triggered ``opened`` (discord.py only accepts it from that user).
+        """
+        body = opened.callback.body if opened.callback is not None else None
+        if not isinstance(body, dict) or body.get("type") != 9:
+            raise ValueError(f"interaction {opened.id} was not answered with a modal (callback type 9)")
+        if user is None:
+            raw = opened.payload.get("member", {}).get("user") or opened.payload.get("user")
+            who = self.state.users[int(raw["id"])]
+        else:
+            who = self._user(user)
+        payload = payloads.modal_submit_interaction(self.state, opened.payload, body["data"], values, invoker=who)
+        return await self.send_interaction(payload)
+
+    def command_allowed(self, name: str, user: str | FakeUser, guild: str | FakeGuild) -> bool:
+        """Would Discord let ``user`` invoke ``name`` in ``guild``, given its default_member_permissions?
+
+        (Discord hides such commands and never sends their interactions; ``slash`` sends them anyway.)
+        """
+        g = self._guild(guild)
+        assert g is not None
+        who = self._user(user)
+        for cmd in [*self.state.guild_commands.get(g.id, []), *self.state.global_commands]:
+            if cmd.get("name") == name:
+                needed = cmd.get("default_member_permissions")
+                if needed is None:
+                    return True
+                perms = g.base_permissions(who.id)
+                return int(needed) & perms == int(needed)
+        raise KeyError(f"no command {name!r} registered for {g.name!r}")
+
     def _channel_id(self, g: FakeGuild | None, channel: str | int | None) -> int | None:
         if g is None or channel is None:
             return None
