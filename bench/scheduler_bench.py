@@ -259,7 +259,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", type=int, default=2000, help="servers due in the same minute (default 2000)")
     parser.add_argument("--rate", type=float, default=50.0, help="the fake's global limit, requests/s (default 50)")
     parser.add_argument(
-        "--pace", type=float, default=0.98, help="the poster's own pace as a fraction of --rate (default 0.98)"
+        "--pace", type=float, default=0.97, help="the poster's own pace as a fraction of --rate (default 0.97)"
     )
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent send workers (default 16)")
     parser.add_argument("--latency", type=float, default=60.0, help="round-trip time of a request in ms (default 60)")
