@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import signal
@@ -457,6 +458,17 @@ async def test_callback_after_three_seconds_is_refused(fake: FakeDiscord, bot: S
     assert bot.late_errors == [10062]
     assert rec.callback is None
     assert len(rec.late_callbacks) == 1
+
+
+async def test_multipart_upload_is_parsed(fake: FakeDiscord, bot: SelfCheckBot) -> None:
+    channel = bot.get_channel(fake.state.guild("People's History Club").channel("history").id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("with a file", file=discord.File(io.BytesIO(b"1871"), filename="commune.txt"))
+    (req,) = fake.state.find_requests("POST", CHANNEL_MESSAGES)
+    assert req.files == ["commune.txt"]
+    assert req.body["content"] == "with a file"
+    assert req.body["attachments"] == [{"id": 0, "filename": "commune.txt"}]
+    assert req.problems == []
 
 
 async def test_invalid_bodies_get_400_and_are_recorded(fake: FakeDiscord, bot: SelfCheckBot) -> None:

@@ -36,10 +36,6 @@ CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND, PRIMARY_ENTRY_POINT = 1, 2, 3, 4
 _SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 
 
-def _is_str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
 def _len_between(where: str, value: Any, lo: int, hi: int, out: list[str]) -> None:
     if not isinstance(value, str):
         out.append(f"{where}: expected a string, got {type(value).__name__}")
@@ -85,7 +81,7 @@ def check_command(cmd: Any, where: str = "command") -> list[str]:
         out.append(f"{where}.type: unknown command type {ctype!r}")
     name = cmd.get("name")
     where = f"{where}[{name}]"
-    if not _is_str(name):
+    if not isinstance(name, str):
         out.append(f"{where}.name: missing")
         return out
     if ctype == CHAT_INPUT:
@@ -160,7 +156,7 @@ def _check_options(where: str, options: Any, *, depth: int, out: list[str]) -> N
             continue
         kinds.add("sub" if otype in (1, 2) else "value")
         name = opt.get("name")
-        if not _is_str(name) or not valid_command_name(name):
+        if not isinstance(name, str) or not valid_command_name(name):
             out.append(f"{w}.name: {name!r} does not match ^[-_'\\p{{L}}\\p{{N}}]{{1,32}}$ in lowercase")
         elif name in names:
             out.append(f"{w}.name: duplicate option name {name!r}")

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from . import checks, payloads
 from .state import (
@@ -456,7 +456,7 @@ class FakeDiscord:
 
     async def _on_op(self, conn: _Conn, frame: Json) -> None:
         op = frame.get("op")
-        d = frame.get("d")
+        d: Any = frame.get("d")
         if op == 1:  # HEARTBEAT
             conn.heartbeats += 1
             if self.ack_heartbeats:
@@ -482,41 +482,41 @@ class FakeDiscord:
                         await asyncio.sleep(self.guild_create_delay)
                     await self._dispatch(sess, "GUILD_CREATE", payloads.guild_create(g, self.state))
         elif op == 6:  # RESUME
-            sess = self.sessions.get(d.get("session_id")) if isinstance(d, dict) else None
-            if sess is None or d.get("token") != self.state.token:
+            resumed = self.sessions.get(str(d.get("session_id"))) if isinstance(d, dict) else None
+            if resumed is None or d.get("token") != self.state.token:
                 await self._send(conn, {"op": 9, "d": False})
                 return
-            if sess.conn is not None and sess.conn is not conn:
+            if resumed.conn is not None and resumed.conn is not conn:
                 with contextlib.suppress(Exception):
-                    await sess.conn.ws.close(code=4000)
-            sess.conn = conn
-            conn.session = sess
+                    await resumed.conn.ws.close(code=4000)
+            resumed.conn = conn
+            conn.session = resumed
             last = d.get("seq") or 0
-            for old in sess.buffer:
+            for old in resumed.buffer:
                 if old["s"] > last:
                     await self._send(conn, old)
-            sess.resumes += 1
-            await self._dispatch(sess, "RESUMED", {"_trace": ['["fakediscord",{"micros":0}]']})
+            resumed.resumes += 1
+            await self._dispatch(resumed, "RESUMED", {"_trace": ['["fakediscord",{"micros":0}]']})
         elif op == 8:  # REQUEST_GUILD_MEMBERS
-            sess = conn.session
-            if sess is None or not isinstance(d, dict):
+            current = conn.session
+            if current is None or not isinstance(d, dict):
                 return
             guild_ids = d.get("guild_id")
             ids = guild_ids if isinstance(guild_ids, list) else [guild_ids]
             for gid in ids:
-                g = self.state.guilds.get(int(gid))
-                if g is None:
+                wanted = self.state.guilds.get(_int(gid))
+                if wanted is None:
                     continue
                 chunk: Json = {
-                    "guild_id": str(g.id),
-                    "members": [payloads.member(m) for m in g.members.values()],
+                    "guild_id": str(wanted.id),
+                    "members": [payloads.member(m) for m in wanted.members.values()],
                     "chunk_index": 0,
                     "chunk_count": 1,
                     "not_found": [],
                 }
                 if d.get("nonce") is not None:
                     chunk["nonce"] = d["nonce"]
-                await self._dispatch(sess, "GUILD_MEMBERS_CHUNK", chunk)
+                await self._dispatch(current, "GUILD_MEMBERS_CHUNK", chunk)
         # op 3 (presence) and 4 (voice state) are accepted and ignored.
 
     # ------------------------------------------------------------ interactions
@@ -615,7 +615,7 @@ class FakeDiscord:
         if not isinstance(body, dict) or body.get("type") != 9:
             raise ValueError(f"interaction {opened.id} was not answered with a modal (callback type 9)")
         if user is None:
-            raw = opened.payload.get("member", {}).get("user") or opened.payload.get("user")
+            raw: Any = opened.payload.get("member", {}).get("user") or opened.payload.get("user")
             who = self.state.users[int(raw["id"])]
         else:
             who = self._user(user)
@@ -724,13 +724,13 @@ class FakeDiscord:
                 part = await reader.next()
                 if part is None:
                     break
-                if isinstance(part, web.BodyPartReader) or hasattr(part, "read"):
-                    name = getattr(part, "name", None)
-                    data = await part.read()  # type: ignore[union-attr]
+                if isinstance(part, BodyPartReader):
+                    name = part.name
+                    data = await part.read()
                     if name == "payload_json":
                         body = json.loads(bytes(data).decode())
                     else:
-                        files.append(getattr(part, "filename", None) or str(name))
+                        files.append(part.filename or str(name))
             return body, files
         raw = await request.read()
         if not raw:
