@@ -752,12 +752,6 @@ def load_library(
         vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
     drafts: list[_PackDraft] = []
     manifests = find_manifests(p for p in paths if p.exists())
-    for p in paths:
-        has_packs = (p / MANIFEST_NAME).is_file() or any(m.parent.parent == p for m in manifests)
-        if p.is_dir() and not has_packs and not (p / TAGS_FILE).is_file():
-            issues.append(
-                ContentIssue(str(p), 0, "", f"no content packs here (a pack is a folder with a {MANIFEST_NAME})")
-            )
     files_read = 0
     pack_extra_tags: dict[str, dict[str, str]] = {}
     seen_packs: dict[str, str] = {}
