@@ -110,7 +110,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         if raw_guild.isdigit() and 15 <= len(raw_guild) <= 20:
             dev_guild = int(raw_guild)
         else:
-            problems.append(f"FROM_BELOW_DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw_guild[:30]!r}")
+            problems.append(
+                f"FROM_BELOW_DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw_guild[:30]!r}"
+            )
 
     catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
     grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems))
