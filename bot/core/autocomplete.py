@@ -23,6 +23,7 @@ import functools
 import heapq
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -119,82 +120,151 @@ def _year_words(year: int) -> str:
     return f"{year} {year % 100:02d}"
 
 
+#: How many entry numbers of the alphabetical order are kept for the empty-input page.
+ALPHABETICAL_KEEP = 500
+#: Words skipped in a query when it has other words.
+_QUERY_STOPWORDS = frozenset({"the", "a", "an", "of", "in", "at", "on", "to", "and", "for", "by", "against", "from"})
+
+
 @dataclass(frozen=True, slots=True)
-class _Entry:
-    name: str
-    value: str
-    key: str
-    pack: str
-    order: int  # position in chronological order, for stable ties
+class NameIndexState:
+    """Everything a name index holds, as plain data (so a cache can store and reload it)."""
+
+    names: tuple[str, ...]
+    values: tuple[str, ...]
+    keys: tuple[str, ...]
+    packs: tuple[str, ...]
+    #: Position of each entry in chronological order (for stable ties).
+    orders: tuple[int, ...]
+    #: Word -> ascending entry numbers, as the bytes of an ``array('I')``.
+    postings: Mapping[str, bytes]
+    #: The first entry numbers in alphabetical order of name.
+    alphabetical: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AutocompleteState:
+    """An :class:`Autocompleter` as plain data; see :meth:`Autocompleter.state`."""
+
+    events: NameIndexState
+    articles: NameIndexState
+    tags: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
+    """Number ``(name, value, key, pack, order)`` rows by key length and index their words."""
+    # Entries are numbered by ascending key length, so that when a query matches very many
+    # entries, the shortest (most specific) ones are the ones kept for ranking.
+    rows.sort(key=lambda r: (len(r[2]), r[4]))
+    postings: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        for word in set(row[2].split()):
+            bucket = postings.get(word)
+            if bucket is None:
+                postings[word] = [number]
+            else:
+                bucket.append(number)
+    alphabetical = heapq.nsmallest(ALPHABETICAL_KEEP, range(len(rows)), key=lambda n: (rows[n][0].casefold(), n))
+    names, values, keys, packs, orders = (tuple(col) for col in zip(*rows, strict=True)) if rows else ((),) * 5
+    return NameIndexState(
+        names=names,
+        values=values,
+        keys=keys,
+        packs=packs,
+        orders=orders,
+        postings={w: array("I", p).tobytes() for w, p in postings.items()},
+        alphabetical=tuple(alphabetical),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
     score: float
-    entry: _Entry
+    number: int
+    name_length: int
+    order: int
 
 
 class _NameIndex:
     """Inverted word index over one kind of entry (events or articles)."""
 
-    def __init__(self, entries: Sequence[_Entry]) -> None:
-        # Entries are numbered by ascending key length, so that when a query matches very many
-        # entries, the shortest (most specific) ones are the ones kept for ranking.
-        ordered = sorted(entries, key=lambda e: (len(e.key), e.order))
-        self.entries: tuple[_Entry, ...] = tuple(ordered)
-        postings: dict[str, set[int]] = {}
-        for number, entry in enumerate(ordered):
-            for word in set(entry.key.split()):
-                postings.setdefault(word, set()).add(number)
-        self.postings: dict[str, frozenset[int]] = {w: frozenset(p) for w, p in postings.items()}
-        self.vocabulary: list[str] = sorted(self.postings)
-        by_length: dict[int, list[str]] = {}
+    def __init__(self, state: NameIndexState) -> None:
+        self.state = state
+        self.names = state.names
+        self.values = state.values
+        self.keys = state.keys
+        self.orders = state.orders
+        self._raw = state.postings
+        self._decoded: dict[str, frozenset[int]] = {}
+        self.vocabulary: list[str] = sorted(self._raw)
+        buckets: dict[tuple[str, int], list[str]] = {}
         for word in self.vocabulary:
-            by_length.setdefault(len(word), []).append(word)
-        self.by_length = by_length
-        self.by_pack: dict[str, frozenset[int]] = {}
-        pack_sets: dict[str, set[int]] = {}
-        for number, entry in enumerate(ordered):
-            pack_sets.setdefault(entry.pack, set()).add(number)
-        self.by_pack = {p: frozenset(s) for p, s in pack_sets.items()}
-        self.alphabetical: tuple[int, ...] = tuple(
-            sorted(range(len(ordered)), key=lambda n: (ordered[n].name.casefold(), ordered[n].order))
-        )
+            buckets.setdefault((word[0], len(word)), []).append(word)
+        self._fuzzy_buckets = buckets
+        self._by_pack: dict[str, frozenset[int]] | None = None
+        self._alphabetical: tuple[int, ...] | None = None
         self._allowed_cache: dict[frozenset[str], frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def posting(self, word: str) -> frozenset[int] | None:
+        found = self._decoded.get(word)
+        if found is None:
+            raw = self._raw.get(word)
+            if raw is None:
+                return None
+            numbers = array("I")
+            numbers.frombytes(raw)
+            found = frozenset(numbers)
+            self._decoded[word] = found
+        return found
+
+    def posting_size(self, word: str) -> int:
+        return len(self._raw.get(word, b"")) // 4
 
     def allowed(self, packs: frozenset[str]) -> frozenset[int]:
         cached = self._allowed_cache.get(packs)
         if cached is None:
+            if self._by_pack is None:
+                pack_sets: dict[str, list[int]] = {}
+                for number, pack in enumerate(self.state.packs):
+                    pack_sets.setdefault(pack, []).append(number)
+                self._by_pack = {p: frozenset(s) for p, s in pack_sets.items()}
             merged: set[int] = set()
             for pack in packs:
-                merged |= self.by_pack.get(pack, frozenset())
+                merged |= self._by_pack.get(pack, frozenset())
             cached = frozenset(merged)
             if len(self._allowed_cache) > 64:
                 self._allowed_cache.clear()
             self._allowed_cache[packs] = cached
         return cached
 
-    def variants(self, word: str, *, is_last: bool) -> list[tuple[frozenset[int], float]]:
-        """Posting sets that ``word`` may stand for, each with how well it matches (0–1)."""
-        found: list[tuple[frozenset[int], float]] = []
-        exact = self.postings.get(word)
-        if exact is not None:
-            found.append((exact, 1.0))
-        if is_last or (exact is None and len(word) >= 3):
+    def variants(self, word: str, *, is_last: bool) -> list[tuple[str, float]]:
+        """Index words that ``word`` may stand for, each with how well it matches (0–1)."""
+        found: list[tuple[str, float]] = []
+        exact = word in self._raw
+        if exact:
+            found.append((word, 1.0))
+        if is_last or (not exact and len(word) >= 3):
             lo = bisect.bisect_left(self.vocabulary, word)
             hi = bisect.bisect_left(self.vocabulary, word + "\U0010ffff", lo)
             completions = [w for w in self.vocabulary[lo:hi] if w != word]
-            if len(completions) > 48:
-                completions = heapq.nlargest(48, completions, key=lambda w: len(self.postings[w]))
-            found.extend((self.postings[w], 0.9) for w in completions)
-        if exact is None and len(word) >= 4 and not word.isdigit():
+            if len(completions) > 32:
+                completions = heapq.nlargest(32, completions, key=self.posting_size)
+            found.extend((w, 0.9) for w in completions)
+        if not exact and len(word) >= 4 and not word.isdigit():
+            swapped = word[1] + word[0] + word[2:]  # a slip of the first two letters
+            if swapped in self._raw:
+                found.append((swapped, 0.8))
             pool: list[str] = []
             for length in range(len(word) - 2, len(word) + 3):
-                pool.extend(self.by_length.get(length, ()))
+                pool.extend(self._fuzzy_buckets.get((word[0], length), ()))
             for match, score, _ in process.extract(
-                word, pool, scorer=fuzz.ratio, processor=None, limit=8, score_cutoff=75
+                word, pool, scorer=fuzz.ratio, processor=None, limit=6, score_cutoff=75
             ):
-                found.append((self.postings[match], 0.85 * score / 100))
+                found.append((match, 0.85 * score / 100))
         return found
 
     def search(
@@ -202,11 +272,12 @@ class _NameIndex:
     ) -> list[_Scored]:
         if not query_words:
             return self._default(limit, packs)
-        groups = []
+        groups: list[tuple[int, list[tuple[frozenset[int], float]]]] = []
         for i, word in enumerate(query_words):
-            found = self.variants(word, is_last=i == len(query_words) - 1)
-            if found:
-                groups.append((sum(len(p) for p, _ in found), found))
+            matched = self.variants(word, is_last=i == len(query_words) - 1)
+            if matched:
+                size = sum(self.posting_size(w) for w, _ in matched)
+                groups.append((size, [(self.posting(w) or frozenset(), weight) for w, weight in matched]))
         if not groups:
             return []
         groups.sort(key=lambda g: g[0])
@@ -214,11 +285,12 @@ class _NameIndex:
         candidates: set[int] | frozenset[int] | None = None
         for _, found in groups:
             if candidates is None:
-                union: set[int] = set()
-                for posting, _ in found:
-                    union |= posting
+                if len(found) == 1:
+                    union: set[int] | frozenset[int] = found[0][0]
+                else:
+                    union = set().union(*(posting for posting, _ in found))
                 if allowed is not None:
-                    union &= allowed
+                    union = union & allowed
                 if union:
                     candidates = union
                 continue
@@ -229,8 +301,8 @@ class _NameIndex:
                 candidates = narrowed
         if not candidates:
             return []
-        pool_size = max(limit * 12, 300)
-        chosen = sorted(candidates)[:pool_size] if len(candidates) > pool_size else list(candidates)
+        pool_size = max(limit * 8, 200)
+        chosen = heapq.nsmallest(pool_size, candidates) if len(candidates) > pool_size else list(candidates)
         chosen_set = set(chosen)
         coverage = dict.fromkeys(chosen, 0.0)
         for _, found in groups:
@@ -244,18 +316,25 @@ class _NameIndex:
         n_words = len(query_words)
         scored = []
         for number in chosen:
-            entry = self.entries[number]
-            similarity = fuzz.WRatio(folded_query, entry.key, processor=None)
+            similarity = fuzz.WRatio(folded_query, self.keys[number], processor=None)
             score = 70.0 * coverage[number] / n_words + 0.3 * similarity
-            scored.append(_Scored(score, entry))
-        return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, len(s.entry.name), s.entry.order))
+            scored.append(_Scored(score, number, len(self.names[number]), self.orders[number]))
+        return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, s.name_length, s.order))
 
     def _default(self, limit: int, packs: frozenset[str] | None) -> list[_Scored]:
         allowed = self.allowed(packs) if packs is not None else None
+        picked = self._first_alphabetical(self.state.alphabetical, limit, allowed)
+        if len(picked) < limit and len(self.state.alphabetical) < len(self.names):
+            if self._alphabetical is None:
+                self._alphabetical = tuple(sorted(range(len(self.names)), key=lambda n: (self.names[n].casefold(), n)))
+            picked = self._first_alphabetical(self._alphabetical, limit, allowed)
+        return picked
+
+    def _first_alphabetical(self, order: Sequence[int], limit: int, allowed: frozenset[int] | None) -> list[_Scored]:
         picked: list[_Scored] = []
-        for number in self.alphabetical:
+        for number in order:
             if allowed is None or number in allowed:
-                picked.append(_Scored(0.0, self.entries[number]))
+                picked.append(_Scored(0.0, number, len(self.names[number]), self.orders[number]))
                 if len(picked) >= limit:
                     break
         return picked
@@ -264,41 +343,56 @@ class _NameIndex:
 class Autocompleter:
     """Precomputed name lookups for one :class:`Library`. Build once; queries are read-only."""
 
-    def __init__(self, library: Library) -> None:
-        self.library = library
-        chrono = {e.id: n for n, e in enumerate(library.chronological)}
-        event_entries = [
-            _Entry(
-                name=event_choice_name(e),
-                value=e.id,
-                key=fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), e.id))),
-                pack=e.pack,
-                order=chrono[e.id],
-            )
-            for e in library.chronological
-        ]
-        articles = sorted(library.articles.values(), key=lambda a: (a.published.sort_key, a.id))
-        article_entries = [
-            _Entry(
-                name=article_choice_name(a),
-                value=a.id,
-                key=fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), a.id))),
-                pack=a.pack,
-                order=n,
-            )
-            for n, a in enumerate(articles)
-        ]
-        self._events = _NameIndex(event_entries)
-        self._articles = _NameIndex(article_entries)
-        self.tags: tuple[str, ...] = list_tags(library)
-        self.places: tuple[str, ...] = list_places(library)
+    def __init__(self, state: AutocompleteState) -> None:
+        self._state = state
+        self._events = _NameIndex(state.events)
+        self._articles = _NameIndex(state.articles)
+        self.tags: tuple[str, ...] = state.tags
+        self.places: tuple[str, ...] = state.places
         self._folded_tags = [(fold_key(t), t) for t in self.tags]
         self._folded_places = [(fold_key(p), p) for p in self.places]
 
     @classmethod
     def build(cls, library: Library) -> Autocompleter:
-        """Fold every name and index its words (about a second for 100,000 events)."""
-        return cls(library)
+        """Fold every name and index its words (a few seconds for 100,000 events)."""
+        event_rows = [
+            (
+                event_choice_name(e),
+                e.id,
+                fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), e.id))),
+                e.pack,
+                n,
+            )
+            for n, e in enumerate(library.chronological)
+        ]
+        articles = sorted(library.articles.values(), key=lambda a: (a.published.sort_key, a.id))
+        article_rows = [
+            (
+                article_choice_name(a),
+                a.id,
+                fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), a.id))),
+                a.pack,
+                n,
+            )
+            for n, a in enumerate(articles)
+        ]
+        return cls(
+            AutocompleteState(
+                events=_index_state(event_rows),
+                articles=_index_state(article_rows),
+                tags=list_tags(library),
+                places=list_places(library),
+            )
+        )
+
+    @classmethod
+    def from_state(cls, state: AutocompleteState) -> Autocompleter:
+        """An autocompleter from the data :meth:`state` returned (e.g. reloaded from a cache)."""
+        return cls(state)
+
+    def state(self) -> AutocompleteState:
+        """Everything this autocompleter holds, as plain data."""
+        return self._state
 
     def events(self, current: str, *, packs: Iterable[str] | None = None, limit: int = MAX_CHOICES) -> list[Choice]:
         """Event choices for what the user has typed; ``packs`` restricts to those packs."""
@@ -326,15 +420,21 @@ class Autocompleter:
         limit = max(0, min(limit, MAX_CHOICES))
         if limit == 0:
             return []
-        query_words = _dedupe(words(current[:MAX_QUERY_CHARS]))[:MAX_QUERY_WORDS]
+        query_words = _dedupe(words(current[:MAX_QUERY_CHARS]))
+        meaningful = [w for w in query_words if w not in _QUERY_STOPWORDS]
+        if meaningful and len(meaningful) < len(query_words):
+            # Keep a stopword only if it is the word being typed (it may be a prefix: "the" -> "theatre").
+            last = query_words[-1]
+            query_words = meaningful + ([last] if last in _QUERY_STOPWORDS and last != meaningful[-1] else [])
+        query_words = query_words[:MAX_QUERY_WORDS]
         folded_query = " ".join(query_words)
         pack_set = frozenset(packs) if packs is not None else None
-        scored: list[_Scored] = []
+        scored: list[tuple[_Scored, _NameIndex]] = []
         for index in kinds:
-            scored.extend(index.search(query_words, folded_query, limit, pack_set))
+            scored.extend((s, index) for s in index.search(query_words, folded_query, limit, pack_set))
         if len(kinds) > 1:
-            scored.sort(key=lambda s: (-s.score, len(s.entry.name), s.entry.order))
-        return [Choice(s.entry.name, s.entry.value) for s in scored[:limit]]
+            scored.sort(key=lambda pair: (-pair[0].score, pair[0].name_length, pair[0].order))
+        return [Choice(index.names[s.number], index.values[s.number]) for s, index in scored[:limit]]
 
     def complete_tags(self, current: str, limit: int = MAX_CHOICES) -> list[Choice]:
         """Tags used in the library that fit what the user typed (prefix first, then fuzzy)."""

@@ -10,33 +10,48 @@ words, and :func:`fts_query` quotes every word. ``NEAR``, ``AND``, ``*``, quotes
 are just words (or nothing), so any text gives results or "nothing found", never an error.
 
 Ranking: BM25 with the title weighted 10, places/dates and tags 3, the description 1. A query
-first requires every word; if nothing matches, every word as a prefix; then any word.
+first requires every word; if nothing matches, every word as a prefix; then any word. When
+more than :data:`RANK_LIMIT` documents match (only words that are everywhere), ranking them all
+would be slow and say little: the documents with every word in the title are ranked first, and
+the rest follow in chronological order.
+
+Filters are pushed into FTS5 so that they cost nothing per row: documents are numbered in
+chronological order (events and articles together), so a year range is a rowid range; tag,
+place, pack and kind are tokens in a hidden ``facets`` column (weight 0) that the query ANDs in.
+The cache file also stores the autocomplete index (:class:`AutocompleteState`), so a warm start
+rebuilds neither.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.autocomplete import Autocompleter, clip, fold_key, words
+from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexState, clip, fold_key, words
 from bot.core.errors import UserInputError
 from bot.core.models import Article, Event, Library
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 64
 MAX_LIMIT = 50
 MAX_OFFSET = 10_000
 SNIPPET_CHARS = 200
-#: Column weights for bm25(): title, body, extra (places, countries, dates, authors), tags, alt.
-_WEIGHTS = (10.0, 1.0, 3.0, 3.0, 2.0)
+#: Column weights for bm25(): title, body, extra (places, countries, dates, authors), tags, alt, facets.
+_WEIGHTS = (10.0, 1.0, 3.0, 3.0, 2.0, 0.0)
+_BM25 = "bm25(docs, " + ", ".join(str(w) for w in _WEIGHTS) + ")"
+_TEXT_COLUMNS = "{title body extra tags alt}"
+#: At most this many matches are ranked by BM25 (a few milliseconds); see the module docstring.
+RANK_LIMIT = 8000
 KINDS = ("event", "article")
 
 _STOPWORDS = frozenset(
@@ -174,15 +189,33 @@ def _alt_words(*texts: str) -> str:
     return " ".join(extra)
 
 
-def _ordered_articles(library: Library) -> list[Article]:
-    return sorted(library.articles.values(), key=lambda a: (a.published.sort_key, a.id))
+def facet_token(kind: str, value: str) -> str:
+    """The hidden token for a filter value: ``tg`` + a hash of the folded tag, and so on.
+
+    ``kind`` is ``tg`` (tag), ``pl`` (place or country), ``pk`` (pack) or ``k`` (event/article).
+    """
+    if kind == "k":
+        return f"k{value}"
+    digest = hashlib.blake2b(fold_key(value).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return f"{kind}{digest}"
+
+
+def _ordered_items(library: Library) -> list[Event | Article]:
+    """Events and articles together in chronological order: the order of the index's rowids."""
+    items: list[tuple[tuple[int, int, int], int, str, Event | Article]] = [
+        (e.date.sort_key, 0, e.id, e) for e in library.chronological
+    ]
+    items.extend((a.published.sort_key, 1, a.id, a) for a in library.articles.values())
+    items.sort(key=lambda t: t[:3])
+    return [t[3] for t in items]
 
 
 def content_hash(library: Library) -> str:
     """A hash of everything the index holds; equal hashes mean the cached index is current."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"from-below-search-v{SCHEMA_VERSION}\n".encode())
+    digest.update(f"from-below-search-v{SCHEMA_VERSION}-{sys.byteorder}\n".encode())
     sep = "\x1f"
+    join = "\x1e".join
     chunk: list[str] = []
     for e in library.chronological:
         chunk.append(
@@ -192,9 +225,9 @@ def content_hash(library: Library) -> str:
                     e.id,
                     e.title,
                     e.description,
-                    "\x1e".join(e.places),
-                    "\x1e".join(e.countries),
-                    "\x1e".join(e.tags),
+                    join(e.places),
+                    join(e.countries),
+                    join(e.tags),
                     e.pack,
                     e.date.iso(),
                     e.end_date.iso() if e.end_date else "",
@@ -205,21 +238,22 @@ def content_hash(library: Library) -> str:
         if len(chunk) >= 4096:
             digest.update("\x1d".join(chunk).encode("utf-8", "surrogatepass"))
             chunk.clear()
-    for a in _ordered_articles(library):
+    for a in sorted(library.articles.values(), key=lambda a: a.id):
         chunk.append(
             sep.join(
                 (
                     "A",
                     a.id,
                     a.title,
+                    a.summaries.short,
                     a.summaries.medium,
                     a.argument,
-                    "\x1e".join(a.key_points),
+                    join(a.key_points),
                     a.body,
-                    "\x1e".join(a.authors),
+                    join(a.authors),
                     a.publication,
                     a.issue,
-                    "\x1e".join(a.tags),
+                    join(a.tags),
                     a.pack,
                     a.published.iso(),
                 )
@@ -240,47 +274,100 @@ CREATE TABLE items (
     pack TEXT NOT NULL,
     lead TEXT NOT NULL
 );
-CREATE INDEX items_year ON items (year);
-CREATE TABLE item_tags (tag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (tag, rid)) WITHOUT ROWID;
-CREATE TABLE item_places (place TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (place, rid)) WITHOUT ROWID;
+CREATE INDEX items_year ON items (year, rid);
 CREATE VIRTUAL TABLE docs USING fts5 (
-    title, body, extra, tags, alt,
+    title, body, extra, tags, alt, facets,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE ac_entries (
+    kind TEXT NOT NULL, number INTEGER NOT NULL,
+    name TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL, pack TEXT NOT NULL, ord INTEGER NOT NULL,
+    PRIMARY KEY (kind, number)
+) WITHOUT ROWID;
+CREATE TABLE ac_postings (kind TEXT NOT NULL, word TEXT NOT NULL, numbers BLOB NOT NULL, PRIMARY KEY (kind, word))
+    WITHOUT ROWID;
 """
 
 
-def _fill(conn: sqlite3.Connection, library: Library, hash_value: str) -> None:
+def _fill(conn: sqlite3.Connection, library: Library, hash_value: str, completer: Autocompleter | None) -> None:
     conn.executescript(_SCHEMA)
     items: list[tuple[int, str, str, str, int, str, str]] = []
-    docs: list[tuple[int, str, str, str, str, str]] = []
-    tags: list[tuple[str, int]] = []
-    places: set[tuple[str, int]] = set()
-    rid = 0
-    for event in library.chronological:
-        rid += 1
-        title, body, extra, tag_text = _event_fields(event)
-        items.append((rid, "event", event.id, event.title, event.year, event.pack, clip(body, SNIPPET_CHARS)))
-        docs.append((rid, title, body, extra, tag_text, _alt_words(title, body, extra)))
-        tags.extend((t, rid) for t in set(event.tags))
-        places.update((fold_key(p), rid) for p in (*event.places, *event.countries))
-    for article in _ordered_articles(library):
-        rid += 1
-        title, body, extra, tag_text = _article_fields(article)
-        lead = clip(article.summaries.short or article.summaries.medium, SNIPPET_CHARS)
-        items.append((rid, "article", article.id, article.title, article.year, article.pack, lead))
-        docs.append((rid, title, body, extra, tag_text, _alt_words(title, body, extra)))
-        tags.extend((t, rid) for t in set(article.tags))
+    docs: list[tuple[int, str, str, str, str, str, str]] = []
+    for rid, item in enumerate(_ordered_items(library), start=1):
+        if isinstance(item, Event):
+            title, body, extra, tag_text = _event_fields(item)
+            lead = clip(item.description, SNIPPET_CHARS)
+            places = {facet_token("pl", p) for p in (*item.places, *item.countries)}
+        else:
+            title, body, extra, tag_text = _article_fields(item)
+            lead = clip(item.summaries.short or item.summaries.medium, SNIPPET_CHARS)
+            places = set()
+        facets = " ".join(
+            sorted(
+                {facet_token("k", item.kind), facet_token("pk", item.pack)}
+                | {facet_token("tg", t) for t in item.tags}
+                | places
+            )
+        )
+        items.append((rid, item.kind, item.id, item.title, item.year, item.pack, lead))
+        docs.append((rid, title, body, extra, tag_text, _alt_words(title, body, extra), facets))
     with conn:
         conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", items)
-        conn.executemany("INSERT INTO docs (rowid, title, body, extra, tags, alt) VALUES (?, ?, ?, ?, ?, ?)", docs)
-        conn.executemany("INSERT INTO item_tags VALUES (?, ?)", tags)
-        conn.executemany("INSERT INTO item_places VALUES (?, ?)", sorted(places))
+        conn.executemany(
+            "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)", docs
+        )
         conn.execute("INSERT INTO docs (docs) VALUES ('optimize')")
+        if completer is not None:
+            _store_autocomplete(conn, completer.state())
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("content_hash", hash_value), ("schema_version", str(SCHEMA_VERSION)), ("items", str(rid))],
+            [("content_hash", hash_value), ("schema_version", str(SCHEMA_VERSION)), ("items", str(len(items)))],
         )
+
+
+def _store_autocomplete(conn: sqlite3.Connection, state: AutocompleteState) -> None:
+    for kind, index in (("event", state.events), ("article", state.articles)):
+        conn.executemany(
+            "INSERT INTO ac_entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (kind, n, name, value, key, pack, order)
+                for n, (name, value, key, pack, order) in enumerate(
+                    zip(index.names, index.values, index.keys, index.packs, index.orders, strict=True)
+                )
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO ac_postings VALUES (?, ?, ?)", ((kind, w, raw) for w, raw in index.postings.items())
+        )
+        conn.execute("INSERT INTO meta VALUES (?, ?)", (f"ac_alphabetical_{kind}", json.dumps(index.alphabetical)))
+    conn.execute("INSERT INTO meta VALUES (?, ?)", ("ac_tags", json.dumps(state.tags, ensure_ascii=False)))
+    conn.execute("INSERT INTO meta VALUES (?, ?)", ("ac_places", json.dumps(state.places, ensure_ascii=False)))
+
+
+def _load_autocomplete(conn: sqlite3.Connection) -> AutocompleteState:
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key LIKE 'ac_%'").fetchall())
+    indexes: dict[str, NameIndexState] = {}
+    for kind in ("event", "article"):
+        rows = conn.execute(
+            "SELECT name, value, key, pack, ord FROM ac_entries WHERE kind = ? ORDER BY number", (kind,)
+        ).fetchall()
+        names, values, keys, packs, orders = (tuple(col) for col in zip(*rows, strict=True)) if rows else ((),) * 5
+        postings = dict(conn.execute("SELECT word, numbers FROM ac_postings WHERE kind = ?", (kind,)).fetchall())
+        indexes[kind] = NameIndexState(
+            names=names,
+            values=values,
+            keys=keys,
+            packs=packs,
+            orders=orders,
+            postings=postings,
+            alphabetical=tuple(json.loads(meta[f"ac_alphabetical_{kind}"])),
+        )
+    return AutocompleteState(
+        events=indexes["event"],
+        articles=indexes["article"],
+        tags=tuple(json.loads(meta["ac_tags"])),
+        places=tuple(json.loads(meta["ac_places"])),
+    )
 
 
 def _cached_hash(conn: sqlite3.Connection) -> str | None:
@@ -297,7 +384,7 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _build_file(path: Path, library: Library, hash_value: str) -> None:
+def _build_file(path: Path, library: Library, hash_value: str, completer: Autocompleter | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -305,47 +392,81 @@ def _build_file(path: Path, library: Library, hash_value: str) -> None:
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        _fill(conn, library, hash_value)
+        _fill(conn, library, hash_value, completer)
     finally:
         conn.close()
     os.replace(tmp, path)
 
 
-class SearchIndex:
-    """An FTS5 index of one library. Safe to query from several threads (queries are serialised)."""
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A search's filters, translated: facet tokens to AND in, a rowid range, or "nothing"."""
 
-    def __init__(self, library: Library, conn: sqlite3.Connection, *, hash_value: str, from_cache: bool) -> None:
+    facets: str | None
+    rowids: tuple[int, int] | None
+    impossible: bool = False
+
+    def sql(self) -> tuple[str, list[object]]:
+        if self.rowids is None:
+            return "", []
+        return " AND docs.rowid BETWEEN ? AND ?", [self.rowids[0], self.rowids[1]]
+
+
+class SearchIndex:
+    """An FTS5 index of one library, with its autocompleter. Queries are serialised by a lock."""
+
+    def __init__(
+        self,
+        library: Library,
+        conn: sqlite3.Connection,
+        *,
+        hash_value: str,
+        from_cache: bool,
+        autocompleter: Autocompleter,
+    ) -> None:
         self.library = library
         self.content_hash = hash_value
         #: Whether an existing cache file was reused (no rebuild).
         self.from_cache = from_cache
+        #: The autocompleter for the same library (built, or reloaded from the cache).
+        self.autocompleter = autocompleter
         self._conn = conn
         self._lock = threading.Lock()
+        self._all_packs = frozenset(p for (p,) in conn.execute("SELECT DISTINCT pack FROM items"))
 
     @classmethod
     def build(cls, library: Library, cache_path: Path | str | None = None) -> SearchIndex:
         """Index ``library``, in memory (``cache_path`` ``None`` or ``":memory:"``) or in a cache file.
 
-        A cache file whose content hash matches is opened as it is; otherwise it is rebuilt in
-        a temporary file next to it and moved into place, so a crash never leaves half a cache.
+        A cache file whose content hash matches is opened as it is, and its autocomplete index
+        reloaded; otherwise it is rebuilt in a temporary file next to it and moved into place,
+        so a crash never leaves half a cache.
         """
         hash_value = content_hash(library)
         if cache_path is None or str(cache_path) == ":memory:":
+            completer = Autocompleter.build(library)
             conn = sqlite3.connect(":memory:", check_same_thread=False)
-            _fill(conn, library, hash_value)
-            return cls(library, conn, hash_value=hash_value, from_cache=False)
+            _fill(conn, library, hash_value, None)
+            return cls(library, conn, hash_value=hash_value, from_cache=False, autocompleter=completer)
         path = Path(cache_path)
         if path.is_file():
             try:
                 conn = _open_readonly(path)
-            except sqlite3.Error:
-                pass
-            else:
                 if _cached_hash(conn) == hash_value:
-                    return cls(library, conn, hash_value=hash_value, from_cache=True)
+                    state = _load_autocomplete(conn)
+                    return cls(
+                        library,
+                        conn,
+                        hash_value=hash_value,
+                        from_cache=True,
+                        autocompleter=Autocompleter.from_state(state),
+                    )
                 conn.close()
-        _build_file(path, library, hash_value)
-        return cls(library, _open_readonly(path), hash_value=hash_value, from_cache=False)
+            except (sqlite3.Error, KeyError, ValueError):
+                pass  # damaged or foreign: rebuild
+        completer = Autocompleter.build(library)
+        _build_file(path, library, hash_value, completer)
+        return cls(library, _open_readonly(path), hash_value=hash_value, from_cache=False, autocompleter=completer)
 
     def close(self) -> None:
         with self._lock:
@@ -364,78 +485,132 @@ class SearchIndex:
         Raises :class:`UserInputError` only for a filter that cannot be understood (a kind
         other than ``event`` or ``article``).
         """
-        query = " ".join(text.split())[:MAX_QUERY_CHARS]
+        query = " ".join(str(text).split())[:MAX_QUERY_CHARS]
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
         filters = filters or SearchFilters()
-        where, params = _filter_sql(filters)
         terms = query_terms(query)
         with self._lock:
+            plan = self._plan(filters)
+            if plan.impossible:
+                return SearchResults((), 0, query, offset, limit)
             if not terms:
-                if filters.is_empty:
+                if plan.facets is None and plan.rowids is None:
                     return SearchResults((), 0, query, offset, limit)
-                return self._browse(query, where, params, limit, offset)
+                return self._browse(query, plan, limit, offset)
             attempts = [fts_query(terms)]
             if any(len(t) >= 3 for t in terms):
                 attempts.append(fts_query(terms, prefix=True))
             if len(terms) > 1:
                 attempts.append(fts_query(terms, prefix=True, any_term=True))
-            for match in attempts:
+            for text_query in attempts:
                 try:
-                    results = self._match(query, match, where, params, limit, offset)
+                    results = self._match(query, text_query, plan, limit, offset)
                 except sqlite3.Error:
                     continue
                 if results.total:
                     return results
         return SearchResults((), 0, query, offset, limit)
 
-    def _match(
-        self, query: str, match: str, where: str, params: list[object], limit: int, offset: int
-    ) -> SearchResults:
-        weights = ", ".join(str(w) for w in _WEIGHTS)
-        join = "JOIN items ON items.rid = docs.rowid" if where else ""
+    def _plan(self, filters: SearchFilters) -> _Plan:
+        parts: list[str] = []
+        if filters.kind is not None:
+            if filters.kind not in KINDS:
+                raise UserInputError(f"search for events or articles, not {str(filters.kind)[:40]!r}")
+            parts.append(f'"{facet_token("k", filters.kind)}"')
+        if filters.tag and filters.tag.strip():
+            parts.append(f'"{facet_token("tg", filters.tag.strip().lower())}"')
+        if filters.place and fold_key(filters.place):
+            parts.append(f'"{facet_token("pl", filters.place)}"')
+        if filters.packs is not None:
+            packs = sorted(filters.packs & self._all_packs)
+            if not packs:
+                return _Plan(None, None, impossible=True)
+            if len(packs) < len(self._all_packs):
+                parts.append("(" + " OR ".join(f'"{facet_token("pk", p)}"' for p in packs) + ")")
+        facets = "{facets} : (" + " AND ".join(parts) + ")" if parts else None
+        rowids = None
+        if filters.year_from is not None or filters.year_to is not None:
+            lo = -1 if filters.year_from is None else max(-1, min(int(filters.year_from), 100_000))
+            hi = 100_000 if filters.year_to is None else max(-1, min(int(filters.year_to), 100_000))
+            if lo > hi:
+                lo, hi = hi, lo
+            first = self._conn.execute(
+                "SELECT rid FROM items WHERE year >= ? ORDER BY year, rid LIMIT 1", (lo,)
+            ).fetchone()
+            last = self._conn.execute(
+                "SELECT rid FROM items WHERE year <= ? ORDER BY year DESC, rid DESC LIMIT 1", (hi,)
+            ).fetchone()
+            if first is None or last is None or first[0] > last[0]:
+                return _Plan(None, None, impossible=True)
+            rowids = (int(first[0]), int(last[0]))
+        return _Plan(facets, rowids)
+
+    def _count(self, match: str, plan: _Plan) -> int:
+        where, params = plan.sql()
+        row = self._conn.execute(f"SELECT count(*) FROM docs WHERE docs MATCH ?{where}", [match, *params]).fetchone()
+        return int(row[0])
+
+    def _rows(self, match: str, plan: _Plan, *, ranked: bool, limit: int, offset: int) -> list[tuple[int, float]]:
+        where, params = plan.sql()
+        order = "2, docs.rowid" if ranked else "docs.rowid"
         rows = self._conn.execute(
-            f"SELECT rid, s, count(*) OVER () FROM (SELECT docs.rowid AS rid, bm25(docs, {weights}) AS s "
-            f"FROM docs {join} WHERE docs MATCH ? {where}) ORDER BY s, rid LIMIT ? OFFSET ?",
+            f"SELECT docs.rowid, {_BM25} FROM docs WHERE docs MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?",
             [match, *params, limit, offset],
         ).fetchall()
-        if rows:
-            total = int(rows[0][2])
-        elif offset:
-            total = int(
-                self._conn.execute(
-                    f"SELECT count(*) FROM docs {join} WHERE docs MATCH ? {where}", [match, *params]
-                ).fetchone()[0]
-            )
-        else:
-            total = 0
-        if not rows:
+        return [(int(r), float(s)) for r, s in rows]
+
+    def _match(self, query: str, text_query: str, plan: _Plan, limit: int, offset: int) -> SearchResults:
+        text_match = f"{_TEXT_COLUMNS} : ({text_query})"
+        match = f"({text_match}) AND ({plan.facets})" if plan.facets else text_match
+        total = self._count(match, plan)
+        if total == 0 or offset >= total:
             return SearchResults((), total, query, offset, limit)
-        rids = [int(r[0]) for r in rows]
+        if total <= RANK_LIMIT:
+            rows = self._rows(match, plan, ranked=True, limit=limit, offset=offset)
+        else:
+            # Too many to rank: rank those with every word in the title, then the rest by date.
+            title_match = f"{{title}} : ({text_query})"
+            first_match = f"({title_match}) AND ({plan.facets})" if plan.facets else title_match
+            in_title = self._count(first_match, plan)
+            rows = []
+            if offset < in_title:
+                rows = self._rows(first_match, plan, ranked=in_title <= RANK_LIMIT, limit=limit, offset=offset)
+            if len(rows) < limit:
+                rest = f"({match}) NOT ({title_match})"
+                rows += self._rows(rest, plan, ranked=False, limit=limit - len(rows), offset=max(0, offset - in_title))
+        return SearchResults(self._hits(rows, text_match), total, query, offset, limit)
+
+    def _hits(self, rows: list[tuple[int, float]], text_match: str | None) -> tuple[SearchHit, ...]:
+        if not rows:
+            return ()
+        rids = [rid for rid, _ in rows]
         marks = ", ".join("?" * len(rids))
-        snippets = dict(
-            self._conn.execute(
-                f"SELECT rowid, snippet(docs, 1, '**', '**', '…', 24) FROM docs "
-                f"WHERE docs MATCH ? AND rowid IN ({marks})",
-                [match, *rids],
-            ).fetchall()
-        )
         details = {r[0]: r for r in self._conn.execute(f"SELECT * FROM items WHERE rid IN ({marks})", rids)}
         hits = []
-        for rid, score, _ in rows:
+        for rid, score in rows:
             _, kind, item_id, title, year, _, lead = details[rid]
-            snippet = snippets.get(rid) or lead
-            hits.append(SearchHit(kind, item_id, title, int(year), round(-float(score), 6), _tidy(snippet, lead)))
-        return SearchResults(tuple(hits), total, query, offset, limit)
+            snippet = lead
+            if text_match is not None:
+                found = self._conn.execute(
+                    "SELECT snippet(docs, 1, '**', '**', '…', 24) FROM docs WHERE docs MATCH ? AND rowid = ?",
+                    (text_match, rid),
+                ).fetchone()
+                if found and found[0]:
+                    snippet = _tidy(found[0], lead)
+            hits.append(SearchHit(kind, item_id, title, int(year), round(-score, 6) if text_match else 0.0, snippet))
+        return tuple(hits)
 
-    def _browse(self, query: str, where: str, params: list[object], limit: int, offset: int) -> SearchResults:
-        total = int(self._conn.execute(f"SELECT count(*) FROM items WHERE 1 {where}", params).fetchone()[0])
-        rows = self._conn.execute(
-            f"SELECT kind, id, title, year, lead FROM items WHERE 1 {where} ORDER BY year, rid LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        hits = tuple(SearchHit(k, i, t, int(y), 0.0, lead) for k, i, t, y, lead in rows)
-        return SearchResults(hits, total, query, offset, limit)
+    def _browse(self, query: str, plan: _Plan, limit: int, offset: int) -> SearchResults:
+        if plan.facets is None:
+            assert plan.rowids is not None
+            lo, hi = plan.rowids
+            total = hi - lo + 1
+            rows = [(lo + offset + i, 0.0) for i in range(max(0, min(limit, total - offset)))]
+        else:
+            total = self._count(plan.facets, plan)
+            rows = self._rows(plan.facets, plan, ranked=False, limit=limit, offset=offset) if offset < total else []
+        return SearchResults(self._hits(rows, None), total, query, offset, limit)
 
 
 def _tidy(snippet: str, lead: str) -> str:
@@ -443,37 +618,6 @@ def _tidy(snippet: str, lead: str) -> str:
     if not snippet.strip("*… "):
         return lead
     return snippet if len(snippet) <= SNIPPET_CHARS + 40 else clip(snippet, SNIPPET_CHARS + 40)
-
-
-def _filter_sql(filters: SearchFilters) -> tuple[str, list[object]]:
-    """SQL conditions on ``items`` (each starting with AND) and their parameters."""
-    clauses: list[str] = []
-    params: list[object] = []
-    lo, hi = filters.year_from, filters.year_to
-    if lo is not None and hi is not None and lo > hi:
-        lo, hi = hi, lo
-    if lo is not None:
-        clauses.append("items.year >= ?")
-        params.append(int(lo))
-    if hi is not None:
-        clauses.append("items.year <= ?")
-        params.append(int(hi))
-    if filters.kind is not None:
-        if filters.kind not in KINDS:
-            raise UserInputError(f"search for events or articles, not {filters.kind[:40]!r}")
-        clauses.append("items.kind = ?")
-        params.append(filters.kind)
-    if filters.packs is not None:
-        packs = sorted(filters.packs)
-        clauses.append(f"items.pack IN ({', '.join('?' * len(packs))})" if packs else "0")
-        params.extend(packs)
-    if filters.tag:
-        clauses.append("items.rid IN (SELECT rid FROM item_tags WHERE tag = ?)")
-        params.append(filters.tag.strip().lower())
-    if filters.place:
-        clauses.append("items.rid IN (SELECT rid FROM item_places WHERE place = ?)")
-        params.append(fold_key(filters.place))
-    return "".join(f" AND {c}" for c in clauses), params
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,7 +634,8 @@ class IndexHolder:
 
     Typical use: ``holder = IndexHolder(data_dir / "search-index.sqlite3")`` at startup, then
     ``holder.get(bot.library).search.search(...)`` in a command. Building takes seconds for a
-    large library, so call :meth:`get` once at startup (in a thread) to warm it.
+    large library (a warm start with an unchanged library well under one), so call :meth:`get`
+    once at startup, in a thread (``await asyncio.to_thread(holder.get, library)``).
     """
 
     def __init__(self, cache_path: Path | str | None = None) -> None:
@@ -504,7 +649,8 @@ class IndexHolder:
             current = self._current
             if current is not None and current.library is library:
                 return current
-            fresh = CoreIndexes(library, SearchIndex.build(library, self.cache_path), Autocompleter.build(library))
+            index = SearchIndex.build(library, self.cache_path)
+            fresh = CoreIndexes(library, index, index.autocompleter)
             self._current = fresh
         if current is not None:
             current.search.close()

@@ -355,3 +355,47 @@ def test_shipped_filters_agree_with_the_model(shipped_library: Library) -> None:
         got = built.search("", SearchFilters(tag=tag, kind="event"), limit=50)
         assert got.total == len(expected)
         assert {h.id for h in got.hits} <= expected
+
+
+# --- large result sets and the cache's autocomplete ---------------------------------------------------
+
+
+def test_huge_result_sets_rank_title_matches_then_go_by_date(
+    small_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = SearchIndex.build(small_library)
+    full = ids(built.search("strike", limit=50))
+    monkeypatch.setattr("bot.core.search.RANK_LIMIT", 2)
+    capped = built.search("strike", limit=50)
+    assert capped.total == len(full)
+    assert sorted(ids(capped)) == sorted(full)
+    # "strike" is in one title: that comes first; the rest follow in chronological order.
+    assert ids(capped)[0] == "gdansk-shipyard-strike-1980"
+    rest = [small_library.events[i].sort_key for i in ids(capped)[1:]]
+    assert rest == sorted(rest)
+    pages = [built.search("strike", limit=3, offset=o) for o in (0, 3)]
+    assert [i for p in pages for i in ids(p)] == ids(capped)[:6]
+    built.close()
+
+
+def test_year_range_applies_to_articles_too(index: SearchIndex) -> None:
+    assert ids(index.search("tyranny", SearchFilters(year_from=2003, year_to=2003))) == ["tyranny-toppled"]
+    assert index.search("tyranny", SearchFilters(year_from=1900, year_to=2002)).total == 0
+    assert index.search("", SearchFilters(year_from=2000)).total == 1
+    assert index.search("", SearchFilters(year_from=1, year_to=9999)).total == len(index)
+    assert index.search("", SearchFilters(year_from=3000)).total == 0
+
+
+def test_cached_autocomplete_matches_a_fresh_one(small_library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    fresh = SearchIndex.build(small_library, path)
+    fresh.close()
+    cached = SearchIndex.build(small_library, path)
+    assert cached.from_cache
+    for typed in ["", "hungarain 1956", "berlin 53 uprising", "lodz", "tyranny", "zzz"]:
+        for kind in (None, "event", "article"):
+            assert cached.autocompleter.complete(typed, kind=kind) == fresh.autocompleter.complete(typed, kind=kind)
+    assert cached.autocompleter.complete("", packs={"other"}) == fresh.autocompleter.complete("", packs={"other"})
+    assert cached.autocompleter.complete_places("gdansk") == fresh.autocompleter.complete_places("gdansk")
+    assert cached.autocompleter.tags == fresh.autocompleter.tags
+    cached.close()
