@@ -536,6 +536,22 @@ def format_duration(seconds: float) -> str:
     return " ".join(parts)
 
 
+_sizes: list[tuple[Library, str]] = []
+
+
+def library_size(library: Library) -> str:
+    """``3 pack(s), 1 article(s), 524 event(s)`` and day coverage; computed once per library."""
+    if _sizes and _sizes[0][0] is library:
+        return _sizes[0][1]
+    day_precise = sum(1 for e in library.events.values() if e.is_day_precise)
+    text = (
+        f"{len(library.packs)} pack(s), {len(library.articles)} article(s), {len(library.events)} event(s)\n"
+        f"{day_precise} dated to the day, covering {library.day_count} of 366 days"
+    )
+    _sizes[:] = [(library, text)]
+    return text
+
+
 def about_card(
     *,
     version: str,
@@ -545,11 +561,7 @@ def about_card(
     source_url: str,
     servers: int | None = None,
 ) -> Card:
-    day_precise = sum(1 for e in library.events.values() if e.is_day_precise)
-    size = (
-        f"{len(library.packs)} pack(s), {len(library.articles)} article(s), {len(library.events)} event(s)\n"
-        f"{day_precise} dated to the day, covering {library.day_count} of 366 days"
-    )
+    size = library_size(library)
     latency = f"{latency_ms:.0f} ms" if latency_ms is not None and latency_ms == latency_ms else "not connected"
     fields = [
         Field("Version", version, inline=True),

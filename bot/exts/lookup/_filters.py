@@ -36,12 +36,23 @@ def year_range(year: int | None, from_year: int | None, to_year: int | None) -> 
     return from_year, to_year
 
 
+_known: list[tuple[Library, frozenset[str]]] = []
+
+
+def known_tags(library: Library) -> frozenset[str]:
+    """Every tag in the vocabulary or on an event, computed once per library."""
+    if _known and _known[0][0] is library:
+        return _known[0][1]
+    tags = frozenset({t for e in library.events.values() for t in e.tags} | set(library.tags))
+    _known[:] = [(library, tags)]
+    return tags
+
+
 def check_tag(library: Library, tag: str | None) -> str | None:
     """A known tag, lowercased; an unknown one is a friendly error."""
     if tag is None or not tag.strip():
         return None
     value = tag.strip().lower()
-    used = {t for e in library.events.values() for t in e.tags} | set(library.tags)
-    if value not in used:
+    if value not in known_tags(library):
         raise UserInputError(f"There is no tag {value[:50]!r} in the library. Start typing to see the tags there are.")
     return value
