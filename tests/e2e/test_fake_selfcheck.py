@@ -324,6 +324,16 @@ async def test_resume_after_dropped_connection_replays_missed_events(fake: FakeD
     assert len(fake.dispatched("INTERACTION_CREATE")) == 2  # one replayed, one live: no duplicates
 
 
+async def test_reconnect_opcode_resumes(fake: FakeDiscord, bot: SelfCheckBot) -> None:
+    # (op 9 INVALID_SESSION works too, but discord.py sleeps 5 s before a non-initial IDENTIFY: too slow here)
+    await fake.send_reconnect()  # op 7: discord.py closes and RESUMEs
+    await fake.wait_for_resume()
+    assert len(fake.received_ops(2)) == 1
+    assert fake.connections[-1].path == "/gateway-resume"
+    rec = await fake.slash("ok")
+    assert (await fake.wait_for_callback(rec)).body["data"]["content"] == "ok"
+
+
 async def test_429_with_headers_is_retried(discord_py_at_fake: FakeDiscord) -> None:
     fake = discord_py_at_fake
     fake.fail("PUT", CMDS, 429, times=1, retry_after=0.2)
