@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import __version__
 from bot.config import Settings
@@ -160,6 +160,9 @@ class Bot(commands.Bot):
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0
+        #: Gateway connection state and the daily scheduler's last tick, for the health heartbeat.
+        self.connected = False
+        self.scheduler_tick: dt.datetime | None = None
 
     # -- content --------------------------------------------------------------------------
 
@@ -206,6 +209,41 @@ class Bot(commands.Bot):
         await self.load_extensions()
         if self.sync_on_start:
             await self.sync_if_changed()
+        if self.run_background_tasks:
+            self.beat()
+            self.heartbeat_loop.start()
+
+    # -- health heartbeat (read by ``python -m bot health``) -------------------------------
+
+    def beat(self, *, tick: dt.datetime | None = None) -> None:
+        """Write the heartbeat file now; ``tick`` records a scheduler tick (the daily cog calls this)."""
+        if tick is not None:
+            self.scheduler_tick = tick
+        if not self.run_background_tasks:
+            return
+        from bot.health import write_heartbeat
+
+        try:
+            write_heartbeat(self.settings.heartbeat_path, self.connected, self.scheduler_tick, self.clock.now())
+        except OSError as exc:
+            log.warning("could not write the heartbeat file %s: %s", self.settings.heartbeat_path, exc)
+
+    @tasks.loop(seconds=60)
+    async def heartbeat_loop(self) -> None:
+        self.beat()
+
+    async def on_ready(self) -> None:
+        self.connected = True
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+        self.beat()
+
+    async def on_resumed(self) -> None:
+        self.connected = True
+        self.beat()
+
+    async def on_disconnect(self) -> None:
+        self.connected = False
+        self.beat()
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Sync now (global, or one guild with the global commands copied to it); record the hash."""
@@ -246,7 +284,11 @@ class Bot(commands.Bot):
 
     async def close(self) -> None:
         # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
+        self.heartbeat_loop.cancel()
         await super().close()
+        self.connected = False
+        self.beat()
+        self.search.close()
 
     @property
     def uptime(self) -> dt.timedelta:

@@ -16,6 +16,7 @@ from fakediscord import FakeDiscord, option
 
 from bot import app
 from bot.config import DEFAULT_CONTENT_DIR, Secret, Settings
+from bot.health import read_heartbeat
 from bot.storage import Database
 
 CLUB = "People's History Club"
@@ -112,8 +113,14 @@ async def test_run_answers_a_slash_command_and_closes_gracefully_on_sigterm(
         assert callback.body["type"] == 4
         assert callback.body["data"]["allowed_mentions"] == {"parse": []}
         assert callback.body["data"]["embeds"][0]["title"].endswith("17 June")
+        for _ in range(100):  # on_ready comes after the guilds have streamed in
+            if settings.heartbeat_path.exists() and read_heartbeat(settings.heartbeat_path).connected:
+                break
+            await asyncio.sleep(0.1)
+        assert read_heartbeat(settings.heartbeat_path).connected
     finally:
         os.kill(os.getpid(), signal.SIGTERM)
         code = await asyncio.wait_for(running, timeout=20)
     assert code == 0
+    assert not read_heartbeat(settings.heartbeat_path).connected  # closed gracefully
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
