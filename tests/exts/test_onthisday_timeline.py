@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from conftest import ALICE, Harness, assert_message_within_limits
+from conftest import ALICE, GUILD_ID, Harness, RecordingAdapter, assert_message_within_limits, make_harness
+
+from bot.core.models import Library
+from bot.core.scheduling import Schedule
+from bot.storage import Database, SettingsRepository
 
 
 async def test_onthisday_today_uses_utc_in_dms(harness: Harness) -> None:
@@ -74,3 +79,24 @@ async def test_timeline_nothing_found_is_friendly(harness: Harness) -> None:
     (message,) = await harness.invoke("timeline", from_year=1000, to_year=1100)
     assert message.ephemeral
     assert "No events" in message.content
+
+
+async def test_onthisday_today_uses_the_server_timezone_from_storage(
+    test_library: Library, adapter: RecordingAdapter, tmp_path: Path
+) -> None:
+    db = await Database.open(tmp_path / "tz.sqlite3")
+    try:
+        await SettingsRepository(db).save(Schedule(guild_id=GUILD_ID, timezone="Pacific/Auckland"))
+        harness = await make_harness(test_library, adapter, tmp_path, db=db)
+        try:
+            # 16 June 2026 13:00 UTC is already 17 June (01:00) in Auckland, still 16 June in UTC.
+            harness.clock.set(dt.datetime(2026, 6, 16, 13, 0, tzinfo=dt.UTC))
+            (in_server,) = await harness.invoke("onthisday", guild=True)
+            assert in_server.embeds[0]["title"] == "On this day: 17 June"
+            assert "(Pacific/Auckland)" in in_server.embeds[0]["description"]
+            (in_dm,) = await harness.invoke("onthisday", guild=False)
+            assert in_dm.embeds[0]["title"] == "On this day: 16 June"
+        finally:
+            await harness.bot.close()
+    finally:
+        await db.close()
