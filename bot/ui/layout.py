@@ -460,6 +460,40 @@ def describe_filters(
     return " · ".join(parts)
 
 
+DAY_PAGE_SIZE = 5
+
+
+def day_title(label: str, nearby: bool) -> str:
+    return f"This week in history: around {label}" if nearby else f"On this day: {label}"
+
+
+def day_card(
+    library: Library,
+    events: Sequence[Event],
+    label: str,
+    *,
+    nearby: bool = False,
+    timezone: str = "",
+    total: int | None = None,
+    page: int = 0,
+    per_page: int = DAY_PAGE_SIZE,
+) -> Card:
+    """One page of a day's events: the /onthisday answer, and the daily post (page 0).
+
+    ``label`` is the day (``17 June``); ``nearby`` marks the this-week fallback; ``timezone``
+    (when given) is named in the intro; ``total`` is how many events there were before a pick.
+    """
+    chunk = list(events[page * per_page : (page + 1) * per_page])
+    count = len(events) if total is None else total
+    return list_card(
+        day_title(label, nearby),
+        [event_summary_line(e) for e in chunk],
+        intro=onthisday_intro(label, count, nearby, timezone),
+        footer=pack_footer(library, [e.pack for e in chunk]),
+        kind="day",
+    )
+
+
 def onthisday_intro(label: str, count: int, nearby: bool, timezone: str) -> str:
     where = f" ({timezone})" if timezone else ""
     if count == 0:
@@ -467,6 +501,26 @@ def onthisday_intro(label: str, count: int, nearby: bool, timezone: str) -> str:
     if nearby:
         return f"Nothing on {label} itself{where}, so here is this week in history: {count} event(s) within three days."
     return f"{count} event(s) on {label}{where}."
+
+
+# --- plain text (the offline console) ---------------------------------------------------------------
+
+
+def card_text(card: Card) -> str:
+    """A card as plain text: what an embed would show, for terminals and logs."""
+    lines = []
+    if card.author:
+        lines.append(card.author)
+    lines.append(card.title)
+    if card.url:
+        lines.append(card.url)
+    if card.description:
+        lines += ["", card.description]
+    for item in card.fields:
+        lines += ["", f"{item.name}:", item.value]
+    if card.footer:
+        lines += ["", f"— {card.footer}"]
+    return "\n".join(lines)
 
 
 # --- help and about ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, 
 from bot.ui.embeds import (
     about_embed,
     article_embeds,
+    day_embed,
     embed_size,
     event_embed,
     help_embed,
@@ -22,6 +23,7 @@ from bot.ui.embeds import (
 from bot.ui.layout import (
     Card,
     Field,
+    card_text,
     chunk_options,
     event_option,
     fit_message,
@@ -200,3 +202,22 @@ def test_shorten_never_exceeds_the_limit(text: str, limit: int) -> None:
         assert cut == text.strip()
     else:
         assert cut.endswith("…")
+
+
+def test_day_embed_for_the_daily_post_names_the_day_and_the_pack() -> None:
+    library, _, _ = huge_library()
+    events = [library.events[f"r-{i}"] for i in range(8)]
+    embed = day_embed(library, events, "1 January", timezone="Europe/Berlin", total=8)
+    assert_embed_limits([embed])
+    assert embed.title == "On this day: 1 January"
+    assert embed.description is not None
+    assert "8 event(s) on 1 January (Europe/Berlin)." in embed.description
+    assert embed.description.count("\n\n") == 5  # intro + 5 events (a post shows at most 5)
+    assert embed.footer.text == f"Source pack: {'N' * 100}"
+    nearby = day_embed(library, events[:1], "3 January", nearby=True)
+    assert nearby.title == "This week in history: around 3 January"
+
+
+def test_card_text_shows_what_the_embed_shows() -> None:
+    card = Card(title="T", description="D", url="https://x.org", fields=(Field("F", "V"),), footer="P", author="A")
+    assert card_text(card) == "A\nT\nhttps://x.org\n\nD\n\nF:\nV\n\n— P"

@@ -10,30 +10,16 @@ from discord.ext import commands
 
 from bot.core.dates import MONTH_NAMES
 from bot.core.daytext import parse_day
-from bot.core.onthisday import DayEntries, on_this_day
+from bot.core.onthisday import on_this_day
 from bot.exts.lookup._shared import open_event_callback
 from bot.ui.embeds import message_embeds
-from bot.ui.layout import Card, event_option, event_summary_line, list_card, onthisday_intro, pack_footer, page_count
+from bot.ui.layout import DAY_PAGE_SIZE, day_card, event_option, page_count
 from bot.ui.pagination import Page, send_pages
 
 if TYPE_CHECKING:
     from bot.app import Bot
-    from bot.core.models import Library
 
-PER_PAGE = 5
-
-
-def day_card(library: Library, entries: DayEntries, label: str, timezone: str, page: int = 0) -> Card:
-    """One page of a day's events (pure: used by the command and usable by the console)."""
-    chunk = entries.events[page * PER_PAGE : (page + 1) * PER_PAGE]
-    title = f"This week in history: around {label}" if entries.nearby else f"On this day: {label}"
-    return list_card(
-        title,
-        [event_summary_line(e) for e in chunk],
-        intro=onthisday_intro(label, len(entries.events), entries.nearby, timezone),
-        footer=pack_footer(library, [e.pack for e in chunk]),
-        kind="day",
-    )
+PER_PAGE = DAY_PAGE_SIZE
 
 
 class OnThisDay(commands.Cog):
@@ -58,7 +44,9 @@ class OnThisDay(commands.Cog):
 
         def source(page: int) -> Page:
             chunk = entries.events[page * PER_PAGE : (page + 1) * PER_PAGE]
-            card = day_card(library, entries, label, shown_tz, page)
+            card = day_card(
+                library, entries.events, label, nearby=entries.nearby, timezone=shown_tz, page=page, per_page=PER_PAGE
+            )
             return Page(tuple(message_embeds([card])), tuple(event_option(e) for e in chunk))
 
         await send_pages(

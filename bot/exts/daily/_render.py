@@ -1,0 +1,101 @@
+"""The daily post as cards and embeds: one look for the scheduled post, ``/settings preview`` and
+``/settings test-post``.
+
+Pure (no bot, no network). It builds :class:`~bot.ui.layout.Card` objects with the shared layout
+helpers and turns them into embeds with :func:`bot.ui.embeds.message_embeds`, so every limit of
+Discord is respected the same way as everywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import discord
+
+from bot.core.dates import MONTH_NAMES
+from bot.core.models import Event, Library
+from bot.posting import DailyPost
+from bot.ui.embeds import message_embeds
+from bot.ui.layout import (
+    BULLET,
+    FIELD_VALUE_LIMIT,
+    Card,
+    Field,
+    article_cards,
+    escape_markdown,
+    link,
+    pack_footer,
+    shorten,
+)
+
+#: Added to the footer of a test post; :meth:`DiscordSender.find_sent` never mistakes a test
+#: post for the real one because of it.
+TEST_POST_NOTE = "Test post (sent with /settings test-post)"
+#: Characters of an event's description shown in the post.
+DESCRIPTION_WIDTH = 420
+
+
+def _day_label(post: DailyPost) -> str:
+    return f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
+
+
+def event_field(event: Event) -> Field:
+    """One event of the post: date and place, the start of its description, its first source."""
+    place = event.place_label
+    lines = [f"*{event.date_label()}{f' · {place}' if place else ''}*", shorten(event.description, DESCRIPTION_WIDTH)]
+    if event.sources:
+        lines.append(f"{BULLET} {link(event.sources[0])}")
+    value = "\n".join(lines)
+    if len(value) > FIELD_VALUE_LIMIT:  # a very long source link: leave it out rather than cut it
+        value = "\n".join(lines[:2])
+    return Field(escape_markdown(event.title), value)
+
+
+def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -> tuple[Card, ...]:
+    """The cards of one daily post (the first card carries the heading)."""
+    notes: list[str] = []
+    if post.late_note:
+        notes.append(f"*{post.late_note}*")
+    day = _day_label(post)
+    if post.kind == "article" and post.article is not None:
+        cards = list(article_cards(post.article, library, "medium"))
+        intro = f"*Nothing in the library happened on {day}, so here is something to read.*"
+        head = "\n".join([*notes, intro])
+        main = cards[0]
+        cards[0] = replace(main, description=f"{head}\n\n{main.description}" if main.description else head)
+        if test:
+            cards[0] = replace(cards[0], footer=f"{cards[0].footer} · {TEST_POST_NOTE}")
+        return tuple(cards)
+    if post.kind == "week":
+        notes.append(f"Nothing in the library happened on {day} itself, so here is that week in history.")
+    shown = len(post.events)
+    if post.total > shown:
+        notes.append(f"{post.total - shown} more on this day: see `/onthisday`.")
+    footer = pack_footer(library, [e.pack for e in post.events])
+    if test:
+        footer = f"{footer} · {TEST_POST_NOTE}"
+    card = Card(
+        title=post.heading,
+        description="\n".join(notes),
+        fields=tuple(event_field(e) for e in post.events),
+        footer=footer,
+        kind="day",
+    )
+    return (card,)
+
+
+def daily_post_embeds(post: DailyPost, library: Library, *, test: bool = False) -> list[discord.Embed]:
+    """The embeds of one daily post, within Discord's limits (at most 10, 6,000 characters)."""
+    return message_embeds(daily_post_cards(post, library, test=test))
+
+
+def role_mention(role_id: int | None) -> str | None:
+    """The message content of a post: the role to ping (outside the embed), or nothing."""
+    return f"<@&{role_id}>" if role_id is not None else None
+
+
+def post_mentions(role_id: int | None) -> discord.AllowedMentions:
+    """Allow exactly one role to be pinged (or nobody)."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False)
