@@ -114,6 +114,8 @@ class Card:
     footer: str = ""
     author: str = ""
     kind: str = "info"
+    #: What the footer says when fields had to be left out to fit (``{n}`` is how many).
+    overflow_note: str = "{n} more section(s) not shown."
 
     @property
     def size(self) -> int:
@@ -155,7 +157,11 @@ def fit_card(card: Card) -> Card:
         footer=shorten(footer, FOOTER_LIMIT),
         author=shorten(card.author, AUTHOR_LIMIT),
         kind=card.kind,
+        overflow_note=card.overflow_note,
     )
+
+
+_NOTE_RESERVE = 80  # the longest overflow note, with its separator
 
 
 def fit_message(cards: Sequence[Card], total: int = MESSAGE_EMBEDS_TOTAL) -> tuple[Card, ...]:
@@ -181,12 +187,16 @@ def fit_message(cards: Sequence[Card], total: int = MESSAGE_EMBEDS_TOTAL) -> tup
                 break
             fields.pop()
             over -= len(last.name) + len(last.value)
+            if not dropped:
+                over += _NOTE_RESERVE  # room for the "N more not shown" note added below
             dropped += 1
         if dropped:
-            note = f"{dropped} more section(s) not shown."
+            note = card.overflow_note.format(n=dropped)
             footer = f"{card.footer} · {note}" if card.footer else note
-            over += len(footer) - len(card.footer)
-            card = replace(card, fields=tuple(fields), footer=shorten(footer, FOOTER_LIMIT))
+            if len(footer) > FOOTER_LIMIT:
+                footer = card.footer
+            over -= _NOTE_RESERVE - (len(footer) - len(card.footer))
+            card = replace(card, fields=tuple(fields), footer=footer)
         else:
             card = replace(card, fields=tuple(fields))
         fitted[index] = card
@@ -386,6 +396,7 @@ def article_cards(article: Article, library: Library, length: str = "medium") ->
         fields=tuple(note_field(n, i) for i, n in enumerate(article.context_notes, start=1)),
         footer=pack_footer(library, [article.pack], "Context notes"),
         kind="record",
+        overflow_note="{n} more: press “What the record says” to read every note.",
     )
     return (main, notes)
 

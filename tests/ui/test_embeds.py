@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.content_loader import load_library
 from bot.core.dates import HistoricalDate
 from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, Summaries
 from bot.ui.embeds import (
@@ -221,3 +223,19 @@ def test_day_embed_for_the_daily_post_names_the_day_and_the_pack() -> None:
 def test_card_text_shows_what_the_embed_shows() -> None:
     card = Card(title="T", description="D", url="https://x.org", fields=(Field("F", "V"),), footer="P", author="A")
     assert card_text(card) == "A\nT\nhttps://x.org\n\nD\n\nF:\nV\n\n— P"
+
+
+def test_every_shipped_article_and_event_renders_within_limits() -> None:
+    library = load_library([DEFAULT_CONTENT_DIR]).library
+    for article in library.articles.values():
+        for length in ("short", "medium", "long"):
+            embeds = article_embeds(article, library, length)
+            assert_embed_limits(embeds)
+            # The summary is shown whole: shipped summaries are written to fit.
+            assert embeds[0].description == article.summaries.get(length)
+        for embed in note_embeds(article, library):
+            assert_embed_limits([embed])
+    for event in library.events.values():
+        embed = event_embed(event, library)
+        assert_embed_limits([embed])
+        assert embed.title == event.title
