@@ -64,22 +64,26 @@ class InstantAdapter(AsyncWebhookAdapter):
                 self.failures += 1
         if route.path.endswith("/callback"):
             return {"interaction": {"id": str(route.webhook_id), "type": 2, "response_message_id": str(next(_ids))}}
-        return {
-            "id": str(next(_ids)),
-            "channel_id": str(CHANNEL_ID),
-            "type": 20,
-            "content": "",
-            "embeds": [],
-            "attachments": [],
-            "author": {"id": str(APP_ID), "username": "From Below", "discriminator": "0", "avatar": None},
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "tts": False,
-            "timestamp": "2026-06-17T12:00:00+00:00",
-            "edited_timestamp": None,
-            "flags": 0,
-        }
+        return _message(next(_ids))
+
+
+def _message(message_id: int) -> dict[str, Any]:
+    return {
+        "id": str(message_id),
+        "channel_id": str(CHANNEL_ID),
+        "type": 20,
+        "content": "",
+        "embeds": [],
+        "attachments": [],
+        "author": {"id": str(APP_ID), "username": "From Below", "discriminator": "0", "avatar": None},
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "tts": False,
+        "timestamp": "2026-06-17T12:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": 0,
+    }
 
 
 def _payload(data: dict[str, Any], kind: int = 2) -> dict[str, Any]:
@@ -225,12 +229,41 @@ async def run(library: Library, n: int, warmup: int, seed: int) -> list[Case]:
                     for task in list(_watchdogs):
                         task.cancel()
                     _stop_views(state)
+            cases.append(await _page_turns(tree, state, adapter, rng, n, warmup))
         finally:
             for task in list(_watchdogs):
                 task.cancel()
             await bot.close()
             async_context.reset(token)
     return cases
+
+
+async def _page_turns(tree: Any, state: Any, adapter: InstantAdapter, rng: random.Random, n: int, warmup: int) -> Case:
+    """Button presses on a /timeline message: the next page is rendered and the message updated."""
+    case = Case("page turn (timeline)", lambda r: {})
+    await tree._call(discord.Interaction(data=_payload(_data("timeline", {})), state=state))  # type: ignore[arg-type]
+    for task in list(_watchdogs):
+        task.cancel()
+    store = state._view_store
+    paginator = next(item.view for items in store._views.values() for item in items.values() if item.view)
+    message_id = next(k for k in store._views if k is not None)
+    buttons = [paginator.next, paginator.previous, paginator.last, paginator.first]
+    for i in range(warmup + n):
+        button = rng.choice([b for b in buttons if not b.disabled] or [paginator.first])
+        payload = _payload({"custom_id": button.custom_id, "component_type": 2}, kind=3)
+        payload["message"] = _message(message_id)
+        failures = adapter.failures
+        started = time.perf_counter()
+        interaction: discord.Interaction[Any] = discord.Interaction(data=payload, state=state)  # type: ignore[arg-type]
+        task = paginator._dispatch_item(button, interaction)
+        if task is not None:
+            await task
+        elapsed = (time.perf_counter() - started) * 1000
+        case.failures += adapter.failures - failures
+        if i >= warmup:
+            case.samples.append(elapsed)
+    paginator.stop()
+    return case
 
 
 def _stop_views(state: Any) -> None:
