@@ -18,6 +18,7 @@ import json
 import logging
 import pkgutil
 import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -365,9 +366,22 @@ async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Datab
     )
 
 
+async def _open_or_explain(settings: Settings) -> Database | None:
+    """The database, or ``None`` after printing one line saying why it cannot be opened."""
+    from bot.storage import StorageError
+
+    try:
+        return await _open_database(settings)
+    except (StorageError, OSError, sqlite3.Error) as exc:
+        _say(f"Cannot open the database at {settings.database_path}: {exc}", err=True)
+        return None
+
+
 async def _run(settings: Settings) -> int:
     point_at_api(settings)
-    db = await _open_database(settings)
+    db = await _open_or_explain(settings)
+    if db is None:
+        return EXIT_FAILED
     try:
         bot = await build_bot(settings, db=db)
         loop = asyncio.get_running_loop()
@@ -418,7 +432,9 @@ def run_bot(settings: Settings) -> int:
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     point_at_api(settings)
-    db = await _open_database(settings)
+    db = await _open_or_explain(settings)
+    if db is None:
+        return EXIT_FAILED
     try:
         bot = await build_bot(settings, sync_on_start=False, db=db)
         bot.run_background_tasks = False

@@ -124,3 +124,15 @@ async def test_run_answers_a_slash_command_and_closes_gracefully_on_sigterm(
     assert code == 0
     assert not read_heartbeat(settings.heartbeat_path).connected  # closed gracefully
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
+
+
+async def test_unusable_database_is_one_clear_line_and_exit_1(
+    tmp_path: Path, restore_discord_urls: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    settings = make_settings(tmp_path, database_path=blocker / "bot.sqlite3", content_dirs=(DEFAULT_CONTENT_DIR,))
+    assert await app._run(settings) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("Cannot open the database")

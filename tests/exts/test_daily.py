@@ -1,0 +1,453 @@
+"""The scheduler cog and the Discord sender of daily posts.
+
+Discord is recorded at the bot's HTTP client: ``bot.http.request`` is replaced by a recorder that
+keeps the route and JSON discord.py built and answers like Discord (a message payload), or raises
+the real ``discord.HTTPException`` subclasses built from a fake aiohttp response, as discord.py's
+own tests do. Everything between the cog and that edge (``Messageable.send``, ``history``, message
+parsing) is the real discord.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+from conftest import APP_ID, CHANNEL_ID, GUILD_ID, NOW, Harness, RecordingAdapter, make_harness
+from discord.http import Route
+
+from bot.core.models import Library
+from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.scheduling import Schedule
+from bot.exts.daily import DailyPosts, DiscordSender, daily_post_embeds, map_error
+from bot.exts.daily._cog import EVERY_MINUTE
+from bot.health import check_health, read_heartbeat
+from bot.posting import DailyPost, build_post
+from bot.storage import Database, GuildsRepository, PostsRepository, SettingsRepository, open_database
+from bot.storage.database import from_iso
+
+ROLE_ID = 777000000000000001
+_message_ids = itertools.count(880000000000000000)
+
+
+# --- a recorded Discord at the HTTP client -------------------------------------------------------
+
+
+class FakeResponse:
+    """What discord.HTTPException reads from an aiohttp response."""
+
+    def __init__(self, status: int, reason: str = "", headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers or {}
+
+
+def http_error(status: int, code: int = 0, message: str = "", headers: dict[str, str] | None = None) -> Exception:
+    response = FakeResponse(status, message, headers)
+    data = {"code": code, "message": message}
+    if status == 403:
+        return discord.Forbidden(response, data)  # type: ignore[arg-type]
+    if status == 404:
+        return discord.NotFound(response, data)  # type: ignore[arg-type]
+    if status >= 500:
+        return discord.DiscordServerError(response, data)  # type: ignore[arg-type]
+    return discord.HTTPException(response, data)  # type: ignore[arg-type]
+
+
+def message_payload(
+    channel_id: int, body: dict[str, Any], message_id: int, *, author_id: int = APP_ID
+) -> dict[str, Any]:
+    return {
+        "id": str(message_id),
+        "channel_id": str(channel_id),
+        "type": 0,
+        "content": body.get("content") or "",
+        "embeds": body.get("embeds") or [],
+        "components": [],
+        "attachments": [],
+        "author": {"id": str(author_id), "username": "From Below", "discriminator": "0", "avatar": None, "bot": True},
+        "mentions": [],
+        "mention_roles": [],
+        "mention_everyone": False,
+        "pinned": False,
+        "tts": False,
+        "timestamp": "2026-06-17T12:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": 0,
+        "nonce": body.get("nonce"),
+    }
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    json: dict[str, Any] | None
+    params: dict[str, Any] | None
+
+
+@dataclass
+class HttpRecorder:
+    """Stands in for ``HTTPClient.request``: records, then answers or raises."""
+
+    calls: list[Call] = field(default_factory=list)
+    #: Exceptions to raise, in order, before answering normally again.
+    errors: list[BaseException] = field(default_factory=list)
+    #: What ``GET /channels/{id}/messages`` returns.
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    async def request(self, route: Route, **kwargs: Any) -> Any:
+        body = kwargs.get("json")
+        self.calls.append(Call(route.method, route.url, body, kwargs.get("params")))
+        if self.errors:
+            raise self.errors.pop(0)
+        if route.method == "POST" and route.path == "/channels/{channel_id}/messages":
+            assert route.channel_id is not None
+            return message_payload(int(route.channel_id), body or {}, next(_message_ids))
+        if route.method == "GET" and route.path == "/channels/{channel_id}/messages":
+            return list(self.history)
+        raise AssertionError(f"unexpected request {route.method} {route.path}")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "daily.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def world(
+    test_library: Library, adapter: RecordingAdapter, tmp_path: Path, db: Database
+) -> AsyncIterator[tuple[Harness, HttpRecorder]]:
+    h = await make_harness(test_library, adapter, tmp_path, db=db)
+    recorder = HttpRecorder()
+    h.bot.http.request = recorder.request  # type: ignore[method-assign]
+    try:
+        yield h, recorder
+    finally:
+        await h.bot.close()
+
+
+def cog_of(h: Harness) -> DailyPosts:
+    cog = h.bot.get_cog("DailyPosts")
+    assert isinstance(cog, DailyPosts)
+    return cog
+
+
+def sample_post(library: Library, *, role: bool = False) -> DailyPost:
+    schedule = Schedule(guild_id=GUILD_ID, channel_id=CHANNEL_ID, role_id=ROLE_ID if role else None)
+    post = build_post(library, schedule, dt.date(2026, 6, 17), frozenset(), False)
+    assert post is not None
+    return post
+
+
+# --- the sender ----------------------------------------------------------------------------------
+
+
+async def test_send_posts_embeds_with_the_nonce_and_pings_only_the_role(world: tuple[Harness, HttpRecorder]) -> None:
+    h, http = world
+    post = sample_post(h.bot.library, role=True)
+    message_id = await DiscordSender(h.bot).send(CHANNEL_ID, ROLE_ID, post)
+    (call,) = http.calls
+    assert call.method == "POST"
+    assert call.path.endswith(f"/channels/{CHANNEL_ID}/messages")
+    body = call.json
+    assert body is not None
+    assert body["nonce"] == post.nonce
+    assert body["enforce_nonce"] is True
+    assert body["content"] == f"<@&{ROLE_ID}>"
+    assert body["allowed_mentions"] == {"parse": [], "roles": [ROLE_ID]}
+    (embed,) = body["embeds"]
+    assert embed["title"] == "On this day, 17 June"
+    assert any("East German uprising" in f["name"] for f in embed["fields"])
+    # Text from the YAML never pings: it is inside the embed, and only the one role is allowed.
+    assert "@everyone" not in body["content"]
+    assert message_id > 0
+
+
+async def test_send_without_a_role_pings_nobody(world: tuple[Harness, HttpRecorder]) -> None:
+    h, http = world
+    await DiscordSender(h.bot).send(CHANNEL_ID, None, sample_post(h.bot.library))
+    body = http.calls[0].json
+    assert body is not None
+    assert body["content"] is None
+    assert body["allowed_mentions"] == {"parse": []}
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (http_error(403, 50013, "Missing Permissions"), PostForbidden),
+        (http_error(403, 50001, "Missing Access"), PostForbidden),
+        (http_error(404, 10003, "Unknown Channel"), PostNotFound),
+        (http_error(429, 0, "You are being rate limited.", {"Retry-After": "7.5"}), PostRetryable),
+        (http_error(500, 0, "Internal Server Error"), PostRetryable),
+        (http_error(503, 0, "Service Unavailable"), PostRetryable),
+        (TimeoutError(), PostRetryable),
+        (aiohttp.ClientConnectionError("reset"), PostRetryable),
+        (discord.RateLimited(42.0), PostRetryable),
+    ],
+)
+async def test_send_maps_discord_errors(
+    world: tuple[Harness, HttpRecorder], error: BaseException, expected: type[Exception]
+) -> None:
+    h, http = world
+    http.errors.append(error)
+    with pytest.raises(expected) as caught:
+        await DiscordSender(h.bot).send(CHANNEL_ID, None, sample_post(h.bot.library))
+    assert caught.value.__cause__ is error
+
+
+def test_error_mapping_details() -> None:
+    limited = map_error(http_error(429, 0, "slow down", {"Retry-After": "7.5"}))
+    assert isinstance(limited, PostRetryable)
+    assert limited.retry_after == 7.5
+    assert isinstance(map_error(discord.RateLimited(42.0)), PostRetryable)
+    global_limit = map_error(discord.RateLimited(42.0))
+    assert isinstance(global_limit, PostRetryable)
+    assert global_limit.retry_after == 42.0
+    forbidden = map_error(http_error(403, 50013, "Missing Permissions"))
+    assert isinstance(forbidden, PostForbidden)
+    assert "403" in forbidden.reason
+    assert "50013" in forbidden.reason
+    # A malformed body is a bug, not something to pause or retry over.
+    assert map_error(http_error(400, 50035, "Invalid Form Body")) is None
+    assert map_error(ValueError("nope")) is None
+
+
+async def test_a_bad_request_is_raised_as_it_is(world: tuple[Harness, HttpRecorder]) -> None:
+    h, http = world
+    error = http_error(400, 50035, "Invalid Form Body")
+    http.errors.append(error)
+    with pytest.raises(discord.HTTPException) as caught:
+        await DiscordSender(h.bot).send(CHANNEL_ID, None, sample_post(h.bot.library))
+    assert caught.value is error
+
+
+async def test_find_sent_matches_the_bots_own_post_not_a_test_post(world: tuple[Harness, HttpRecorder]) -> None:
+    h, http = world
+    post = sample_post(h.bot.library)
+    real = daily_post_embeds(post, h.bot.library)
+    test = daily_post_embeds(post, h.bot.library, test=True)
+    other_user = message_payload(CHANNEL_ID, {"embeds": [e.to_dict() for e in real]}, 1001, author_id=12345)
+    test_post = message_payload(CHANNEL_ID, {"embeds": [e.to_dict() for e in test]}, 1002)
+    the_post = message_payload(CHANNEL_ID, {"embeds": [e.to_dict() for e in real]}, 1003)
+    http.history = [the_post, test_post, other_user]  # Discord returns newest first
+    after = NOW - dt.timedelta(minutes=3)
+    found = await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, after)
+    assert found == 1003
+    (call,) = http.calls
+    assert call.method == "GET"
+    assert call.params is not None
+    assert "after" in call.params
+    assert discord.utils.snowflake_time(int(call.params["after"])) <= after
+
+
+async def test_find_sent_by_nonce_and_nothing_found(world: tuple[Harness, HttpRecorder]) -> None:
+    h, http = world
+    post = sample_post(h.bot.library)
+    http.history = [message_payload(CHANNEL_ID, {"content": "hi", "nonce": post.nonce}, 2001)]
+    assert await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, NOW) == 2001
+    http.history = [message_payload(CHANNEL_ID, {"content": "unrelated"}, 2002)]
+    assert await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, NOW) is None
+
+
+async def test_find_sent_maps_errors_and_tolerates_missing_history_permission(
+    world: tuple[Harness, HttpRecorder],
+) -> None:
+    h, http = world
+    post = sample_post(h.bot.library)
+    http.errors.append(http_error(404, 10003, "Unknown Channel"))
+    with pytest.raises(PostNotFound):
+        await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, NOW)
+    http.errors.append(http_error(502, 0, "Bad Gateway"))
+    with pytest.raises(PostRetryable):
+        await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, NOW)
+    http.errors.append(http_error(403, 50001, "Missing Access"))
+    assert await DiscordSender(h.bot).find_sent(CHANNEL_ID, post, NOW) is None
+
+
+# --- the scheduler cog ----------------------------------------------------------------------------
+
+
+async def save_schedule(db: Database, **changes: Any) -> Schedule:
+    schedule = Schedule(guild_id=GUILD_ID, channel_id=CHANNEL_ID, post_time=dt.time(12, 0), **changes)
+    await SettingsRepository(db).save(schedule, at=NOW)
+    return schedule
+
+
+async def test_tick_sends_the_due_post_records_it_and_writes_the_heartbeat(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, http = world
+    schedule = await save_schedule(db, role_id=ROLE_ID)
+    cog = cog_of(h)
+    assert cog.poster is not None
+    await cog.tick()
+    await cog.poster.wait_idle()
+    (call,) = http.calls
+    assert call.json is not None
+    assert call.json["content"] == f"<@&{ROLE_ID}>"
+    last = await PostsRepository(db).last_post(schedule.key)
+    assert last is not None
+    assert last.status == "sent"
+    assert last.local_date == dt.date(2026, 6, 17)
+    assert last.message_id is not None
+    # The next tick finds nothing due: exactly once per local day.
+    h.clock.advance(60)
+    await cog.tick()
+    await cog.poster.wait_idle()
+    assert len(http.calls) == 1
+    beat = read_heartbeat(h.bot.settings.heartbeat_path)
+    assert beat.scheduler_tick == h.clock.now()
+    assert beat.connected is False  # the harness never connected to a gateway
+    assert not check_health(h.bot.settings.heartbeat_path, h.clock.now()).healthy
+
+
+async def test_tick_pauses_the_server_on_403_and_keeps_going(world: tuple[Harness, HttpRecorder], db: Database) -> None:
+    h, http = world
+    schedule = await save_schedule(db)
+    http.errors.append(http_error(403, 50013, "Missing Permissions"))
+    cog = cog_of(h)
+    assert cog.poster is not None
+    await cog.tick()
+    await cog.poster.wait_idle()
+    stored = await SettingsRepository(db).get(GUILD_ID)
+    assert stored is not None
+    assert stored.paused_reason is not None
+    assert "Embed Links" in stored.paused_reason
+    assert await PostsRepository(db).last_post(schedule.key) is None  # the claim was released
+
+
+async def test_a_failing_tick_is_logged_and_the_heartbeat_keeps_the_last_good_tick(
+    world: tuple[Harness, HttpRecorder], caplog: pytest.LogCaptureFixture
+) -> None:
+    h, _ = world
+    cog = cog_of(h)
+    assert cog.poster is not None
+    await cog.tick()
+    good = cog.last_tick
+    assert good == NOW
+
+    async def broken(now: dt.datetime | None = None) -> list[Any]:
+        raise RuntimeError("database is locked")
+
+    cog.poster.run_due = broken  # type: ignore[method-assign]
+    h.clock.advance(60)
+    with caplog.at_level("ERROR", logger="bot.exts.daily._cog"):
+        await cog.tick()  # does not raise
+    assert any("scheduler tick" in r.getMessage() for r in caplog.records)
+    beat = read_heartbeat(h.bot.settings.heartbeat_path)
+    assert beat.scheduler_tick == good
+    assert beat.written_at == h.clock.now()
+
+
+async def test_the_loop_is_minute_aligned_waits_for_ready_and_ticks_at_once(
+    world: tuple[Harness, HttpRecorder],
+) -> None:
+    h, _ = world
+    cog = cog_of(h)
+    assert len(EVERY_MINUTE) == 1440
+    assert all(t.second == 0 and t.tzinfo is dt.UTC for t in EVERY_MINUTE)
+    assert cog.tick_loop.time is not None
+    assert len(cog.tick_loop.time) == 1440
+    calls: list[dt.datetime | None] = []
+    assert cog.poster is not None
+    real = cog.poster.run_due
+
+    async def counting(now: dt.datetime | None = None) -> list[Any]:
+        calls.append(now)
+        return await real(now)
+
+    cog.poster.run_due = counting  # type: ignore[method-assign]
+    cog.tick_loop.start()
+    try:
+        await asyncio.sleep(0.05)
+        assert calls == []  # not ready yet: before_loop waits
+        h.bot._ready.set()  # what discord.py does on READY
+        for _ in range(100):
+            if calls:
+                break
+            await asyncio.sleep(0.01)
+        assert calls == [NOW]
+        next_run = cog.tick_loop.next_iteration
+        assert next_run is not None
+        assert next_run.second == 0
+        assert next_run.microsecond == 0
+    finally:
+        cog.tick_loop.cancel()
+
+
+async def test_unload_stops_the_loops_and_closes_the_poster(world: tuple[Harness, HttpRecorder], db: Database) -> None:
+    h, http = world
+    await save_schedule(db)
+    cog = cog_of(h)
+    poster = cog.poster
+    assert poster is not None
+    closed: list[float] = []
+    real_close = poster.close
+
+    async def close(grace: float = 10.0) -> None:
+        closed.append(grace)
+        await real_close(grace)
+
+    poster.close = close  # type: ignore[method-assign]
+    await cog.tick()
+    await h.bot.remove_cog("DailyPosts")  # what Bot.close does for every cog
+    assert closed == [10.0]
+    assert not cog.tick_loop.is_running()
+    # The in-flight post finished before close returned.
+    assert len(http.calls) == 1
+    assert poster.in_flight == 0
+
+
+async def test_guild_join_remove_and_ready_reconcile(world: tuple[Harness, HttpRecorder], db: Database) -> None:
+    h, _ = world
+    await save_schedule(db)
+    cog = cog_of(h)
+    guilds = GuildsRepository(db)
+    guild = discord.Object(GUILD_ID)
+    await cog.on_guild_remove(guild)  # type: ignore[arg-type]
+    assert GUILD_ID in await guilds.departed()
+    assert await SettingsRepository(db).active() == []
+    await cog.on_guild_join(guild)  # type: ignore[arg-type]
+    assert await guilds.departed() == {}
+    # READY without the server: it was removed while the bot was offline.
+    await cog.on_ready()
+    departed = await guilds.departed()
+    assert GUILD_ID in departed
+    assert departed[GUILD_ID] == from_iso(NOW.isoformat())
+
+
+async def test_maintenance_purges_servers_left_long_ago(world: tuple[Harness, HttpRecorder], db: Database) -> None:
+    h, _ = world
+    await save_schedule(db)
+    cog = cog_of(h)
+    await GuildsRepository(db).left(GUILD_ID, at=NOW - dt.timedelta(days=31))
+    await cog.maintenance()
+    assert await SettingsRepository(db).get(GUILD_ID) is None
+
+
+async def test_without_a_database_the_cog_loads_and_only_beats(
+    test_library: Library, adapter: RecordingAdapter, tmp_path: Path
+) -> None:
+    h = await make_harness(test_library, adapter, tmp_path)
+    try:
+        cog = cog_of(h)
+        assert cog.poster is None
+        await cog.tick()
+        beat = json.loads(h.bot.settings.heartbeat_path.read_text())
+        assert beat["scheduler_tick"] is not None
+    finally:
+        await h.bot.close()
