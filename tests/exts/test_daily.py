@@ -16,7 +16,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -140,9 +140,10 @@ async def world(
 
 
 def cog_of(h: Harness) -> DailyPosts:
+    # Extensions are imported afresh on each load, so the class is compared by name.
     cog = h.bot.get_cog("DailyPosts")
-    assert isinstance(cog, DailyPosts)
-    return cog
+    assert type(cog).__name__ == "DailyPosts"
+    return cast(DailyPosts, cog)
 
 
 def sample_post(library: Library, *, role: bool = False) -> DailyPost:

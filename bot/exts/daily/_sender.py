@@ -99,7 +99,7 @@ class DiscordSender:
         return await self.send_embeds(channel_id, embeds, role_id=role_id, nonce=payload.nonce)
 
     async def send_embeds(
-        self, channel_id: int, embeds: Sequence[discord.Embed], *, role_id: int | None, nonce: str | None
+        self, channel_id: int, embeds: Sequence[discord.Embed], *, role_id: int | None, nonce: str
     ) -> int:
         """Post ``embeds`` (pinging ``role_id`` only, if given); returns the message id."""
         channel = self.channel(channel_id)
@@ -155,4 +155,3 @@ class DiscordSender:
 
 def _same_post(found: discord.Embed, expected: discord.Embed) -> bool:
     return found.title == expected.title and found.footer.text == expected.footer.text
-
