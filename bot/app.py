@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSIONS_PACKAGE = "bot.exts"
-SOURCE_URL = "https://github.com/from-below/from-below"
 EXIT_OK = 0
 EXIT_FAILED = 1
 
@@ -114,6 +113,22 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
     return f"command_tree_hash:{application_id or 0}:{scope}"
 
 
+def source_url(settings: Settings) -> str:
+    """Where the code lives: a ``source_url`` setting if there is one, else the package's
+    ``Source`` (or ``Homepage``) project URL; empty when neither is known."""
+    configured = getattr(settings, "source_url", None)
+    if configured:
+        return str(configured)
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("from-below").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return ""
+    found = dict(u.split(", ", 1) for u in urls if ", " in u)
+    return found.get("Source") or found.get("Homepage") or ""
+
+
 # --- the bot ---------------------------------------------------------------------------------
 
 
@@ -157,7 +172,7 @@ class Bot(commands.Bot):
         self.run_background_tasks = run_background_tasks
         self.started_at: dt.datetime = self.clock.now()
         self.version = __version__
-        self.source_url = SOURCE_URL
+        self.source_url = source_url(settings)
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0

@@ -22,6 +22,7 @@ async def test_help_lists_every_command_privately(harness: Harness) -> None:
 
 async def test_about_reports_version_library_and_uptime(harness: Harness) -> None:
     harness.clock.advance(dt.timedelta(hours=2, minutes=3, seconds=4))
+    harness.bot.source_url = "https://example.org/code"
     (message,) = await harness.invoke("about", guild=False)
     assert_message_within_limits(message)
     fields = {f["name"]: f["value"] for f in message.embeds[0]["fields"]}
@@ -31,4 +32,4 @@ async def test_about_reports_version_library_and_uptime(harness: Harness) -> Non
     library = harness.bot.library
     assert f"{len(library.events)} event(s)" in fields["Library"]
     assert f"{len(library.articles)} article(s)" in fields["Library"]
-    assert fields["Source"].startswith("[Code")
+    assert fields["Source"] == "[Code and issue tracker](https://example.org/code)"
