@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot import __version__
 from bot.config import Settings
@@ -227,26 +227,32 @@ class Bot(commands.Bot):
             await self.sync_if_changed()
         if self.run_background_tasks:
             self.beat()
-            self.heartbeat_loop.start()
 
     # -- health heartbeat (read by ``python -m bot health``) -------------------------------
 
     def beat(self, *, tick: dt.datetime | None = None) -> None:
-        """Write the heartbeat file now; ``tick`` records a scheduler tick (the daily cog calls this)."""
+        """Write the heartbeat file now, with the current connection state.
+
+        The daily scheduler also writes it on every tick; the scheduler's last tick is kept
+        (``tick``, or else the one already in the file), so the two writers never undo each other.
+        """
         if tick is not None:
             self.scheduler_tick = tick
         if not self.run_background_tasks:
             return
-        from bot.health import write_heartbeat
+        from bot.health import HeartbeatError, read_heartbeat, write_heartbeat
 
+        path = self.settings.heartbeat_path
+        last_tick = self.scheduler_tick
+        if last_tick is None:
+            try:
+                last_tick = read_heartbeat(path).scheduler_tick
+            except HeartbeatError:
+                last_tick = None
         try:
-            write_heartbeat(self.settings.heartbeat_path, self.connected, self.scheduler_tick, self.clock.now())
+            write_heartbeat(path, self.connected, last_tick, self.clock.now())
         except OSError as exc:
-            log.warning("could not write the heartbeat file %s: %s", self.settings.heartbeat_path, exc)
-
-    @tasks.loop(seconds=60)
-    async def heartbeat_loop(self) -> None:
-        self.beat()
+            log.warning("could not write the heartbeat file %s: %s", path, exc)
 
     async def on_ready(self) -> None:
         self.connected = True
@@ -300,7 +306,6 @@ class Bot(commands.Bot):
 
     async def close(self) -> None:
         # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
-        self.heartbeat_loop.cancel()
         await super().close()
         self.connected = False
         self.beat()

@@ -16,6 +16,7 @@ from fakediscord import FakeDiscord, option
 
 from bot import app
 from bot.config import DEFAULT_CONTENT_DIR, Secret, Settings
+from bot.core.models import Library
 from bot.health import read_heartbeat
 from bot.storage import Database
 
@@ -136,3 +137,23 @@ async def test_unusable_database_is_one_clear_line_and_exit_1(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("Cannot open the database")
+
+
+def test_heartbeat_keeps_the_scheduler_tick_written_by_the_daily_cog(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from bot.core.clock import FakeClock
+    from bot.health import write_heartbeat
+
+    now = dt.datetime(2026, 6, 17, 12, 0, tzinfo=dt.UTC)
+    settings = make_settings(tmp_path)
+    tick = now - dt.timedelta(seconds=30)
+    write_heartbeat(settings.heartbeat_path, True, tick, now)
+    bot = app.Bot(settings=settings, library=Library.empty(), clock=FakeClock(now), sync_on_start=False)
+    bot.connected = False
+    bot.beat()
+    beat = read_heartbeat(settings.heartbeat_path)
+    assert beat.connected is False
+    assert beat.scheduler_tick == tick
+    bot.beat(tick=now)
+    assert read_heartbeat(settings.heartbeat_path).scheduler_tick == now
