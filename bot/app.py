@@ -113,9 +113,14 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
     return f"command_tree_hash:{application_id or 0}:{scope}"
 
 
+#: Fallback for /about's source link. Placeholder until the project's repository address is
+#: set as ``[project.urls] Source`` in pyproject.toml (which takes precedence).
+DEFAULT_SOURCE_URL = "https://github.com/from-below/from-below"
+
+
 def source_url(settings: Settings) -> str:
     """Where the code lives: a ``source_url`` setting if there is one, else the package's
-    ``Source`` (or ``Homepage``) project URL; empty when neither is known."""
+    ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
     configured = getattr(settings, "source_url", None)
     if configured:
         return str(configured)
@@ -124,9 +129,9 @@ def source_url(settings: Settings) -> str:
     try:
         urls = metadata.metadata("from-below").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
-        return ""
+        urls = []
     found = dict(u.split(", ", 1) for u in urls if ", " in u)
-    return found.get("Source") or found.get("Homepage") or ""
+    return found.get("Source") or found.get("Homepage") or DEFAULT_SOURCE_URL
 
 
 # --- the bot ---------------------------------------------------------------------------------
