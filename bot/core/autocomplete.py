@@ -115,6 +115,11 @@ def article_choice_name(article: Article) -> str:
     return clip(article.title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
 
 
+def _id_words(entry_id: str) -> str:
+    # "east-berlin-1953" adds its words; a serial part such as "e000123" would only bloat the index.
+    return " ".join(p for p in entry_id.split("-") if p.isalpha() or p.isdigit())
+
+
 def _year_words(year: int) -> str:
     # "1953 53" so that "berlin 53 uprising" finds an event of 1953.
     return f"{year} {year % 100:02d}"
@@ -122,6 +127,8 @@ def _year_words(year: int) -> str:
 
 #: How many entry numbers of the alphabetical order are kept for the empty-input page.
 ALPHABETICAL_KEEP = 500
+#: Vocabulary buckets larger than this are not searched fuzzily (they would cost milliseconds).
+_MAX_FUZZY_BUCKET = 5000
 #: Words skipped in a query when it has other words.
 _QUERY_STOPWORDS = frozenset({"the", "a", "an", "of", "in", "at", "on", "to", "and", "for", "by", "against", "from"})
 
@@ -260,7 +267,9 @@ class _NameIndex:
                 found.append((swapped, 0.8))
             pool: list[str] = []
             for length in range(len(word) - 2, len(word) + 3):
-                pool.extend(self._fuzzy_buckets.get((word[0], length), ()))
+                bucket = self._fuzzy_buckets.get((word[0], length), ())
+                if len(bucket) <= _MAX_FUZZY_BUCKET:
+                    pool.extend(bucket)
             for match, score, _ in process.extract(
                 word, pool, scorer=fuzz.ratio, processor=None, limit=6, score_cutoff=75
             ):
@@ -359,7 +368,7 @@ class Autocompleter:
             (
                 event_choice_name(e),
                 e.id,
-                fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), e.id))),
+                fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), _id_words(e.id)))),
                 e.pack,
                 n,
             )
@@ -370,7 +379,7 @@ class Autocompleter:
             (
                 article_choice_name(a),
                 a.id,
-                fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), a.id))),
+                fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), _id_words(a.id)))),
                 a.pack,
                 n,
             )

@@ -10,10 +10,11 @@ words, and :func:`fts_query` quotes every word. ``NEAR``, ``AND``, ``*``, quotes
 are just words (or nothing), so any text gives results or "nothing found", never an error.
 
 Ranking: BM25 with the title weighted 10, places/dates and tags 3, the description 1. A query
-first requires every word; if nothing matches, every word as a prefix; then any word. When
-more than :data:`RANK_LIMIT` documents match (only words that are everywhere), ranking them all
-would be slow and say little: the documents with every word in the title are ranked first, and
-the rest follow in chronological order.
+requires every word (a word the index has never seen is matched as a prefix, or dropped if it
+is not even that); if no document has them all, the commonest words are dropped one at a time.
+When more than :data:`RANK_LIMIT` documents match (only words that are everywhere), ranking
+them all would be slow and say little: those with every word in the title come first (shortest
+title first), then the rest in chronological order, and the total is reported as "8,000+".
 
 Filters are pushed into FTS5 so that they cost nothing per row: documents are numbered in
 chronological order (events and articles together), so a year range is a rowid range; tag,
@@ -27,19 +28,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 import threading
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexState, clip, fold_key, words
+from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexState, clip, fold, fold_key, words
 from bot.core.errors import UserInputError
 from bot.core.models import Article, Event, Library
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 64
@@ -50,6 +53,9 @@ SNIPPET_CHARS = 200
 _WEIGHTS = (10.0, 1.0, 3.0, 3.0, 2.0, 0.0)
 _BM25 = "bm25(docs, " + ", ".join(str(w) for w in _WEIGHTS) + ")"
 _TEXT_COLUMNS = "{title body extra tags alt}"
+#: A word in more than this share of documents is dropped from a query that has rarer words.
+COMMON_FRACTION = 0.2
+COMMON_MIN_DOCS = 2000
 #: At most this many matches are ranked by BM25 (a few milliseconds); see the module docstring.
 RANK_LIMIT = 8000
 KINDS = ("event", "article")
@@ -129,6 +135,8 @@ class SearchResults:
     query: str
     offset: int = 0
     limit: int = 10
+    #: False when so many documents match that ``total`` is a lower bound ("8,000+").
+    total_exact: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -136,17 +144,22 @@ class SearchResults:
 
     @property
     def has_more(self) -> bool:
-        return self.offset + len(self.hits) < self.total
+        return self.offset + len(self.hits) < self.total or (not self.total_exact and bool(self.hits))
+
+    @property
+    def total_label(self) -> str:
+        """``"42"``, or ``"8,000+"`` when the total is a lower bound."""
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
 
 
 def query_terms(text: str) -> list[str]:
     """The words of a user's query, folded, without duplicates or common stopwords.
 
-    At most 16 words of at most 64 characters; stopwords are kept only if nothing else is left.
+    At most 16 words of at most 64 characters. A query of stopwords alone ("the", "AND OR") has
+    no searchable words.
     """
-    terms = list(dict.fromkeys(w[:MAX_TERM_CHARS] for w in words(text[:MAX_QUERY_CHARS])))
-    meaningful = [t for t in terms if t not in _STOPWORDS]
-    return (meaningful or terms)[:MAX_TERMS]
+    terms = dict.fromkeys(w[:MAX_TERM_CHARS] for w in words(text[:MAX_QUERY_CHARS]))
+    return [t for t in terms if t not in _STOPWORDS][:MAX_TERMS]
 
 
 def fts_query(terms: Sequence[str], *, prefix: bool = False, any_term: bool = False) -> str:
@@ -264,7 +277,7 @@ def content_hash(library: Library) -> str:
 
 
 _SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE items (
     rid INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -284,6 +297,7 @@ CREATE TABLE ac_entries (
     name TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL, pack TEXT NOT NULL, ord INTEGER NOT NULL,
     PRIMARY KEY (kind, number)
 ) WITHOUT ROWID;
+CREATE TABLE vocab (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE ac_postings (kind TEXT NOT NULL, word TEXT NOT NULL, numbers BLOB NOT NULL, PRIMARY KEY (kind, word))
     WITHOUT ROWID;
 """
@@ -317,6 +331,11 @@ def _fill(conn: sqlite3.Connection, library: Library, hash_value: str, completer
             "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)", docs
         )
         conn.execute("INSERT INTO docs (docs) VALUES ('optimize')")
+        conn.execute("CREATE VIRTUAL TABLE temp.docs_vocab USING fts5vocab(main, docs, 'row')")
+        conn.execute("INSERT INTO vocab SELECT term, doc FROM temp.docs_vocab")
+        conn.execute("DROP TABLE temp.docs_vocab")
+        lengths = array("H", (min(len(row[3]), 65535) for row in items))
+        conn.execute("INSERT INTO meta VALUES ('title_lengths', ?)", (lengths.tobytes(),))
         if completer is not None:
             _store_autocomplete(conn, completer.state())
         conn.executemany(
@@ -433,6 +452,12 @@ class SearchIndex:
         self._conn = conn
         self._lock = threading.Lock()
         self._all_packs = frozenset(p for (p,) in conn.execute("SELECT DISTINCT pack FROM items"))
+        self._size = int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
+        conn.execute("PRAGMA cache_size = -32000")
+        self._title_lengths = array("H")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'title_lengths'").fetchone()
+        if row is not None:
+            self._title_lengths.frombytes(row[0])
 
     @classmethod
     def build(cls, library: Library, cache_path: Path | str | None = None) -> SearchIndex:
@@ -480,37 +505,56 @@ class SearchIndex:
     ) -> SearchResults:
         """Results for what a user typed, best first, ``limit`` at a time from ``offset``.
 
-        Any text is accepted. With no searchable words, the filters alone select results (in
-        chronological order); with no words and no filters, the result is empty.
-        Raises :class:`UserInputError` only for a filter that cannot be understood (a kind
-        other than ``event`` or ``article``).
+        Any text is accepted. Words that appear nowhere are matched as prefixes, or dropped; if
+        no document has every word, the commonest words are dropped one at a time. With no
+        searchable words, the filters alone select results (chronologically); with no words and
+        no filters, the result is empty. Raises :class:`UserInputError` only for a filter that
+        cannot be understood (a kind other than ``event`` or ``article``).
         """
         query = " ".join(str(text).split())[:MAX_QUERY_CHARS]
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, min(int(offset), MAX_OFFSET))
         filters = filters or SearchFilters()
-        terms = query_terms(query)
+        words_typed = query_terms(query)
         with self._lock:
             plan = self._plan(filters)
             if plan.impossible:
                 return SearchResults((), 0, query, offset, limit)
-            if not terms:
+            if not words_typed:
                 if plan.facets is None and plan.rowids is None:
                     return SearchResults((), 0, query, offset, limit)
                 return self._browse(query, plan, limit, offset)
-            attempts = [fts_query(terms)]
-            if any(len(t) >= 3 for t in terms):
-                attempts.append(fts_query(terms, prefix=True))
-            if len(terms) > 1:
-                attempts.append(fts_query(terms, prefix=True, any_term=True))
-            for text_query in attempts:
+            terms = self._terms(words_typed)
+            # Drop the commonest words one at a time until something matches.
+            for keep in range(len(terms), 0, -1):
                 try:
-                    results = self._match(query, text_query, plan, limit, offset)
-                except sqlite3.Error:
+                    results = self._match(query, terms[:keep], plan, limit, offset)
+                except sqlite3.Error:  # pragma: no cover - every term is quoted; belt and braces
                     continue
                 if results.total:
                     return results
         return SearchResults((), 0, query, offset, limit)
+
+    def _terms(self, typed: list[str]) -> list[_Term]:
+        """Typed words as index terms, rarest first; words that match nothing are dropped."""
+        terms = []
+        for word in typed:
+            row = self._conn.execute("SELECT docs FROM vocab WHERE term = ?", (word,)).fetchone()
+            if row is not None:
+                terms.append(_Term(word, prefix=False, docs=int(row[0])))
+            elif len(word) >= 3:
+                row = self._conn.execute(
+                    "SELECT count(*), sum(docs) FROM (SELECT docs FROM vocab WHERE term > ? AND term < ? LIMIT 64)",
+                    (word, word + "\U0010ffff"),
+                ).fetchone()
+                if row and row[0]:
+                    terms.append(_Term(word, prefix=True, docs=int(row[1])))
+        terms.sort(key=lambda t: t.docs)
+        # A word in a large share of all documents ("workers", "took") says little and costs a
+        # full pass over its postings to rank; with rarer words present, it is left out.
+        common = max(COMMON_MIN_DOCS, int(COMMON_FRACTION * self._size))
+        rare = [t for t in terms if t.docs <= common]
+        return rare or terms
 
     def _plan(self, filters: SearchFilters) -> _Plan:
         parts: list[str] = []
@@ -546,42 +590,62 @@ class SearchIndex:
             rowids = (int(first[0]), int(last[0]))
         return _Plan(facets, rowids)
 
-    def _count(self, match: str, plan: _Plan) -> int:
+    def _count(self, match: str, plan: _Plan, cap: int | None = None) -> int:
+        """How many documents match (counting stops at ``cap``, which keeps huge matches cheap)."""
         where, params = plan.sql()
-        row = self._conn.execute(f"SELECT count(*) FROM docs WHERE docs MATCH ?{where}", [match, *params]).fetchone()
+        inner = f"SELECT 1 FROM docs WHERE docs MATCH ?{where}"
+        if cap is not None:
+            inner += f" LIMIT {int(cap)}"
+        row = self._conn.execute(f"SELECT count(*) FROM ({inner})", [match, *params]).fetchone()
         return int(row[0])
 
-    def _rows(self, match: str, plan: _Plan, *, ranked: bool, limit: int, offset: int) -> list[tuple[int, float]]:
+    def _rowids(self, match: str, plan: _Plan, *, limit: int, offset: int) -> list[int]:
         where, params = plan.sql()
-        order = "2, docs.rowid" if ranked else "docs.rowid"
         rows = self._conn.execute(
-            f"SELECT docs.rowid, {_BM25} FROM docs WHERE docs MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT docs.rowid FROM docs WHERE docs MATCH ?{where} ORDER BY docs.rowid LIMIT ? OFFSET ?",
             [match, *params, limit, offset],
         ).fetchall()
-        return [(int(r), float(s)) for r, s in rows]
+        return [int(r[0]) for r in rows]
 
-    def _match(self, query: str, text_query: str, plan: _Plan, limit: int, offset: int) -> SearchResults:
-        text_match = f"{_TEXT_COLUMNS} : ({text_query})"
+    def _ranked(self, match: str, plan: _Plan, *, limit: int, offset: int) -> list[tuple[int, float]]:
+        where, params = plan.sql()
+        rows = self._conn.execute(
+            f"SELECT docs.rowid, {_BM25} AS s FROM docs WHERE docs MATCH ?{where} "
+            "ORDER BY s, docs.rowid LIMIT ? OFFSET ?",
+            [match, *params, limit, offset],
+        ).fetchall()
+        return [(int(r), round(-float(score), 6)) for r, score in rows]
+
+    def _match(self, query: str, terms: list[_Term], plan: _Plan, limit: int, offset: int) -> SearchResults:
+        phrases = " ".join(t.phrase for t in terms)
+        text_match = f"{_TEXT_COLUMNS} : ({phrases})"
         match = f"({text_match}) AND ({plan.facets})" if plan.facets else text_match
-        total = self._count(match, plan)
-        if total == 0 or offset >= total:
-            return SearchResults((), total, query, offset, limit)
+        total = self._count(match, plan, cap=RANK_LIMIT + 1)
+        if total == 0:
+            return SearchResults((), 0, query, offset, limit)
         if total <= RANK_LIMIT:
-            rows = self._rows(match, plan, ranked=True, limit=limit, offset=offset)
-        else:
-            # Too many to rank: rank those with every word in the title, then the rest by date.
-            title_match = f"{{title}} : ({text_query})"
-            first_match = f"({title_match}) AND ({plan.facets})" if plan.facets else title_match
-            in_title = self._count(first_match, plan)
-            rows = []
-            if offset < in_title:
-                rows = self._rows(first_match, plan, ranked=in_title <= RANK_LIMIT, limit=limit, offset=offset)
-            if len(rows) < limit:
-                rest = f"({match}) NOT ({title_match})"
-                rows += self._rows(rest, plan, ranked=False, limit=limit - len(rows), offset=max(0, offset - in_title))
-        return SearchResults(self._hits(rows, text_match), total, query, offset, limit)
+            rows = self._ranked(match, plan, limit=limit, offset=offset) if offset < total else []
+            return SearchResults(self._hits(rows, terms), total, query, offset, limit)
+        # Too many to rank (only common words): those with every word in the title come first,
+        # shortest title first; then the rest, chronologically.
+        title_match = f"{{title}} : ({phrases})"
+        first_match = f"({title_match}) AND ({plan.facets})" if plan.facets else title_match
+        where, params = plan.sql()
+        in_title = [
+            int(r[0])
+            for r in self._conn.execute(
+                f"SELECT docs.rowid FROM docs WHERE docs MATCH ?{where} LIMIT {RANK_LIMIT}", [first_match, *params]
+            )
+        ]
+        in_title.sort(key=lambda rid: (self._title_lengths[rid - 1], rid))
+        rows = [(rid, 0.0) for rid in in_title[offset : offset + limit]]
+        if len(rows) < limit:
+            rest = f"({match}) NOT ({title_match})"
+            more = self._rowids(rest, plan, limit=limit - len(rows), offset=max(0, offset - len(in_title)))
+            rows += [(rid, 0.0) for rid in more]
+        return SearchResults(self._hits(rows, terms), RANK_LIMIT, query, offset, limit, total_exact=False)
 
-    def _hits(self, rows: list[tuple[int, float]], text_match: str | None) -> tuple[SearchHit, ...]:
+    def _hits(self, rows: list[tuple[int, float]], terms: list[_Term]) -> tuple[SearchHit, ...]:
         if not rows:
             return ()
         rids = [rid for rid, _ in rows]
@@ -591,33 +655,97 @@ class SearchIndex:
         for rid, score in rows:
             _, kind, item_id, title, year, _, lead = details[rid]
             snippet = lead
-            if text_match is not None:
-                found = self._conn.execute(
-                    "SELECT snippet(docs, 1, '**', '**', '…', 24) FROM docs WHERE docs MATCH ? AND rowid = ?",
-                    (text_match, rid),
-                ).fetchone()
-                if found and found[0]:
-                    snippet = _tidy(found[0], lead)
-            hits.append(SearchHit(kind, item_id, title, int(year), round(-score, 6) if text_match else 0.0, snippet))
+            if terms:
+                source = self._snippet_source(kind, item_id)
+                if source:
+                    snippet = make_snippet(source, terms) or lead
+            hits.append(SearchHit(kind, item_id, title, int(year), score, snippet))
         return tuple(hits)
+
+    def _snippet_source(self, kind: str, item_id: str) -> str:
+        if kind == "event":
+            event = self.library.events.get(item_id)
+            return event.description if event else ""
+        article = self.library.articles.get(item_id)
+        if article is None:
+            return ""
+        return " ".join((article.summaries.medium, article.argument, *article.key_points))
 
     def _browse(self, query: str, plan: _Plan, limit: int, offset: int) -> SearchResults:
         if plan.facets is None:
             assert plan.rowids is not None
             lo, hi = plan.rowids
             total = hi - lo + 1
-            rows = [(lo + offset + i, 0.0) for i in range(max(0, min(limit, total - offset)))]
+            rids = list(range(lo + offset, min(hi, lo + offset + limit - 1) + 1))
         else:
             total = self._count(plan.facets, plan)
-            rows = self._rows(plan.facets, plan, ranked=False, limit=limit, offset=offset) if offset < total else []
-        return SearchResults(self._hits(rows, None), total, query, offset, limit)
+            rids = self._rowids(plan.facets, plan, limit=limit, offset=offset) if offset < total else []
+        return SearchResults(self._hits([(rid, 0.0) for rid in rids], []), total, query, offset, limit)
 
 
-def _tidy(snippet: str, lead: str) -> str:
-    snippet = " ".join(str(snippet).split())
-    if not snippet.strip("*… "):
-        return lead
-    return snippet if len(snippet) <= SNIPPET_CHARS + 40 else clip(snippet, SNIPPET_CHARS + 40)
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """A query word as the index knows it: the word itself, or (if unknown) a prefix."""
+
+    text: str
+    prefix: bool
+    #: How many documents contain it (for a prefix, of its first 64 completions).
+    docs: int
+
+    @property
+    def phrase(self) -> str:
+        return f'"{self.text}"*' if self.prefix else f'"{self.text}"'
+
+    def matches(self, folded_word: str) -> bool:
+        return folded_word.startswith(self.text) if self.prefix else folded_word == self.text
+
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text`` around the first matched word, matches in bold.
+
+    Returns "" when no word of ``text`` matches.
+    """
+    tokens = []
+    first = -1
+    for position, m in enumerate(_TOKEN_RE.finditer(text)):
+        tokens.append(m)
+        if first < 0:
+            word = m.group()
+            folded = word.lower() if word.isascii() else fold(word)
+            if any(t.matches(folded) for t in terms):
+                first = position
+        if first >= 0 and position > first + 60:
+            break
+        if position > 2000:
+            break
+    if first < 0:
+        return ""
+    start_token = first
+    while start_token > 0 and tokens[first].end() - tokens[start_token - 1].start() < width // 3:
+        start_token -= 1
+    start = tokens[start_token].start() if start_token > 0 else 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        if space > start + width // 2:
+            end = space
+    pieces = []
+    cursor = start
+    for m in tokens[start_token:]:
+        if m.start() >= end:
+            break
+        word = m.group()
+        folded = word.lower() if word.isascii() else fold(word)
+        if m.end() <= end and any(t.matches(folded) for t in terms):
+            pieces.append(text[cursor : m.start()])
+            pieces.append(f"**{word}**")
+            cursor = m.end()
+    pieces.append(text[cursor:end])
+    snippet = " ".join("".join(pieces).split())
+    return ("…" if start > 0 else "") + snippet.rstrip(" ,;:") + ("…" if end < len(text) else "")
 
 
 @dataclass(frozen=True, slots=True)
