@@ -26,7 +26,7 @@ from discord.http import Route
 
 from bot.core.models import Library
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
-from bot.core.scheduling import Schedule
+from bot.core.scheduling import DuePost, Schedule
 from bot.exts.daily import DailyPosts, DiscordSender, daily_post_embeds, map_error
 from bot.exts.daily._cog import EVERY_MINUTE
 from bot.health import check_health, read_heartbeat
@@ -54,12 +54,12 @@ def http_error(status: int, code: int = 0, message: str = "", headers: dict[str,
     response = FakeResponse(status, message, headers)
     data = {"code": code, "message": message}
     if status == 403:
-        return discord.Forbidden(response, data)  # type: ignore[arg-type]
+        return discord.Forbidden(response, data)
     if status == 404:
-        return discord.NotFound(response, data)  # type: ignore[arg-type]
+        return discord.NotFound(response, data)
     if status >= 500:
-        return discord.DiscordServerError(response, data)  # type: ignore[arg-type]
-    return discord.HTTPException(response, data)  # type: ignore[arg-type]
+        return discord.DiscordServerError(response, data)
+    return discord.HTTPException(response, data)
 
 
 def message_payload(
@@ -341,7 +341,7 @@ async def test_a_failing_tick_is_logged_and_the_heartbeat_keeps_the_last_good_ti
     good = cog.last_tick
     assert good == NOW
 
-    async def broken(now: dt.datetime | None = None) -> list[Any]:
+    async def broken(now_utc: dt.datetime | None = None) -> list[DuePost]:
         raise RuntimeError("database is locked")
 
     cog.poster.run_due = broken  # type: ignore[method-assign]
@@ -367,9 +367,9 @@ async def test_the_loop_is_minute_aligned_waits_for_ready_and_ticks_at_once(
     assert cog.poster is not None
     real = cog.poster.run_due
 
-    async def counting(now: dt.datetime | None = None) -> list[Any]:
-        calls.append(now)
-        return await real(now)
+    async def counting(now_utc: dt.datetime | None = None) -> list[DuePost]:
+        calls.append(now_utc)
+        return await real(now_utc)
 
     cog.poster.run_due = counting  # type: ignore[method-assign]
     cog.tick_loop.start()

@@ -1,0 +1,450 @@
+"""``/settings``: the daily post's settings for a server, for members who may manage it.
+
+The group carries ``default_permissions(manage_guild=True)`` (Discord hides it from everyone
+else) and ``guild_only``; :meth:`ServerSettings.interaction_check` checks Manage Server again at
+run time, because server admins can override who sees a command. Every answer is ephemeral.
+Bad values change nothing and say what to type instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import AppCommandOptionType, ChannelType, app_commands
+from discord.ext import commands
+
+from bot.core.errors import DomainError, UserInputError
+from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.scheduling import (
+    EMPTY_DAY_CHOICES,
+    EmptyDay,
+    Schedule,
+    format_post_time,
+    format_weekdays,
+    get_zone,
+    local_date_at,
+    next_post_at,
+    parse_post_time,
+    parse_weekdays,
+    resolve_timezone,
+    timezone_choices,
+)
+from bot.errors import claim_response, send_ephemeral
+from bot.exts.daily._render import daily_post_embeds, role_mention
+from bot.exts.daily._sender import DiscordSender
+from bot.exts.settings._format import (
+    EMPTY_DAY_TEXT,
+    PERMISSION_NAMES,
+    join_names,
+    missing_permissions,
+    pack_choices,
+    packs_text,
+    permission_list,
+    resolve_packs,
+    settings_card,
+    state_text,
+    when_text,
+)
+from bot.posting import RECENT_DAYS, DailyPost, build_post, schedule_status
+from bot.storage import Database, PostsRepository, SettingsRepository
+from bot.ui.embeds import message_embeds
+from bot.ui.pagination import send_message
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+Interaction = discord.Interaction[Any]
+
+#: Channel types a daily post can go to (text and announcement channels).
+POST_CHANNEL_TYPES = (ChannelType.text, ChannelType.news)
+_EMPTY_DAYS: dict[str, EmptyDay] = {m: m for m in EMPTY_DAY_CHOICES}
+_KIND_NAMES = {
+    ChannelType.voice: "a voice channel",
+    ChannelType.stage_voice: "a stage channel",
+    ChannelType.category: "a category",
+    ChannelType.forum: "a forum",
+    ChannelType.media: "a media channel",
+    ChannelType.public_thread: "a thread",
+    ChannelType.private_thread: "a thread",
+    ChannelType.news_thread: "a thread",
+}
+
+
+# --- option types ------------------------------------------------------------------------------
+
+
+class TimezoneOption(app_commands.Transformer):
+    """An IANA timezone: autocompletes over the tz database, forgiving of case and partial names."""
+
+    async def transform(self, interaction: Interaction, value: Any, /) -> str:
+        return resolve_timezone(str(value))
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: Interaction, value: int | float | str, /
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(str(value))]
+
+
+class PostChannelOption(app_commands.Transformer):
+    """A channel option offering only text and announcement channels. Passes on what Discord sent
+    (resolved data or a bare id); the command checks the channel again at run time."""
+
+    @property
+    def type(self) -> AppCommandOptionType:
+        return AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[ChannelType]:
+        return list(POST_CHANNEL_TYPES)
+
+    async def transform(self, interaction: Interaction, value: Any, /) -> Any:
+        return value
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _guild_id(interaction: Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def bot_permissions(interaction: Interaction, channel: discord.abc.GuildChannel | None) -> discord.Permissions | None:
+    """The bot's permissions in ``channel``, or None when they can't be known.
+
+    From the cached channel and ``guild.me`` (sent in GUILD_CREATE, no members intent needed);
+    else, for the channel the command was used in, the interaction's ``app_permissions``.
+    """
+    guild = interaction.guild
+    me = guild.me if guild is not None else None
+    if channel is not None and me is not None:
+        return channel.permissions_for(me)
+    if channel is not None and channel.id == interaction.channel_id:
+        return interaction.app_permissions
+    return None
+
+
+def _granted(perms: discord.Permissions) -> set[str]:
+    # Iterating Permissions yields canonical names only (read_messages, not view_channel).
+    return {name for name in PERMISSION_NAMES if getattr(perms, name)}
+
+
+def _channel_kind(channel: Any) -> ChannelType | None:
+    kind = getattr(channel, "type", None)
+    return kind if isinstance(kind, ChannelType) else None
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+# Explicitly not in DMs: the tree's default contexts (servers and DMs, for lookups) would merge in.
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+class ServerSettings(
+    commands.GroupCog,
+    group_name="settings",
+    group_description="The daily post in this server: channel, time, timezone, role, packs (Manage Server)",
+):
+    """The daily post's settings, one server at a time."""
+
+    help_section = "Daily posts (needs Manage Server)"
+    help_examples: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("/settings channel channel:#history", "where the daily post goes (checks my permissions there)"),
+        ("/settings time time:09:00 · /settings timezone timezone:berlin", "when it goes out, in your local time"),
+        ("/settings role role:@history-fans", "a role to ping with each post (leave empty for none)"),
+        ("/settings days days:mon-fri · /settings empty-days", "which days, and what to do on a day with nothing"),
+        ("/settings packs packs:all", "which content packs to post from"),
+        ("/settings show · /settings preview · /settings test-post", "see everything, the next post, or post now"),
+        ("/settings pause · /settings resume", "stop and start the daily post"),
+    )
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.sender = DiscordSender(bot)
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """Manage Server, checked again at run time (server admins can change who sees commands)."""
+        _guild_id(interaction)
+        perms = interaction.permissions
+        if not (perms.manage_guild or perms.administrator):
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _db(self) -> Database:
+        if self.bot.db is None:
+            raise DomainError("Settings are unavailable: this bot was started without its database.")
+        return self.bot.db
+
+    def _now(self) -> dt.datetime:
+        return self.bot.clock.now()
+
+    async def _current(self, interaction: Interaction) -> Schedule:
+        return await SettingsRepository(self._db()).get_or_default(_guild_id(interaction))
+
+    async def _save(self, schedule: Schedule) -> None:
+        await SettingsRepository(self._db()).save(schedule, at=self._now())
+
+    async def _next_line(self, schedule: Schedule) -> str:
+        if not schedule.active:
+            return state_text(schedule)
+        status = await schedule_status(self._db(), schedule.guild_id, self._now())
+        if status.next_post_at is None:
+            return state_text(schedule)
+        return f"Next post: {when_text(status.next_post_at)} in <#{schedule.channel_id}>."
+
+    async def _confirm(self, interaction: Interaction, schedule: Schedule, text: str) -> None:
+        await send_ephemeral(interaction, f"{text}\n{await self._next_line(schedule)}")
+
+    def _check_channel(self, interaction: Interaction, value: Any) -> tuple[int, list[str]]:
+        """The channel id, after refusing channels a post can't go to; plus notes for the reply."""
+        guild = interaction.guild
+        channel_id = int(value.id)
+        cached = guild.get_channel(channel_id) if guild is not None else None
+        kind = _channel_kind(cached) or _channel_kind(value)
+        mention = f"<#{channel_id}>"
+        if kind is not None and kind not in POST_CHANNEL_TYPES:
+            what = _KIND_NAMES.get(kind, f"a {kind.name} channel")
+            raise UserInputError(
+                f"{mention} is {what}. Daily posts need a text or announcement channel; nothing was changed."
+            )
+        notes: list[str] = []
+        perms = bot_permissions(interaction, cached)
+        if perms is None:
+            notes.append("I couldn't check my permissions there: use `/settings test-post` to make sure I can post.")
+            return channel_id, notes
+        missing = missing_permissions(_granted(perms))
+        if missing:
+            raise UserInputError(
+                f"I can't post in {mention}: I'm missing the {permission_list(missing)} permission"
+                f"{'s' if len(missing) > 1 else ''} there. Give my role {permission_list(missing)} in that "
+                "channel (Edit Channel → Permissions), then try again. Nothing was changed."
+            )
+        if not perms.read_message_history:
+            notes.append(
+                "Tip: give me Read Message History there too, so after a crash I can check whether "
+                "a post already went out."
+            )
+        return channel_id, notes
+
+    # --- commands ------------------------------------------------------------------------
+
+    @app_commands.command(name="show", description="Every daily-post setting, the next post and the last one")
+    async def show(self, interaction: Interaction) -> None:
+        status = await schedule_status(self._db(), _guild_id(interaction), self._now())
+        embeds = message_embeds([settings_card(status, self.bot.library)])
+        await send_message(interaction, embeds, ephemeral=True)
+
+    @app_commands.command(name="channel", description="Where the daily post goes")
+    @app_commands.describe(channel="A text or announcement channel I can view, send messages and embed links in")
+    async def channel(self, interaction: Interaction, channel: app_commands.Transform[Any, PostChannelOption]) -> None:
+        channel_id, notes = self._check_channel(interaction, channel)
+        current = await self._current(interaction)
+        resumed = current.paused_reason is not None
+        schedule = dataclasses.replace(current, channel_id=channel_id, paused_reason=None)
+        await self._save(schedule)
+        text = f"Daily posts will go to <#{channel_id}>."
+        if resumed:
+            text += " The earlier problem is cleared, so posting resumes."
+        if notes:
+            text += "\n" + "\n".join(notes)
+        await self._confirm(interaction, schedule, text)
+
+    @app_commands.command(name="time", description="When the daily post goes out (server's local time)")
+    @app_commands.describe(time="24-hour HH:MM like 09:00 or 21:30, or like 9am or 9:30 pm")
+    async def time(self, interaction: Interaction, time: app_commands.Range[str, 1, 40]) -> None:
+        post_time = parse_post_time(time)
+        current = await self._current(interaction)
+        schedule = dataclasses.replace(current, post_time=post_time)
+        await self._save(schedule)
+        text = f"Daily posts will go out at {format_post_time(post_time)} ({schedule.timezone} time)."
+        await self._confirm(interaction, schedule, text)
+
+    @app_commands.command(name="timezone", description="The timezone the post time is in")
+    @app_commands.describe(timezone="A city or tz database name, like Europe/Berlin, berlin or America/New_York")
+    async def timezone(self, interaction: Interaction, timezone: app_commands.Transform[str, TimezoneOption]) -> None:
+        current = await self._current(interaction)
+        schedule = dataclasses.replace(current, timezone=timezone)
+        await self._save(schedule)
+        local_now = self._now().astimezone(get_zone(timezone))
+        text = (
+            f"Timezone set to {timezone} (it is {format_post_time(local_now.time())} there now). "
+            f"Daily posts go out at {format_post_time(schedule.post_time)} {timezone} time."
+        )
+        await self._confirm(interaction, schedule, text)
+
+    @app_commands.command(name="role", description="A role to ping with each daily post (leave empty for none)")
+    @app_commands.describe(role="The role to mention; leave this out to stop pinging")
+    async def role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
+        current = await self._current(interaction)
+        if role is None:
+            schedule = dataclasses.replace(current, role_id=None)
+            await self._save(schedule)
+            await self._confirm(interaction, schedule, "Daily posts won't ping anyone.")
+            return
+        if role.is_default():
+            raise UserInputError("The daily post can't ping @everyone. Choose a role members can opt into.")
+        if role.managed:
+            raise UserInputError(f"{role.mention} belongs to a bot or an integration; choose a role people have.")
+        schedule = dataclasses.replace(current, role_id=role.id)
+        await self._save(schedule)
+        text = f"Daily posts will ping {role.mention}."
+        if not role.mentionable and not self._can_mention_any_role(interaction, schedule):
+            text += (
+                "\nNote: the role isn't mentionable, so Discord won't ping it unless you make it mentionable "
+                "(Server Settings → Roles) or give me Mention @everyone, @here and All Roles."
+            )
+        await self._confirm(interaction, schedule, text)
+
+    def _can_mention_any_role(self, interaction: Interaction, schedule: Schedule) -> bool:
+        guild = interaction.guild
+        if guild is None:
+            return False
+        channel = guild.get_channel(schedule.channel_id) if schedule.channel_id is not None else None
+        perms = bot_permissions(interaction, channel)
+        if perms is None and guild.me is not None:
+            perms = guild.me.guild_permissions
+        return perms is not None and perms.mention_everyone
+
+    @app_commands.command(name="empty-days", description="What to post on a day with nothing in the library")
+    @app_commands.describe(mode="Skip the day, post that week in history, or post an article")
+    @app_commands.choices(
+        mode=[app_commands.Choice(name=f"{m}: {EMPTY_DAY_TEXT[m]}", value=m) for m in EMPTY_DAY_CHOICES]
+    )
+    async def empty_days(self, interaction: Interaction, mode: app_commands.Choice[str]) -> None:
+        empty_day = _EMPTY_DAYS.get(mode.value)
+        if empty_day is None:  # Discord only sends the choices above
+            raise UserInputError("Choose skip, week or article.")
+        current = await self._current(interaction)
+        schedule = dataclasses.replace(current, empty_day=empty_day)
+        await self._save(schedule)
+        text = f"On a day with nothing in the library I'll {EMPTY_DAY_TEXT[empty_day]}."
+        await self._confirm(interaction, schedule, text)
+
+    @app_commands.command(name="packs", description="Which content packs the daily post uses")
+    @app_commands.describe(packs="all, or pack ids or names separated by commas")
+    async def packs(self, interaction: Interaction, packs: app_commands.Range[str, 1, 400]) -> None:
+        chosen = resolve_packs(packs, self.bot.library)
+        current = await self._current(interaction)
+        schedule = dataclasses.replace(current, packs=chosen)
+        await self._save(schedule)
+        await self._confirm(interaction, schedule, f"Daily posts will use {packs_text(chosen, self.bot.library)}.")
+
+    @packs.autocomplete("packs")
+    async def _packs_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=v) for n, v in pack_choices(current, self.bot.library)]
+
+    @app_commands.command(name="days", description="Which days of the week the daily post goes out")
+    @app_commands.describe(days="Like every day, weekdays, weekends, mon-fri or mon,wed,fri")
+    async def days(self, interaction: Interaction, days: app_commands.Range[str, 1, 100]) -> None:
+        weekdays = parse_weekdays(days)
+        current = await self._current(interaction)
+        schedule = dataclasses.replace(current, weekdays=weekdays)
+        await self._save(schedule)
+        await self._confirm(interaction, schedule, f"Daily posts will go out {format_weekdays(weekdays)}.")
+
+    @app_commands.command(name="pause", description="Stop the daily post (settings are kept)")
+    async def pause(self, interaction: Interaction) -> None:
+        current = await self._current(interaction)
+        if not current.enabled:
+            await send_ephemeral(interaction, "Daily posts are already paused. `/settings resume` starts them again.")
+            return
+        schedule = dataclasses.replace(current, enabled=False)
+        await self._save(schedule)
+        await send_ephemeral(interaction, "Daily posts are paused. `/settings resume` starts them again.")
+
+    @app_commands.command(name="resume", description="Start the daily post again (also after a channel problem)")
+    async def resume(self, interaction: Interaction) -> None:
+        current = await self._current(interaction)
+        if current.channel_id is None:
+            raise UserInputError("Choose a channel first with `/settings channel`; then daily posts start.")
+        guild = interaction.guild
+        cached = guild.get_channel(current.channel_id) if guild is not None else None
+        notes: list[str] = []
+        if cached is not None:
+            _, notes = self._check_channel(interaction, cached)
+        elif guild is not None and guild.me is not None:
+            raise UserInputError(
+                f"I can't find <#{current.channel_id}> any more. Choose a channel with `/settings channel`."
+            )
+        schedule = dataclasses.replace(current, enabled=True, paused_reason=None)
+        await self._save(schedule)
+        text = "Daily posts are on." if current.active else "Daily posts are on again."
+        if notes:
+            text += "\n" + "\n".join(notes)
+        await self._confirm(interaction, schedule, text)
+
+    # --- preview and test ----------------------------------------------------------------
+
+    async def _post_for(self, schedule: Schedule, local_date: dt.date, at: dt.datetime | None) -> DailyPost | None:
+        since = local_date - dt.timedelta(days=RECENT_DAYS)
+        recent = await PostsRepository(self._db()).recent_entry_ids(schedule.guild_id, since, local_date)
+        return build_post(self.bot.library, schedule, local_date, recent, False, scheduled_at=at)
+
+    @app_commands.command(name="preview", description="Exactly what the next daily post will be, and when")
+    async def preview(self, interaction: Interaction) -> None:
+        status = await schedule_status(self._db(), _guild_id(interaction), self._now())
+        schedule = status.schedule
+        last = status.last_post.local_date if status.last_post is not None else None
+        when = status.next_post_at or next_post_at(schedule, self._now(), last)
+        post = await self._post_for(schedule, local_date_at(schedule, when), when)
+        lines = [f"**Next daily post:** {when_text(when)}"]
+        where = f"in <#{schedule.channel_id}>" if schedule.channel_id is not None else "(no channel set yet)"
+        ping = f", pinging {role_mention(schedule.role_id)}" if schedule.role_id is not None else ""
+        lines.append(f"{where}{ping}.")
+        if not schedule.active:
+            lines.append(f"It will only go out once posting is on: {state_text(schedule)}")
+        if post is None:
+            lines.append(
+                "Nothing would be posted that day: there is nothing on it in "
+                f"{packs_text(schedule.packs, self.bot.library)}, and empty days are set to skip "
+                "(change that with `/settings empty-days`)."
+            )
+            await send_ephemeral(interaction, "\n".join(lines))
+            return
+        lines.append("This is exactly what it will look like:")
+        await send_message(
+            interaction, daily_post_embeds(post, self.bot.library), ephemeral=True, content="\n".join(lines)
+        )
+
+    @app_commands.command(name="test-post", description="Post today's daily post now to the chosen channel")
+    @app_commands.describe(mention_role="Also ping the chosen role (default: no ping)")
+    async def test_post(self, interaction: Interaction, mention_role: bool = False) -> None:
+        current = await self._current(interaction)
+        if current.channel_id is None:
+            raise UserInputError("Choose a channel first with `/settings channel`.")
+        if await claim_response(interaction):
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        today = local_date_at(current, self._now())
+        post = await self._post_for(current, today, None)
+        for fallback in ("week", "article"):
+            if post is not None:
+                break
+            post = await self._post_for(dataclasses.replace(current, empty_day=fallback), today, None)
+        if post is None:
+            raise UserInputError("There is nothing in the chosen packs to post. Check `/settings packs`.")
+        embeds = daily_post_embeds(post, self.bot.library, test=True)
+        role_id = current.role_id if mention_role else None
+        channel = f"<#{current.channel_id}>"
+        try:
+            message_id = await self.sender.send_embeds(
+                current.channel_id, embeds, role_id=role_id, nonce=f"t{secrets.token_hex(8)}"
+            )
+        except PostForbidden as exc:
+            raise UserInputError(
+                f"I couldn't post in {channel}: Discord says I'm missing access or a permission there "
+                f"({exc.reason}). I need {join_names(['View Channel', 'Send Messages', 'Embed Links'])}."
+            ) from exc
+        except PostNotFound as exc:
+            raise UserInputError(
+                f"{channel} doesn't exist any more (or I can't see it). Choose one with `/settings channel`."
+            ) from exc
+        except PostRetryable as exc:
+            raise UserInputError(f"Discord is busy ({exc.reason}). Please try again in a minute.") from exc
+        link = f"https://discord.com/channels/{current.guild_id}/{current.channel_id}/{message_id}"
+        note = "" if mention_role or current.role_id is None else " (without the role ping)"
+        await send_ephemeral(interaction, f"Test post sent to {channel}{note}: {link}")
