@@ -16,7 +16,7 @@ import datetime as dt
 import itertools
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -272,7 +272,6 @@ class Harness:
     clock: FakeClock
     user_id: int = ALICE
     in_guild: bool = True
-    logs: list[str] = field(default_factory=list)
 
     def command(self, qualified_name: str) -> Command[Any, ..., Any]:
         found = self.bot.tree.get_command(qualified_name.split()[0])
