@@ -278,8 +278,14 @@ def article_option(article: Article) -> Option:
 
 
 def chunk_options(options: Sequence[Option], size: int = SELECT_OPTIONS_LIMIT) -> list[tuple[Option, ...]]:
-    """Options split into menus of at most 25."""
-    return [tuple(options[i : i + size]) for i in range(0, len(options), size)]
+    """Options split into menus of at most 25 (a value appears once: Discord rejects repeats)."""
+    seen: set[str] = set()
+    unique: list[Option] = []
+    for option in options:
+        if option.value not in seen:
+            seen.add(option.value)
+            unique.append(option)
+    return [tuple(unique[i : i + size]) for i in range(0, len(unique), size)]
 
 
 # --- events -----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from bot.ui.embeds import (
 from bot.ui.layout import (
     Card,
     Field,
+    Option,
     card_text,
     chunk_options,
     event_option,
@@ -239,3 +240,8 @@ def test_every_shipped_article_and_event_renders_within_limits() -> None:
         embed = event_embed(event, library)
         assert_embed_limits([embed])
         assert embed.title == event.title
+
+
+def test_chunk_options_drops_repeated_values_keeping_the_first() -> None:
+    options = [Option("a", "x"), Option("b", "y"), Option("c", "x")]
+    assert chunk_options(options) == [(Option("a", "x"), Option("b", "y"))]
