@@ -113,15 +113,15 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
     return f"command_tree_hash:{application_id or 0}:{scope}"
 
 
-#: Fallback for /about's source link. Placeholder until the project's repository address is
-#: set as ``[project.urls] Source`` in pyproject.toml (which takes precedence).
-DEFAULT_SOURCE_URL = "https://github.com/from-below/from-below"
+#: Fallback for /about's source link: none. An operator who publishes their copy sets
+#: FROM_BELOW_SOURCE_URL; a package built with ``[project.urls] Source`` uses that.
+DEFAULT_SOURCE_URL = ""
 
 
 def source_url(settings: Settings) -> str:
     """Where the code lives: a ``source_url`` setting if there is one, else the package's
     ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
-    configured = getattr(settings, "source_url", None)
+    configured = settings.source_url
     if configured:
         return str(configured)
     from importlib import metadata

@@ -53,6 +53,8 @@ class Settings:
     catchup_hours: float = 6.0
     guild_grace_days: int = 30
     post_concurrency: int = 8
+    #: Where the code of this deployment can be read (shown by /about).
+    source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
 
@@ -122,6 +124,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
 
+    source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
+    if source and not source.startswith(("https://", "http://")):
+        problems.append(f"FROM_BELOW_SOURCE_URL must be an http(s) URL, got {source[:40]!r}")
+
     if problems:
         raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems))
     return Settings(
@@ -134,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         guild_grace_days=grace,
         post_concurrency=concurrency,
         discord_api_url=api_url,
+        source_url=source,
     )
 
 

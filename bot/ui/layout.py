@@ -645,7 +645,14 @@ def about_card(
     packs = [f"{BULLET} {p.name}" for p in sorted(library.packs.values(), key=lambda p: p.name)]
     if packs:
         fields.append(Field("Packs", join_lines(packs, FIELD_VALUE_LIMIT)))
-    fields.append(Field("Source", f"[Code and issue tracker]({source_url})" if source_url else "not published"))
+    fields.append(
+        Field(
+            "Source",
+            f"[Code and issue tracker]({source_url})"
+            if source_url
+            else "This server's operator has not published a link.",
+        )
+    )
     return Card(
         title=f"About {BRAND}",
         description="A self-hosted bot for people's history: article summaries, events and on-this-day posts.",
