@@ -619,3 +619,44 @@ async def test_help_lists_the_settings_commands(world: tuple[Harness, HttpRecord
     text = " ".join(f["name"] + f["value"] for f in message.embeds[0]["fields"])
     assert "/settings channel" in text
     assert "/settings preview" in text
+
+
+# --- changing the time after today's post time ------------------------------------------------------
+
+
+async def test_a_first_channel_after_todays_post_time_waits_for_tomorrow(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, http = world
+    # 12:00 UTC; the default post time 09:00 UTC passed three hours ago. Posting now would be a
+    # "late" catch-up post claiming the bot had been offline.
+    message = await reply(h, "channel", channel=str(HISTORY_ID), resolved=_resolved_channel(HISTORY_ID))
+    tomorrow = dt.datetime(2026, 6, 18, 9, 0, tzinfo=dt.UTC)
+    assert f"Next post: <t:{int(tomorrow.timestamp())}:F>" in message.content
+    last = await PostsRepository(db).last_post((GUILD_ID, 1))
+    assert last is not None
+    assert last.status == "skipped"
+    cog = h.bot.get_cog("DailyPosts")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    await cog.poster.wait_idle()  # type: ignore[attr-defined]
+    assert http.calls == []
+    assert "skipped (the post time had already passed" in _fields(await reply(h, "show"))["Last post"]
+
+
+async def test_a_time_just_passed_or_later_today_still_posts_today(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, http = world
+    await SettingsRepository(db).save(Schedule(guild_id=GUILD_ID, channel_id=HISTORY_ID, enabled=True), at=NOW)
+    message = await reply(h, "time", time="11:58")  # two minutes ago: the next tick posts it
+    just_now = dt.datetime(2026, 6, 17, 11, 58, tzinfo=dt.UTC)
+    assert f"Next post: <t:{int(just_now.timestamp())}:F>" in message.content
+    assert await PostsRepository(db).last_post((GUILD_ID, 1)) is None
+    cog = h.bot.get_cog("DailyPosts")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    await cog.poster.wait_idle()  # type: ignore[attr-defined]
+    (call,) = http.calls
+    assert call.json is not None
+    assert "late" not in str(call.json["embeds"][0].get("description", ""))

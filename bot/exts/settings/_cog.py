@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.core.errors import DomainError, UserInputError
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
 from bot.core.scheduling import (
+    DEFAULT_LATE_AFTER,
     EMPTY_DAY_CHOICES,
     EmptyDay,
     Schedule,
@@ -31,6 +32,7 @@ from bot.core.scheduling import (
     parse_post_time,
     parse_weekdays,
     resolve_timezone,
+    scheduled_instant,
     timezone_choices,
 )
 from bot.errors import claim_response, send_ephemeral
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 
 Interaction = discord.Interaction[Any]
 
+SKIPPED_AFTER_CHANGE = "the post time had already passed when the settings were changed"
 #: Channel types a daily post can go to (text and announcement channels).
 POST_CHANNEL_TYPES = (ChannelType.text, ChannelType.news)
 _EMPTY_DAYS: dict[str, EmptyDay] = {m: m for m in EMPTY_DAY_CHOICES}
@@ -186,8 +189,17 @@ class ServerSettings(
     async def _current(self, interaction: Interaction) -> Schedule:
         return await SettingsRepository(self._db()).get_or_default(_guild_id(interaction))
 
-    async def _save(self, schedule: Schedule) -> None:
-        await SettingsRepository(self._db()).save(schedule, at=self._now())
+    async def _save(self, schedule: Schedule, *, reschedule: bool = False) -> None:
+        """Store ``schedule``. With ``reschedule`` (a new time, timezone, days or first channel),
+        a post time that has already passed today no longer counts as missed: without this the
+        scheduler's catch-up would post at once, saying the bot had been offline."""
+        now = self._now()
+        await SettingsRepository(self._db()).save(schedule, at=now)
+        if not reschedule:
+            return
+        today = local_date_at(schedule, now)
+        if today.weekday() in schedule.weekdays and now - scheduled_instant(schedule, today) > DEFAULT_LATE_AFTER:
+            await PostsRepository(self._db()).mark_skipped(schedule.key, today, at=now, reason=SKIPPED_AFTER_CHANGE)
 
     async def _next_line(self, schedule: Schedule) -> str:
         if not schedule.active:
@@ -246,7 +258,7 @@ class ServerSettings(
         current = await self._current(interaction)
         resumed = current.paused_reason is not None
         schedule = dataclasses.replace(current, channel_id=channel_id, paused_reason=None)
-        await self._save(schedule)
+        await self._save(schedule, reschedule=current.channel_id is None)
         text = f"Daily posts will go to <#{channel_id}>."
         if resumed:
             text += " The earlier problem is cleared, so posting resumes."
@@ -260,7 +272,7 @@ class ServerSettings(
         post_time = parse_post_time(time)
         current = await self._current(interaction)
         schedule = dataclasses.replace(current, post_time=post_time)
-        await self._save(schedule)
+        await self._save(schedule, reschedule=True)
         text = f"Daily posts will go out at {format_post_time(post_time)} ({schedule.timezone} time)."
         await self._confirm(interaction, schedule, text)
 
@@ -269,7 +281,7 @@ class ServerSettings(
     async def timezone(self, interaction: Interaction, timezone: app_commands.Transform[str, TimezoneOption]) -> None:
         current = await self._current(interaction)
         schedule = dataclasses.replace(current, timezone=timezone)
-        await self._save(schedule)
+        await self._save(schedule, reschedule=True)
         local_now = self._now().astimezone(get_zone(timezone))
         text = (
             f"Timezone set to {timezone} (it is {format_post_time(local_now.time())} there now). "
@@ -344,7 +356,7 @@ class ServerSettings(
         weekdays = parse_weekdays(days)
         current = await self._current(interaction)
         schedule = dataclasses.replace(current, weekdays=weekdays)
-        await self._save(schedule)
+        await self._save(schedule, reschedule=True)
         await self._confirm(interaction, schedule, f"Daily posts will go out {format_weekdays(weekdays)}.")
 
     @app_commands.command(name="pause", description="Stop the daily post (settings are kept)")

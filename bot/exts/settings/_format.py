@@ -95,7 +95,7 @@ def last_post_text(state: PostState | None, schedule: Schedule) -> str:
             parts.append("late (the bot was offline at the post time)")
         return ", ".join(parts)
     if state.status == "skipped":
-        return f"{day}: nothing to post that day"
+        return f"{day}: skipped ({state.error})" if state.error else f"{day}: nothing to post that day"
     if state.status == "claimed":
         tries = f" (tried {state.attempts} time(s): {state.error})" if state.attempts and state.error else ""
         return f"{day}: being sent{tries}"
