@@ -660,3 +660,20 @@ async def test_a_time_just_passed_or_later_today_still_posts_today(
     (call,) = http.calls
     assert call.json is not None
     assert "late" not in str(call.json["embeds"][0].get("description", ""))
+
+
+async def test_resume_after_a_pause_by_the_bot_still_posts_todays_post(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, http = world
+    schedule = Schedule(guild_id=GUILD_ID, channel_id=HISTORY_ID, paused_reason="I can't post there")
+    await SettingsRepository(db).save(schedule, at=NOW)
+    message = await reply(h, "resume")
+    assert "Daily posts are on again." in message.content
+    todays = dt.datetime(2026, 6, 17, 9, 0, tzinfo=dt.UTC)
+    assert f"Next post: <t:{int(todays.timestamp())}:F>" in message.content
+    cog = h.bot.get_cog("DailyPosts")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    await cog.poster.wait_idle()  # type: ignore[attr-defined]
+    assert len(http.calls) == 1

@@ -384,7 +384,9 @@ class ServerSettings(
                 f"I can't find <#{current.channel_id}> any more. Choose a channel with `/settings channel`."
             )
         schedule = dataclasses.replace(current, enabled=True, paused_reason=None)
-        await self._save(schedule)
+        # After an admin's pause, a post time that passed meanwhile is not "missed"; after a
+        # pause by the bot (403/404) the day's post is still wanted and goes out now.
+        await self._save(schedule, reschedule=not current.enabled and current.paused_reason is None)
         text = "Daily posts are on." if current.active else "Daily posts are on again."
         if notes:
             text += "\n" + "\n".join(notes)
