@@ -1,0 +1,996 @@
+"""``python -m bot console``: try the slash commands in a terminal, without Discord.
+
+Type the commands as in Discord's client (``/onthisday 17 june``, ``/event search vorkuta
+year:1956``, ``/settings time 09:00``): options are ``name:value``, and text before the first
+option fills the first one. Answers are the same cards the embeds carry (:mod:`bot.ui.layout`,
+built by :mod:`bot.queries`), drawn with rich in a terminal and as plain text otherwise. The
+console is one pretend server (id 1) with one channel, ``#general``, and one role,
+``@history-fans``; its settings live in the real SQLite database (``--database`` or
+``FROM_BELOW_DATABASE``).
+
+When standard input is not a terminal, commands are read line by line, each echoed before its
+answer, and the console exits 0 at the end of input: ``python -m bot console < script.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from bot.core.errors import DomainError, UserInputError
+from bot.ui.layout import Card, Option, fit_message, help_card, note_cards
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.autocomplete import Autocompleter
+    from bot.core.clock import Clock
+    from bot.core.models import Library
+    from bot.core.scheduling import Schedule
+    from bot.core.search import SearchIndex
+    from bot.queries import Listing
+    from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+GUILD_ID = 1
+CHANNEL_ID = 2
+CHANNEL_NAME = "general"
+ROLES = {"history-fans": 3}
+PROMPT = "from-below> "
+
+# --- Discord markup as text ------------------------------------------------------------------------
+
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+_CHANNEL = re.compile(r"<#(\d+)>")
+_ROLE = re.compile(r"<@&(\d+)>")
+_INLINE = re.compile(
+    r"\\(?P<esc>[\\*_~`|\[\]])"
+    r"|\*\*(?P<bold>.+?)\*\*"
+    r"|\*(?P<italic>[^*\n]+?)\*"
+    r"|`(?P<code>[^`\n]+)`"
+    r"|\[(?P<text>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
+)
+
+
+def _relative(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    future = seconds >= 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            amount = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {amount}" if future else f"{amount} ago"
+    return "now" if future else "just now"
+
+
+def timestamp_text(unix: int, style: str, now: dt.datetime) -> str:
+    """What Discord would show for ``<t:unix:style>`` (here in UTC)."""
+    when = dt.datetime.fromtimestamp(unix, dt.UTC)
+    if style == "R":
+        return _relative(when - now)
+    if style in ("t", "T"):
+        return when.strftime("%H:%M UTC")
+    if style in ("d", "D"):
+        return f"{when.day} {when:%B %Y}"
+    weekday = f"{when:%A}, " if style == "F" else ""
+    return f"{weekday}{when.day} {when:%B %Y} {when:%H:%M} UTC"
+
+
+def resolve_markup(text: str, now: dt.datetime) -> str:
+    """Discord's timestamps, channel and role mentions as readable text."""
+    roles = {str(v): k for k, v in ROLES.items()}
+    text = _TIMESTAMP.sub(lambda m: timestamp_text(int(m.group(1)), m.group(2) or "f", now), text)
+    text = _CHANNEL.sub(lambda m: f"#{CHANNEL_NAME}" if int(m.group(1)) == CHANNEL_ID else f"#{m.group(1)}", text)
+    return _ROLE.sub(lambda m: f"@{roles.get(m.group(1), m.group(1))}", text)
+
+
+def plain_markdown(text: str) -> str:
+    """Discord markdown without its markers: bold, italics and code as plain words, links as ``text <url>``."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("esc") is not None:
+            return match.group("esc")
+        if match.group("bold") is not None:
+            return plain_markdown(match.group("bold"))
+        if match.group("italic") is not None:
+            return plain_markdown(match.group("italic"))
+        if match.group("code") is not None:
+            return match.group("code")
+        return f"{plain_markdown(match.group('text'))} <{match.group('url')}>"
+
+    return _INLINE.sub(replace, text)
+
+
+def rich_markdown(text: str, base: str = "") -> Any:
+    """Discord markdown as a rich ``Text`` with styles (bold, italic, code, links)."""
+    from rich.style import Style
+    from rich.text import Text
+
+    out = Text(style=base)
+    position = 0
+    for match in _INLINE.finditer(text):
+        out.append(text[position : match.start()])
+        position = match.end()
+        if match.group("esc") is not None:
+            out.append(match.group("esc"))
+        elif match.group("bold") is not None:
+            out.append_text(rich_markdown(match.group("bold"), "bold"))
+        elif match.group("italic") is not None:
+            out.append_text(rich_markdown(match.group("italic"), "italic"))
+        elif match.group("code") is not None:
+            out.append(match.group("code"), style="cyan")
+        else:
+            url = match.group("url")
+            out.append_text(rich_markdown(match.group("text"), "underline"))
+            out.append(f" <{url}>", style=Style(dim=True, link=url))
+    out.append(text[position:])
+    return out
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+
+class Screen:
+    """Where answers go: rich panels in a terminal, plain text otherwise."""
+
+    def __init__(self, out: TextIO, *, rich: bool, now: Callable[[], dt.datetime], width: int | None = None) -> None:
+        self.out = out
+        self.rich = rich
+        self.now = now
+        self._console: Any = None
+        if rich:
+            from rich.console import Console
+
+            self._console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+
+    def _text(self, text: str) -> str:
+        return resolve_markup(text, self.now())
+
+    def cards(self, cards: Sequence[Card], content: str = "") -> None:
+        """One message: optional content above its cards, fitted to Discord's limits first."""
+        if content:
+            self.say(content)
+        for card in fit_message(cards):
+            if self.rich:
+                self._rich_card(card)
+            else:
+                self.out.write(plain_markdown(self._text(card_plain(card))) + "\n\n")
+        self.out.flush()
+
+    def say(self, text: str) -> None:
+        """A plain message (what the bot would answer without an embed)."""
+        if self.rich:
+            self._console.print(rich_markdown(self._text(text)))
+        else:
+            self.out.write(plain_markdown(self._text(text)) + "\n")
+        self.out.flush()
+
+    def error(self, text: str) -> None:
+        if self.rich:
+            self._console.print(rich_markdown(self._text(text), "bold red"))
+        else:
+            self.out.write(plain_markdown(self._text(text)) + "\n")
+        self.out.flush()
+
+    def hint(self, text: str) -> None:
+        """Console help (not something the bot would say)."""
+        if self.rich:
+            self._console.print(rich_markdown(text, "dim"))
+        else:
+            self.out.write(f"[{plain_markdown(text)}]\n")
+        self.out.flush()
+
+    def echo(self, line: str) -> None:
+        self.out.write(f"{PROMPT}{line}\n")
+        self.out.flush()
+
+    def _rich_card(self, card: Card) -> None:
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.table import Table
+        from rich.text import Text
+
+        from bot.ui.colours import for_kind
+
+        parts: list[Any] = []
+        if card.author:
+            parts.append(Text(self._text(card.author), style="dim"))
+        if card.url:
+            parts.append(Text(card.url, style="dim underline"))
+        if card.description:
+            parts.append(rich_markdown(self._text(card.description)))
+        pending: list[tuple[str, str]] = []
+
+        def flush_inline() -> None:
+            if not pending:
+                return
+            grid = Table.grid(padding=(0, 3))
+            for _ in pending:
+                grid.add_column()
+            grid.add_row(*[rich_markdown(self._text(n), "bold") for n, _ in pending])
+            grid.add_row(*[rich_markdown(self._text(v)) for _, v in pending])
+            parts.append(Text(""))
+            parts.append(grid)
+            pending.clear()
+
+        for item in card.fields:
+            if item.inline:
+                pending.append((item.name, item.value))
+                if len(pending) == 3:
+                    flush_inline()
+                continue
+            flush_inline()
+            parts.append(Text(""))
+            parts.append(rich_markdown(self._text(item.name), "bold"))
+            parts.append(rich_markdown(self._text(item.value)))
+        flush_inline()
+        colour = f"#{for_kind(card.kind).value:06x}"
+        title = rich_markdown(self._text(card.title), "bold")
+        footer = Text(self._text(card.footer), style="dim") if card.footer else None
+        self._console.print(
+            Panel(
+                Group(*parts),
+                title=title,
+                title_align="left",
+                subtitle=footer,
+                subtitle_align="left",
+                border_style=colour,
+            )
+        )
+
+
+def card_plain(card: Card) -> str:
+    """A card as text (:func:`bot.ui.layout.card_text`), inline fields on one line each."""
+    from bot.ui.layout import card_text
+
+    return card_text(card)
+
+
+# --- parsing what was typed ----------------------------------------------------------------------
+
+OptionKind = Literal["str", "int", "bool"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opt:
+    name: str
+    kind: OptionKind = "str"
+    required: bool = False
+    max_length: int = 100
+    low: int = 1
+    high: int = 9999
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    path: str
+    description: str
+    options: tuple[Opt, ...] = ()
+    usage: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("onthisday", "What happened on a day of the year (default: today)", (Opt("date"),), "/onthisday 17 june"),
+    Command(
+        "event show",
+        "An event: date, place, what happened, sources, related events",
+        (Opt("event", required=True),),
+        "/event show vorkuta",
+    ),
+    Command(
+        "event search",
+        "Search events by words, with optional year, place and tag",
+        (
+            Opt("query", required=True, max_length=200),
+            Opt("year", "int"),
+            Opt("from_year", "int"),
+            Opt("to_year", "int"),
+            Opt("place"),
+            Opt("tag", max_length=60),
+        ),
+        "/event search vorkuta strike year:1953",
+    ),
+    Command(
+        "article show",
+        "An article's summary, key points and what the record says",
+        (Opt("article", required=True), Opt("length")),
+        "/article show tyranny length:long",
+    ),
+    Command("article list", "Every article in the library, page by page", (), "/article list"),
+    Command(
+        "timeline",
+        "Events in chronological order, optionally filtered",
+        (Opt("from_year", "int"), Opt("to_year", "int"), Opt("tag", max_length=60), Opt("place")),
+        "/timeline from_year:1953 to_year:1956",
+    ),
+    Command("help", "What this bot can do, with examples", (), "/help"),
+    Command("about", "Version, library size, latency, uptime and source code", (), "/about"),
+    Command("settings show", "Every daily-post setting, the next post and the last one", (), "/settings show"),
+    Command(
+        "settings channel",
+        "Where the daily post goes",
+        (Opt("channel", required=True),),
+        f"/settings channel #{CHANNEL_NAME}",
+    ),
+    Command(
+        "settings time",
+        "When the daily post goes out (server's local time)",
+        (Opt("time", required=True, max_length=40),),
+        "/settings time 09:00",
+    ),
+    Command(
+        "settings timezone",
+        "The timezone the post time is in",
+        (Opt("timezone", required=True),),
+        "/settings timezone berlin",
+    ),
+    Command(
+        "settings role",
+        "A role to ping with each daily post (leave empty for none)",
+        (Opt("role"),),
+        "/settings role @history-fans",
+    ),
+    Command(
+        "settings empty-days",
+        "What to post on a day with nothing in the library",
+        (Opt("mode", required=True),),
+        "/settings empty-days week",
+    ),
+    Command(
+        "settings packs",
+        "Which content packs the daily post uses",
+        (Opt("packs", required=True, max_length=400),),
+        "/settings packs all",
+    ),
+    Command(
+        "settings days",
+        "Which days of the week the daily post goes out",
+        (Opt("days", required=True),),
+        "/settings days mon-fri",
+    ),
+    Command("settings pause", "Stop the daily post (settings are kept)", (), "/settings pause"),
+    Command("settings resume", "Start the daily post again", (), "/settings resume"),
+    Command("settings preview", "Exactly what the next daily post will be, and when", (), "/settings preview"),
+    Command(
+        "settings test-post",
+        "Show today's daily post as it would be posted now",
+        (Opt("mention_role", "bool"),),
+        "/settings test-post",
+    ),
+)
+BY_PATH = {c.path: c for c in COMMANDS}
+GROUPS = sorted({c.path.split()[0] for c in COMMANDS if " " in c.path})
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    command: Command
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def _convert(opt: Opt, raw: str) -> Any:
+    if len(raw) > opt.max_length:
+        raise UserInputError(f"`{opt.name}` can be at most {opt.max_length} characters.")
+    if opt.kind == "int":
+        try:
+            number = int(raw)
+        except ValueError:
+            raise UserInputError(f"`{opt.name}` must be a whole number, like 1953 (got {raw[:30]!r}).") from None
+        if not opt.low <= number <= opt.high:
+            raise UserInputError(f"`{opt.name}` must be between {opt.low} and {opt.high}.")
+        return number
+    if opt.kind == "bool":
+        lowered = raw.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise UserInputError(f"`{opt.name}` is true or false.")
+    return raw
+
+
+def parse_command(line: str) -> Invocation:
+    """What a typed slash command asks for; unknown commands and bad option values are friendly errors."""
+    text = line.strip().removeprefix("/").strip()
+    words = text.split(maxsplit=2)
+    if not words:
+        raise UserInputError("Type a command, like `/onthisday 17 june`, or `help` to see them all.")
+    top = words[0].lower()
+    if top in GROUPS:
+        subs = [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top]
+        if len(words) < 2 or f"{top} {words[1].lower()}" not in BY_PATH:
+            given = f" `{words[1][:30]}`" if len(words) >= 2 else ""
+            raise UserInputError(f"`/{top}` has no subcommand{given}: use one of {', '.join(subs)}.")
+        command = BY_PATH[f"{top} {words[1].lower()}"]
+        rest = words[2] if len(words) > 2 else ""
+    elif top in BY_PATH:
+        command = BY_PATH[top]
+        rest = text.split(maxsplit=1)[1] if len(words) > 1 else ""
+    else:
+        raise UserInputError(f"There is no command `/{top[:40]}`. Type `help` to see the commands.")
+    return Invocation(command, parse_options(command, rest))
+
+
+def parse_options(command: Command, rest: str) -> dict[str, Any]:
+    names = [o.name for o in command.options]
+    by_name = {o.name: o for o in command.options}
+    raw: dict[str, str] = {}
+    if names:
+        pattern = re.compile(r"(?:^|(?<=\s))(" + "|".join(re.escape(n) for n in names) + r"):", re.IGNORECASE)
+        matches = list(pattern.finditer(rest))
+        head = rest[: matches[0].start()] if matches else rest
+        if head.strip():
+            raw[names[0]] = head
+        for index, match in enumerate(matches):
+            name = match.group(1).lower()
+            end = matches[index + 1].start() if index + 1 < len(matches) else len(rest)
+            if name in raw:
+                raise UserInputError(f"`{name}` is given twice.")
+            raw[name] = rest[match.end() : end]
+    elif rest.strip():
+        raise UserInputError(f"`/{command.path}` takes no options.")
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        cleaned = _unquote(value)
+        if cleaned:
+            values[name] = _convert(by_name[name], cleaned)
+    for opt in command.options:
+        if opt.required and opt.name not in values:
+            raise UserInputError(f"`/{command.path}` needs `{opt.name}`: for example `{command.usage}`.")
+    return values
+
+
+# --- the session -----------------------------------------------------------------------------------
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Menu:
+    options: tuple[Option, ...]
+    opens: str
+
+
+class Session:
+    """One pretend server: runs typed commands against the real library and database."""
+
+    def __init__(
+        self,
+        *,
+        library: Library,
+        search: SearchIndex,
+        autocomplete: Autocompleter,
+        db: Database | None,
+        clock: Clock,
+        screen: Screen,
+        source_url: str = "",
+    ) -> None:
+        self.library = library
+        self.search = search
+        self.autocomplete = autocomplete
+        self.db = db
+        self.clock = clock
+        self.screen = screen
+        self.source_url = source_url
+        self.started_at = clock.now()
+        self.listing: Listing | None = None
+        self.page = 0
+        self.menu: _Menu | None = None
+        self.last_article: str | None = None
+        self._handlers: dict[str, Handler] = {
+            "onthisday": self.onthisday,
+            "event show": self.event_show,
+            "event search": self.event_search,
+            "article show": self.article_show,
+            "article list": self.article_list,
+            "timeline": self.timeline,
+            "help": self.help,
+            "about": self.about,
+            "settings show": self.settings_show,
+            "settings channel": self.settings_channel,
+            "settings time": self.settings_time,
+            "settings timezone": self.settings_timezone,
+            "settings role": self.settings_role,
+            "settings empty-days": self.settings_empty_days,
+            "settings packs": self.settings_packs,
+            "settings days": self.settings_days,
+            "settings pause": self.settings_pause,
+            "settings resume": self.settings_resume,
+            "settings preview": self.settings_preview,
+            "settings test-post": self.settings_test_post,
+        }
+
+    # -- the loop's entry point -------------------------------------------------------------
+
+    async def handle(self, line: str) -> bool:
+        """Run one line. Returns False when the user asked to leave."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        word, _, rest = text.partition(" ")
+        lowered = word.lower()
+        try:
+            if lowered in ("quit", "exit", "q"):
+                return False
+            if lowered in ("help", "?", "commands"):
+                self.console_help()
+            elif lowered in ("next", "n", "prev", "previous", "p", "page", "first", "last"):
+                self.turn(lowered, rest.strip())
+            elif lowered in ("open", "o") or lowered.isdigit():
+                self.open_item(rest.strip() if not lowered.isdigit() else lowered)
+            elif lowered == "notes":
+                self.notes(rest.strip())
+            else:
+                invocation = parse_command(text)
+                await self._handlers[invocation.command.path](invocation.values)
+        except DomainError as exc:
+            self.screen.error(exc.message)
+        except Exception as exc:  # a bug: one line for the user, the traceback in the log
+            log.debug("command %r failed", text, exc_info=True)
+            self.screen.error(f"Something went wrong ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed.")
+        return True
+
+    def console_help(self) -> None:
+        self.screen.hint("Slash commands (options as name:value; text before the first option fills the first one):")
+        for command in COMMANDS:
+            self.screen.say(f"  `{command.usage}` — {command.description}")
+        self.screen.hint(
+            "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "
+            "notes shows an article's context notes; help; quit (or Ctrl-D)."
+        )
+
+    # -- pages and menus --------------------------------------------------------------------
+
+    def show_listing(self, listing: Listing, page: int = 0) -> None:
+        self.listing = listing
+        self.page = max(0, min(page, listing.pages - 1))
+        shown = listing.page(self.page)
+        self.screen.cards(shown.cards)
+        self.set_menu(shown.options, listing.opens, listing.placeholder)
+        if listing.pages > 1:
+            self.screen.hint(f"Page {self.page + 1} of {listing.pages}: next, prev or page N.")
+
+    def set_menu(self, options: Sequence[Option], opens: str, placeholder: str) -> None:
+        self.menu = _Menu(tuple(options), opens) if options else None
+        if not options:
+            return
+        from bot.queries import option_lines
+
+        self.screen.hint(f"{placeholder.rstrip('…')} (open N):")
+        for line in option_lines(options):
+            self.screen.hint(f"  {line}")
+
+    def turn(self, word: str, rest: str) -> None:
+        if self.listing is None:
+            raise UserInputError("There are no pages to turn: run a command that lists things first.")
+        pages = self.listing.pages
+        if word in ("next", "n"):
+            target = self.page + 1
+        elif word in ("prev", "previous", "p"):
+            target = self.page - 1
+        elif word == "first":
+            target = 0
+        elif word == "last":
+            target = pages - 1
+        else:
+            if not rest.isdigit():
+                raise UserInputError(f"Which page? Type `page 2` (there are {pages}).")
+            target = int(rest) - 1
+        if not 0 <= target < pages:
+            raise UserInputError(f"There is no page {target + 1}: pages run from 1 to {pages}.")
+        self.show_listing(self.listing, target)
+
+    def open_item(self, rest: str) -> None:
+        if self.menu is None:
+            raise UserInputError("There is nothing to open here: run a command that lists events or articles first.")
+        count = len(self.menu.options)
+        if not rest.isdigit() or not 1 <= int(rest) <= count:
+            raise UserInputError(f"Open which one? Type `open 1` to `open {count}`.")
+        value = self.menu.options[int(rest) - 1].value
+        if self.menu.opens == "article":
+            article = self.library.articles.get(value)
+            if article is None:
+                raise DomainError("That article is no longer in the library (it may have been updated).")
+            self._show_article(article.id, "medium")
+        else:
+            event = self.library.events.get(value)
+            if event is None:
+                raise DomainError(
+                    "That event is no longer in the library (it may have been updated). Try `/event search`."
+                )
+            self._show_event(event.id)
+
+    def notes(self, rest: str) -> None:
+        from bot.queries import Listing, ListPage, resolve_article
+
+        if rest:
+            article = resolve_article(self.library, self.autocomplete, rest, None)
+        elif self.last_article is not None and self.last_article in self.library.articles:
+            article = self.library.articles[self.last_article]
+        else:
+            raise UserInputError("Which article? Open one with `/article show` first, or type `notes <title>`.")
+        cards = note_cards(article, self.library)
+        if not cards:
+            self.screen.say("This article has no context notes.")
+            return
+        self.show_listing(Listing(len(cards), lambda i: ListPage((cards[i],))))
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    async def _timezone(self) -> str:
+        if self.db is None:
+            return "UTC"
+        from bot.storage import SettingsRepository
+
+        schedule = await SettingsRepository(self.db).get_or_default(GUILD_ID)
+        return schedule.timezone or "UTC"
+
+    async def onthisday(self, values: dict[str, Any]) -> None:
+        from bot.queries import on_this_day_listing
+
+        listing = on_this_day_listing(self.library, values.get("date"), await self._timezone(), self.clock.now())
+        self.show_listing(listing)
+
+    def _show_event(self, event_id: str) -> None:
+        from bot.ui.layout import event_card, event_option, related_events
+
+        event = self.library.events[event_id]
+        self.screen.cards([event_card(event, self.library)])
+        self.set_menu([event_option(e) for e in related_events(event, self.library)], "event", "Open a related event…")
+
+    def _show_article(self, article_id: str, length: str) -> None:
+        from bot.ui.layout import article_cards, event_option
+
+        article = self.library.articles[article_id]
+        self.last_article = article.id
+        self.screen.cards(article_cards(article, self.library, length))
+        mentioned = [self.library.events[e] for e in article.events if e in self.library.events]
+        self.set_menu([event_option(e) for e in mentioned], "event", "Open an event the article mentions…")
+        if article.context_notes:
+            self.screen.hint("Type `notes` for “What the record says”, every note in full.")
+
+    async def event_show(self, values: dict[str, Any]) -> None:
+        from bot.queries import resolve_event
+
+        self._show_event(resolve_event(self.library, self.autocomplete, values["event"], None).id)
+
+    async def event_search(self, values: dict[str, Any]) -> None:
+        from bot.queries import event_search
+
+        listing = event_search(
+            self.library,
+            self.search,
+            values["query"],
+            year=values.get("year"),
+            from_year=values.get("from_year"),
+            to_year=values.get("to_year"),
+            place=values.get("place"),
+            tag=values.get("tag"),
+        )
+        self.show_listing(listing)
+
+    async def article_show(self, values: dict[str, Any]) -> None:
+        from bot.queries import check_length, resolve_article
+
+        length = check_length(values.get("length"))
+        self._show_article(resolve_article(self.library, self.autocomplete, values["article"], None).id, length)
+
+    async def article_list(self, values: dict[str, Any]) -> None:
+        from bot.queries import article_list
+
+        self.show_listing(article_list(self.library, None))
+
+    async def timeline(self, values: dict[str, Any]) -> None:
+        from bot.queries import timeline_listing
+
+        listing = timeline_listing(
+            self.library,
+            values.get("from_year"),
+            values.get("to_year"),
+            tag=values.get("tag"),
+            place=values.get("place"),
+        )
+        self.show_listing(listing)
+
+    async def help(self, values: dict[str, Any]) -> None:
+        self.screen.cards([help_card(settings_help_section())])
+
+    async def about(self, values: dict[str, Any]) -> None:
+        from bot import __version__
+        from bot.ui.layout import about_card
+
+        card = about_card(
+            version=__version__,
+            library=self.library,
+            latency_ms=None,
+            uptime_seconds=(self.clock.now() - self.started_at).total_seconds(),
+            source_url=self.source_url,
+        )
+        self.screen.cards([card])
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def _db(self) -> Database:
+        if self.db is None:
+            raise DomainError("Settings are unavailable: this bot was started without its database.")
+        return self.db
+
+    async def _current(self) -> Schedule:
+        from bot.storage import SettingsRepository
+
+        return await SettingsRepository(self._db()).get_or_default(GUILD_ID)
+
+    async def _save_and_confirm(self, schedule: Schedule, text: str) -> None:
+        from bot.queries import next_line
+        from bot.storage import SettingsRepository
+
+        now = self.clock.now()
+        await SettingsRepository(self._db()).save(schedule, at=now)
+        self.screen.say(f"{text}\n{await next_line(self._db(), schedule, now)}")
+
+    async def settings_show(self, values: dict[str, Any]) -> None:
+        from bot.queries import settings_show
+
+        self.screen.cards([await settings_show(self._db(), self.library, GUILD_ID, self.clock.now())])
+
+    async def settings_channel(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_channel
+
+        wanted = str(values["channel"]).strip().lstrip("#").lower()
+        if wanted not in (CHANNEL_NAME, str(CHANNEL_ID), f"<{CHANNEL_ID}>"):
+            raise UserInputError(
+                f"There is no channel {values['channel'][:40]!r} in this pretend server: "
+                f"its one channel is #{CHANNEL_NAME}."
+            )
+        schedule, text = set_channel(await self._current(), CHANNEL_ID)
+        await self._save_and_confirm(schedule, text)
+
+    async def settings_time(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_time
+
+        await self._save_and_confirm(*set_time(await self._current(), values["time"]))
+
+    async def settings_timezone(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_timezone
+
+        await self._save_and_confirm(*set_timezone(await self._current(), values["timezone"], self.clock.now()))
+
+    async def settings_role(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_role
+
+        raw = values.get("role")
+        if raw is None:
+            await self._save_and_confirm(*set_role(await self._current(), None))
+            return
+        name = str(raw).strip().removeprefix("<@&").removesuffix(">").lstrip("@").lower()
+        if name == "everyone":
+            raise UserInputError("The daily post can't ping @everyone. Choose a role members can opt into.")
+        role_id = ROLES.get(name) or next((i for i in ROLES.values() if str(i) == name), None)
+        if role_id is None:
+            known = ", ".join(f"@{r}" for r in ROLES)
+            raise UserInputError(f"There is no role {str(raw)[:40]!r} in this pretend server: its roles are {known}.")
+        await self._save_and_confirm(*set_role(await self._current(), role_id))
+
+    async def settings_empty_days(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_empty_days
+
+        await self._save_and_confirm(*set_empty_days(await self._current(), values["mode"]))
+
+    async def settings_packs(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_packs
+
+        await self._save_and_confirm(*set_packs(await self._current(), values["packs"], self.library))
+
+    async def settings_days(self, values: dict[str, Any]) -> None:
+        from bot.queries import set_days
+
+        await self._save_and_confirm(*set_days(await self._current(), values["days"]))
+
+    async def settings_pause(self, values: dict[str, Any]) -> None:
+        from bot.queries import pause
+        from bot.storage import SettingsRepository
+
+        schedule, text = pause(await self._current())
+        if schedule is not None:
+            await SettingsRepository(self._db()).save(schedule, at=self.clock.now())
+        self.screen.say(text)
+
+    async def settings_resume(self, values: dict[str, Any]) -> None:
+        from bot.queries import resume
+
+        await self._save_and_confirm(*resume(await self._current()))
+
+    async def settings_preview(self, values: dict[str, Any]) -> None:
+        from bot.exts.daily._render import daily_post_cards
+        from bot.queries import preview
+
+        result = await preview(self._db(), self.library, GUILD_ID, self.clock.now())
+        if result.post is None:
+            self.screen.say("\n".join(result.lines))
+            return
+        self.screen.cards(daily_post_cards(result.post, self.library), content="\n".join(result.lines))
+
+    async def settings_test_post(self, values: dict[str, Any]) -> None:
+        from bot.exts.daily._render import daily_post_cards
+        from bot.queries import test_post
+
+        current = await self._current()
+        post = await test_post(self._db(), self.library, current, self.clock.now())
+        ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
+        self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
+        self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
+
+
+def settings_help_section() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The /settings cog's section of /help (it declares its own examples)."""
+    try:
+        from bot.exts.settings import ServerSettings
+    except ImportError:  # pragma: no cover - the settings extension is part of the bot
+        return []
+    section = getattr(ServerSettings, "help_section", None)
+    examples = getattr(ServerSettings, "help_examples", None)
+    if not section or not examples:
+        return []
+    return [(str(section), [(str(u), str(w)) for u, w in examples])]
+
+
+# --- running -----------------------------------------------------------------------------------------
+
+
+class _ShiftedClock:
+    """The system clock, moved so that it started at ``start``."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self._offset = dt.datetime.now(dt.UTC) - start
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) - self._offset
+
+
+def parse_now(text: str) -> dt.datetime:
+    """``--now``: an ISO instant (``2026-06-17T08:00Z``); a naive one is taken as UTC."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an ISO date and time like 2026-06-17T08:00Z") from None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+async def _session_loop(session: Session, lines: TextIO, *, interactive: bool) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            try:
+                line = await loop.run_in_executor(None, input, PROMPT)
+            except EOFError:
+                session.screen.out.write("\n")
+                return
+            except KeyboardInterrupt:
+                return
+        else:
+            line = lines.readline()
+            if not line:
+                return
+            line = line.rstrip("\n")
+            if line.strip() and not line.lstrip().startswith("#"):
+                session.screen.echo(line.strip())
+        if not await session.handle(line):
+            return
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    database: Path | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    rich: bool,
+    clock: Clock | None = None,
+    width: int | None = None,
+) -> int:
+    from bot.app import _build_search, _load, source_url
+    from bot.core.clock import SystemClock
+    from bot.storage import StorageError, open_database
+
+    clock = clock or SystemClock()
+    screen = Screen(stdout, rich=rich, now=clock.now, width=width)
+    result = await asyncio.to_thread(_load, settings)
+    search = await asyncio.to_thread(_build_search, result.library, None)
+    path = database or settings.database_path
+    try:
+        db: Database | None = await open_database(path)
+    except (StorageError, OSError) as exc:
+        screen.error(f"Cannot open the database at {path}: {exc}. Settings commands are off.")
+        db = None
+    session = Session(
+        library=result.library,
+        search=search,
+        autocomplete=search.autocompleter,
+        db=db,
+        clock=clock,
+        screen=screen,
+        source_url=source_url(settings),
+    )
+    if interactive:
+        lib = result.library
+        screen.hint(
+            f"From Below console: {len(lib.events)} events, {len(lib.articles)} article(s); "
+            f"pretend server {GUILD_ID} with #{CHANNEL_NAME}; settings in {path}. "
+            "Type `help` for the commands, `quit` to leave."
+        )
+    try:
+        await _session_loop(session, stdin, interactive=interactive)
+    finally:
+        if db is not None:
+            await db.close()
+        search.close()
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.cli import _settings_or_exit
+
+    logging.basicConfig(level=logging.WARNING if not args.debug else logging.DEBUG, stream=sys.stderr)
+    if not args.debug:
+        logging.getLogger("bot").setLevel(logging.ERROR)
+    settings = _settings_or_exit()
+    interactive = sys.stdin.isatty()
+    rich = args.rich if args.rich is not None else sys.stdout.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):  # line editing and history for input(), where there is readline
+            import readline  # noqa: F401
+    clock = _ShiftedClock(args.now) if args.now is not None else None
+    try:
+        return asyncio.run(
+            run_console(
+                settings,
+                database=args.database,
+                stdin=sys.stdin,
+                stdout=sys.stdout,
+                interactive=interactive,
+                rich=rich,
+                clock=clock,
+                width=args.width,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the SQLite file for the pretend server's settings (default: FROM_BELOW_DATABASE or data/)",
+    )
+    style = parser.add_mutually_exclusive_group()
+    style.add_argument("--rich", dest="rich", action="store_true", default=None, help="draw cards with colours")
+    style.add_argument("--plain", dest="rich", action="store_false", help="plain text (default when not a terminal)")
+    parser.add_argument("--width", type=int, default=None, help="columns for rich output (default: the terminal's)")
+    parser.add_argument(
+        "--now", type=parse_now, default=None, metavar="ISO", help="pretend the time is this (e.g. 2026-06-17T08:00Z)"
+    )
+    parser.add_argument("--debug", action="store_true", help="log details of unexpected errors to stderr")
+    parser.set_defaults(func=cmd_console)

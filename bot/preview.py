@@ -1,0 +1,141 @@
+"""``python -m bot preview``: print the daily post for a day, without a token or a database.
+
+The post is made by :func:`bot.posting.build_post`, the function the scheduler uses, and
+rendered from the same cards as the embeds (:func:`bot.exts.daily.daily_post_cards`)::
+
+    python -m bot preview --date "17 june" --timezone Europe/Berlin --packs revolts-against-stalinism
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from bot.core.errors import DomainError, UserInputError
+
+if TYPE_CHECKING:
+    from bot.core.models import Library
+    from bot.core.scheduling import EmptyDay
+    from bot.posting import DailyPost
+
+#: The pretend server the preview is for (the daily pick depends on the server).
+DEFAULT_GUILD = 1
+
+
+def preview_date(text: str | None, timezone: str, now_utc: dt.datetime) -> dt.date:
+    """The local date to preview: ``text`` (``17 june``, ``2026-06-17``, ``tomorrow``), or today.
+
+    A day given without a year is in the current year of ``timezone``.
+    """
+    from bot.core.daytext import local_today, parse_day
+
+    today = local_today(timezone, now_utc)
+    if text is None or not text.strip():
+        return today
+    day = parse_day(text, timezone, now_utc)
+    try:
+        return dt.date(day.year if day.year is not None else today.year, day.month, day.day)
+    except ValueError:  # 29 February in a year that has none
+        raise UserInputError(
+            f"{today.year} is not a leap year, so it has no 29 February: give a year, like 29 February 2028"
+        ) from None
+
+
+def render_post(post: DailyPost | None, library: Library, *, local_date: dt.date, empty_day: str) -> str:
+    """The post as plain text (what its embeds show), or a line saying nothing would be posted."""
+    from bot.console import plain_markdown
+    from bot.exts.daily import daily_post_cards
+    from bot.ui.layout import card_text, fit_message
+
+    if post is None:
+        return (
+            f"Nothing would be posted on {local_date.isoformat()}: nothing in the chosen packs happened on that day, "
+            f"and empty days are set to {empty_day} (try --empty-days week or article)."
+        )
+    parts = []
+    if post.late_note:
+        parts.append(post.late_note)
+    parts.extend(plain_markdown(card_text(c)) for c in fit_message(daily_post_cards(post, library)))
+    return "\n\n".join(parts)
+
+
+def build_preview(
+    library: Library,
+    *,
+    date_text: str | None,
+    timezone: str,
+    packs_text: str | None,
+    empty_day: EmptyDay,
+    guild_id: int,
+    now_utc: dt.datetime,
+) -> tuple[dt.date, DailyPost | None]:
+    from bot.core.scheduling import Schedule, resolve_timezone
+    from bot.exts.settings._format import resolve_packs
+    from bot.posting import build_post
+
+    zone = resolve_timezone(timezone)
+    packs = resolve_packs(packs_text, library) if packs_text else None
+    local_date = preview_date(date_text, zone, now_utc)
+    schedule = Schedule(guild_id=guild_id, timezone=zone, packs=packs, empty_day=empty_day)
+    return local_date, build_post(library, schedule, local_date, (), False)
+
+
+def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.datetime | None = None) -> int:
+    from bot.app import _load
+    from bot.cli import EXIT_OK, EXIT_USAGE, _settings_or_exit
+
+    settings = _settings_or_exit()
+    result = _load(settings)
+    now = now_utc or dt.datetime.now(dt.UTC)
+    try:
+        local_date, post = build_preview(
+            result.library,
+            date_text=args.date,
+            timezone=args.timezone,
+            packs_text=args.packs,
+            empty_day=args.empty_days,
+            guild_id=args.guild,
+            now_utc=now,
+        )
+    except DomainError as exc:
+        err.write(exc.message + "\n")
+        return EXIT_USAGE
+    out.write(render_post(post, result.library, local_date=local_date, empty_day=args.empty_days) + "\n")
+    out.flush()
+    return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    import logging
+
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    return run_preview(args, sys.stdout, sys.stderr)
+
+
+def configure(parser: argparse.ArgumentParser, choices: Sequence[str] = ("skip", "week", "article")) -> None:
+    parser.add_argument(
+        "--date",
+        default=None,
+        metavar="DAY",
+        help="the day: 2026-06-17, '17 june', tomorrow... (default: today in the timezone)",
+    )
+    parser.add_argument("--timezone", default="UTC", help="the server's timezone, e.g. Europe/Berlin (default: UTC)")
+    parser.add_argument("--packs", default=None, metavar="A,B", help="only these packs, by id or name (default: all)")
+    parser.add_argument(
+        "--empty-days",
+        dest="empty_days",
+        choices=list(choices),
+        default="skip",
+        help="what a day with nothing posts (default: skip, as a new server)",
+    )
+    parser.add_argument(
+        "--guild",
+        type=int,
+        default=DEFAULT_GUILD,
+        metavar="ID",
+        help="the server the pick is for (the choice among many events depends on it)",
+    )
+    parser.set_defaults(func=cmd_preview)
