@@ -34,6 +34,7 @@ from .scenario_support import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+SOURCE_URL = "https://example.org/from-below/source"
 NOT_YOURS = "Only the person who ran this command can turn its pages"
 
 
@@ -69,7 +70,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     tmp = tmp_path_factory.mktemp("lookup")
     fake = FakeDiscord(heartbeat_interval_ms=500)
     await fake.start()
-    bot = await start_bot(fake, tmp / "from-below.sqlite3", tmp / "bot.log")
+    bot = await start_bot(fake, tmp / "from-below.sqlite3", tmp / "bot.log", env={"FROM_BELOW_SOURCE_URL": SOURCE_URL})
     try:
         await wait_until_ready(fake, bot)
         await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=20)
@@ -298,7 +299,7 @@ async def test_help_and_about(world: World) -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", fields["Version"]), fields
     assert re.search(r"\d+ event\(s\)", fields["Library"]), fields
     assert "ms" in fields["Latency"]
-    assert "github.com" in fields["Source"]
+    assert SOURCE_URL in fields["Source"], fields["Source"]  # from the operator's configuration
 
 
 # --- pages and menus --------------------------------------------------------------------------
