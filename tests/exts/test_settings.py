@@ -677,3 +677,26 @@ async def test_resume_after_a_pause_by_the_bot_still_posts_todays_post(
     await cog.tick()  # type: ignore[attr-defined]
     await cog.poster.wait_idle()  # type: ignore[attr-defined]
     assert len(http.calls) == 1
+
+
+async def test_without_the_guild_cache_app_permissions_or_a_note(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, _ = world
+    guild = h.bot.get_guild(GUILD_ID)
+    assert guild is not None
+    h.bot._connection._remove_guild(guild)
+    # The channel the command is used in: the interaction's app_permissions (all granted here).
+    general = {"channels": {str(CHANNEL_ID): {**CHANNELS[0], "permissions": str(MANAGER)}}}
+    message = await reply(h, "channel", channel=str(CHANNEL_ID), resolved=general)
+    assert f"Daily posts will go to <#{CHANNEL_ID}>." in message.content
+    assert "couldn't check" not in message.content
+    # Another channel can't be checked: accepted, with a pointer to test-post.
+    message = await reply(h, "channel", channel=str(HISTORY_ID), resolved=_resolved_channel(HISTORY_ID))
+    assert "couldn't check my permissions" in message.content
+    # The channel type comes with the resolved data: a voice channel is still refused.
+    message = await reply(h, "channel", channel=str(VOICE_ID), resolved=_resolved_channel(VOICE_ID))
+    assert "is a voice channel" in message.content
+    saved = await stored(db)
+    assert saved is not None
+    assert saved.channel_id == HISTORY_ID

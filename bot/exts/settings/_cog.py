@@ -117,8 +117,10 @@ def _guild_id(interaction: Interaction) -> int:
     return interaction.guild_id
 
 
-def bot_permissions(interaction: Interaction, channel: discord.abc.GuildChannel | None) -> discord.Permissions | None:
-    """The bot's permissions in ``channel``, or None when they can't be known.
+def bot_permissions(
+    interaction: Interaction, channel: discord.abc.GuildChannel | None, channel_id: int | None = None
+) -> discord.Permissions | None:
+    """The bot's permissions in a channel, or None when they can't be known.
 
     From the cached channel and ``guild.me`` (sent in GUILD_CREATE, no members intent needed);
     else, for the channel the command was used in, the interaction's ``app_permissions``.
@@ -127,7 +129,8 @@ def bot_permissions(interaction: Interaction, channel: discord.abc.GuildChannel 
     me = guild.me if guild is not None else None
     if channel is not None and me is not None:
         return channel.permissions_for(me)
-    if channel is not None and channel.id == interaction.channel_id:
+    wanted = channel.id if channel is not None else channel_id
+    if wanted is not None and wanted == interaction.channel_id:
         return interaction.app_permissions
     return None
 
@@ -225,7 +228,7 @@ class ServerSettings(
                 f"{mention} is {what}. Daily posts need a text or announcement channel; nothing was changed."
             )
         notes: list[str] = []
-        perms = bot_permissions(interaction, cached)
+        perms = bot_permissions(interaction, cached, channel_id)
         if perms is None:
             notes.append("I couldn't check my permissions there: use `/settings test-post` to make sure I can post.")
             return channel_id, notes
