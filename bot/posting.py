@@ -123,14 +123,14 @@ class DailyPost:
 
     @property
     def late_note(self) -> str | None:
-        """A line saying the post is late (a catch-up after the bot was offline), or None."""
+        """A line saying the post is late (a catch-up after downtime or a pause), or None."""
         if not self.late:
             return None
         if self.scheduled_at is None:
-            return "This post is late: the bot was offline at the scheduled time."
+            return "This post is late: it could not be sent at the scheduled time."
         local = self.scheduled_at.astimezone(get_zone(self.timezone))
         due = format_post_time(local.time())
-        return f"This post is late: it was due at {due} ({self.timezone}), when the bot was offline."
+        return f"This post is late: it was due at {due} ({self.timezone}) but could not be sent then."
 
 
 def post_nonce(guild_id: int, schedule_id: int, local_date: dt.date) -> str:
@@ -323,6 +323,7 @@ class DailyPoster:
         backoff_base: float = 2.0,
         backoff_max: float = 300.0,
         recent_days: int = RECENT_DAYS,
+        departure_grace: dt.timedelta = DEPARTURE_GRACE,
         on_outcome: Callable[[PostOutcome], None] | None = None,
     ) -> None:
         if concurrency < 1:
@@ -342,6 +343,7 @@ class DailyPoster:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.recent_days = recent_days
+        self.departure_grace = departure_grace
         self.on_outcome = on_outcome
         self.outcomes: collections.deque[PostOutcome] = collections.deque(maxlen=5000)
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
@@ -413,15 +415,15 @@ class DailyPoster:
         self._idle.set()
 
     async def maintenance(self, now: dt.datetime | None = None) -> tuple[list[int], int]:
-        """Purge servers left more than :data:`DEPARTURE_GRACE` ago and prune old history.
+        """Purge servers left more than ``departure_grace`` ago and prune old history.
 
         Returns ``(purged guild ids, pruned post records)``. Run it hourly or daily.
         """
         at = now if now is not None else self.clock.now()
-        purged = await self.guilds.purge_departed(at, DEPARTURE_GRACE)
+        purged = await self.guilds.purge_departed(at, self.departure_grace)
         pruned = await self.posts.prune((at - dt.timedelta(days=HISTORY_DAYS)).date())
         if purged:
-            log.info("purged settings of %d server(s) left more than %s ago", len(purged), DEPARTURE_GRACE)
+            log.info("purged settings of %d server(s) left more than %s ago", len(purged), self.departure_grace)
         return (purged, pruned)
 
     # --- queueing ------------------------------------------------------------------------

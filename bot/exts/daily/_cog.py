@@ -51,6 +51,7 @@ def make_poster(bot: Bot, sender: DiscordSender) -> DailyPoster | None:
         clock=bot.clock,
         concurrency=max(1, settings.post_concurrency),
         catchup=dt.timedelta(hours=settings.catchup_hours),
+        departure_grace=dt.timedelta(days=settings.guild_grace_days),
     )
 
 
