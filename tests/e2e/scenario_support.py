@@ -104,11 +104,16 @@ def visible_text(data: Json) -> str:
     return (str(data.get("content") or "") + "\n" + embed_text(data)).strip()
 
 
-def assert_user_safe(data: Json) -> None:
-    """No traceback or exception text anywhere; mentions are off (``allowed_mentions.parse`` empty)."""
+def assert_no_traceback(data: Json) -> None:
+    """No traceback or exception text anywhere in a body a user sees."""
     blob = "\n".join(texts(data))
     for marker in TRACEBACK_MARKERS:
         assert marker not in blob, f"{marker!r} shown to a user: {blob[:1500]}"
+
+
+def assert_user_safe(data: Json) -> None:
+    """No traceback text; mentions are off (``allowed_mentions.parse`` empty, no users or roles)."""
+    assert_no_traceback(data)
     mentions = data.get("allowed_mentions")
     assert mentions is not None, f"no allowed_mentions in {json.dumps(data)[:500]}"
     assert mentions.get("parse") == [], mentions

@@ -21,6 +21,7 @@ from .scenario_support import (
     GLOBAL_COMMANDS,
     Json,
     answer,
+    assert_no_traceback,
     assert_user_safe,
     buttons,
     embed_text,
@@ -325,6 +326,8 @@ async def test_turning_pages_with_buttons(world: World) -> None:
     click = await fake.click(int(message["id"]), turn["Next ›"]["custom_id"], user="reader")
     body = await answer(fake, click, world.bot)
     assert body["type"] == 7, body
+    assert_no_traceback(message_data(body))
+    assert message_data(body).get("allowed_mentions", {"parse": []})["parse"] == []
     edited = fake.state.messages[int(message["id"])]
     assert f"2 / {pages}" in buttons(edited)
     assert embed_text(edited) != first_page
