@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -234,19 +235,12 @@ class Screen:
             parts.append(rich_markdown(self._text(item.name), "bold"))
             parts.append(rich_markdown(self._text(item.value)))
         flush_inline()
+        if card.footer:
+            parts.append(Text(""))
+            parts.append(Text(f"— {self._text(card.footer)}", style="dim"))
         colour = f"#{for_kind(card.kind).value:06x}"
         title = rich_markdown(self._text(card.title), "bold")
-        footer = Text(self._text(card.footer), style="dim") if card.footer else None
-        self._console.print(
-            Panel(
-                Group(*parts),
-                title=title,
-                title_align="left",
-                subtitle=footer,
-                subtitle_align="left",
-                border_style=colour,
-            )
-        )
+        self._console.print(Panel(Group(*parts), title=title, title_align="left", border_style=colour))
 
 
 def card_plain(card: Card) -> str:
@@ -518,6 +512,11 @@ class Session:
             "settings preview": self.settings_preview,
             "settings test-post": self.settings_test_post,
         }
+
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
+        self.search.close()
 
     # -- the loop's entry point -------------------------------------------------------------
 
@@ -875,52 +874,40 @@ def parse_now(text: str) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-async def _session_loop(session: Session, lines: TextIO, *, interactive: bool) -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        if interactive:
-            try:
-                line = await loop.run_in_executor(None, input, PROMPT)
-            except EOFError:
-                session.screen.out.write("\n")
-                return
-            except KeyboardInterrupt:
-                return
-        else:
-            line = lines.readline()
-            if not line:
-                return
-            line = line.rstrip("\n")
-            if line.strip() and not line.lstrip().startswith("#"):
-                session.screen.echo(line.strip())
-        if not await session.handle(line):
-            return
+def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | None:
+    """The next line typed (None at the end of input); a script's lines are echoed."""
+    if interactive:
+        try:
+            return input(PROMPT)
+        except EOFError:  # Ctrl-D
+            screen.out.write("\n")
+            return None
+        except KeyboardInterrupt:  # Ctrl-C clears the line, as in a shell
+            screen.out.write("\n")
+            return ""
+    line = stdin.readline()
+    if not line:
+        return None
+    line = line.rstrip("\n")
+    if line.strip() and not line.lstrip().startswith("#"):
+        screen.echo(line.strip())
+    return line
 
 
-async def run_console(
-    settings: Settings,
-    *,
-    database: Path | None,
-    stdin: TextIO,
-    stdout: TextIO,
-    interactive: bool,
-    rich: bool,
-    clock: Clock | None = None,
-    width: int | None = None,
-) -> int:
+async def open_session(
+    settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
+) -> tuple[Session, Path]:
+    """Load the library, build the search index, open (and migrate) the database."""
     from bot.app import _build_search, _load, source_url
-    from bot.core.clock import SystemClock
     from bot.storage import StorageError, open_database
 
-    clock = clock or SystemClock()
-    screen = Screen(stdout, rich=rich, now=clock.now, width=width)
     result = await asyncio.to_thread(_load, settings)
     search = await asyncio.to_thread(_build_search, result.library, None)
     path = database or settings.database_path
     try:
         db: Database | None = await open_database(path)
-    except (StorageError, OSError) as exc:
-        screen.error(f"Cannot open the database at {path}: {exc}. Settings commands are off.")
+    except (StorageError, OSError, sqlite3.Error) as exc:
+        screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     session = Session(
         library=result.library,
@@ -931,19 +918,45 @@ async def run_console(
         screen=screen,
         source_url=source_url(settings),
     )
-    if interactive:
-        lib = result.library
-        screen.hint(
-            f"From Below console: {len(lib.events)} events, {len(lib.articles)} article(s); "
-            f"pretend server {GUILD_ID} with #{CHANNEL_NAME}; settings in {path}. "
-            "Type `help` for the commands, `quit` to leave."
-        )
-    try:
-        await _session_loop(session, stdin, interactive=interactive)
-    finally:
-        if db is not None:
-            await db.close()
-        search.close()
+    return session, path
+
+
+def run_console(
+    settings: Settings,
+    *,
+    database: Path | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    rich: bool,
+    clock: Clock | None = None,
+    width: int | None = None,
+) -> int:
+    """Read commands until ``quit`` or the end of input; always exits 0 (errors are answers)."""
+    from bot.core.clock import SystemClock
+
+    clock = clock or SystemClock()
+    screen = Screen(stdout, rich=rich, now=clock.now, width=width)
+    # One event loop for the whole session (the database connection lives on it); input is
+    # read between commands on the main thread, so Ctrl-C and Ctrl-D behave as in a shell.
+    with asyncio.Runner() as runner:
+        session, path = runner.run(open_session(settings, screen, database=database, clock=clock))
+        if interactive:
+            lib = session.library
+            screen.hint(
+                f"From Below console: {len(lib.events)} events, {len(lib.articles)} article(s); "
+                f"pretend server {GUILD_ID} with #{CHANNEL_NAME}; settings in {path}. "
+                "Type `help` for the commands, `quit` to leave."
+            )
+        try:
+            while (line := _read_line(stdin, screen, interactive=interactive)) is not None:
+                try:
+                    if not runner.run(session.handle(line)):
+                        break
+                except KeyboardInterrupt:
+                    screen.error("Interrupted.")
+        finally:
+            runner.run(session.close())
     return 0
 
 
@@ -961,17 +974,15 @@ def cmd_console(args: argparse.Namespace) -> int:
             import readline  # noqa: F401
     clock = _ShiftedClock(args.now) if args.now is not None else None
     try:
-        return asyncio.run(
-            run_console(
-                settings,
-                database=args.database,
-                stdin=sys.stdin,
-                stdout=sys.stdout,
-                interactive=interactive,
-                rich=rich,
-                clock=clock,
-                width=args.width,
-            )
+        return run_console(
+            settings,
+            database=args.database,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            interactive=interactive,
+            rich=rich,
+            clock=clock,
+            width=args.width,
         )
     except KeyboardInterrupt:
         return 0
