@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from bot.core.models import Library
     from bot.core.scheduling import Schedule
     from bot.core.search import SearchIndex
-    from bot.queries import Listing
+    from bot.queries import Change, Listing
     from bot.storage import Database
 
 log = logging.getLogger(__name__)
@@ -738,13 +738,12 @@ class Session:
 
         return await SettingsRepository(self._db()).get_or_default(GUILD_ID)
 
-    async def _save_and_confirm(self, schedule: Schedule, text: str) -> None:
-        from bot.queries import next_line
-        from bot.storage import SettingsRepository
+    async def _save_and_confirm(self, change: Change) -> None:
+        from bot.queries import next_line, save_schedule
 
         now = self.clock.now()
-        await SettingsRepository(self._db()).save(schedule, at=now)
-        self.screen.say(f"{text}\n{await next_line(self._db(), schedule, now)}")
+        await save_schedule(self._db(), change.schedule, now, reschedule=change.reschedule)
+        self.screen.say(f"{change.text}\n{await next_line(self._db(), change.schedule, now)}")
 
     async def settings_show(self, values: dict[str, Any]) -> None:
         from bot.queries import settings_show
@@ -760,25 +759,24 @@ class Session:
                 f"There is no channel {values['channel'][:40]!r} in this pretend server: "
                 f"its one channel is #{CHANNEL_NAME}."
             )
-        schedule, text = set_channel(await self._current(), CHANNEL_ID)
-        await self._save_and_confirm(schedule, text)
+        await self._save_and_confirm(set_channel(await self._current(), CHANNEL_ID))
 
     async def settings_time(self, values: dict[str, Any]) -> None:
         from bot.queries import set_time
 
-        await self._save_and_confirm(*set_time(await self._current(), values["time"]))
+        await self._save_and_confirm(set_time(await self._current(), values["time"]))
 
     async def settings_timezone(self, values: dict[str, Any]) -> None:
         from bot.queries import set_timezone
 
-        await self._save_and_confirm(*set_timezone(await self._current(), values["timezone"], self.clock.now()))
+        await self._save_and_confirm(set_timezone(await self._current(), values["timezone"], self.clock.now()))
 
     async def settings_role(self, values: dict[str, Any]) -> None:
         from bot.queries import set_role
 
         raw = values.get("role")
         if raw is None:
-            await self._save_and_confirm(*set_role(await self._current(), None))
+            await self._save_and_confirm(set_role(await self._current(), None))
             return
         name = str(raw).strip().removeprefix("<@&").removesuffix(">").lstrip("@").lower()
         if name == "everyone":
@@ -787,22 +785,22 @@ class Session:
         if role_id is None:
             known = ", ".join(f"@{r}" for r in ROLES)
             raise UserInputError(f"There is no role {str(raw)[:40]!r} in this pretend server: its roles are {known}.")
-        await self._save_and_confirm(*set_role(await self._current(), role_id))
+        await self._save_and_confirm(set_role(await self._current(), role_id))
 
     async def settings_empty_days(self, values: dict[str, Any]) -> None:
         from bot.queries import set_empty_days
 
-        await self._save_and_confirm(*set_empty_days(await self._current(), values["mode"]))
+        await self._save_and_confirm(set_empty_days(await self._current(), values["mode"]))
 
     async def settings_packs(self, values: dict[str, Any]) -> None:
         from bot.queries import set_packs
 
-        await self._save_and_confirm(*set_packs(await self._current(), values["packs"], self.library))
+        await self._save_and_confirm(set_packs(await self._current(), values["packs"], self.library))
 
     async def settings_days(self, values: dict[str, Any]) -> None:
         from bot.queries import set_days
 
-        await self._save_and_confirm(*set_days(await self._current(), values["days"]))
+        await self._save_and_confirm(set_days(await self._current(), values["days"]))
 
     async def settings_pause(self, values: dict[str, Any]) -> None:
         from bot.queries import pause
@@ -816,7 +814,7 @@ class Session:
     async def settings_resume(self, values: dict[str, Any]) -> None:
         from bot.queries import resume
 
-        await self._save_and_confirm(*resume(await self._current()))
+        await self._save_and_confirm(resume(await self._current()))
 
     async def settings_preview(self, values: dict[str, Any]) -> None:
         from bot.exts.daily._render import daily_post_cards

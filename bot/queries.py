@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -319,42 +319,72 @@ def timeline_listing(
 
 # --- daily-post settings ---------------------------------------------------------------------------
 #
-# Each ``set_*`` takes the server's current schedule and what was typed, and returns the new
-# schedule with the confirmation to show; nothing is saved here (the caller saves, then adds
-# :func:`next_line`). Bad values raise :class:`UserInputError` and change nothing.
+# Each ``set_*`` takes the server's current schedule and what was typed, and returns a
+# :class:`Change`: the new schedule, the confirmation to show, and whether it moves the post
+# time. Nothing is saved by them: the caller calls :func:`save_schedule`, then adds
+# :func:`next_line`. Bad values raise :class:`UserInputError` and change nothing.
+
+#: Why today's post was skipped when a change moved the post time to before now.
+SKIPPED_AFTER_CHANGE = "the post time had already passed when the settings were changed"
 
 
-def set_time(current: Schedule, text: str) -> tuple[Schedule, str]:
+@dataclass(frozen=True, slots=True)
+class Change:
+    schedule: Schedule
+    text: str
+    #: A new time, timezone, days or first channel: a post time already passed today is not "missed".
+    reschedule: bool = False
+
+
+async def save_schedule(db: Database, schedule: Schedule, now_utc: dt.datetime, *, reschedule: bool = False) -> None:
+    """Store ``schedule``. With ``reschedule``, a post time that has already passed today no
+    longer counts as missed: without this the scheduler's catch-up would post at once, saying
+    the post was late."""
+    from bot.core.scheduling import DEFAULT_LATE_AFTER, scheduled_instant
+    from bot.storage import PostsRepository, SettingsRepository
+
+    await SettingsRepository(db).save(schedule, at=now_utc)
+    if not reschedule:
+        return
+    today = local_date_at(schedule, now_utc)
+    if today.weekday() in schedule.weekdays and now_utc - scheduled_instant(schedule, today) > DEFAULT_LATE_AFTER:
+        await PostsRepository(db).mark_skipped(schedule.key, today, at=now_utc, reason=SKIPPED_AFTER_CHANGE)
+
+
+def set_time(current: Schedule, text: str) -> Change:
     post_time = parse_post_time(text)
     schedule = dataclasses.replace(current, post_time=post_time)
-    return schedule, f"Daily posts will go out at {format_post_time(post_time)} ({schedule.timezone} time)."
-
-
-def set_timezone(current: Schedule, text: str, now_utc: dt.datetime) -> tuple[Schedule, str]:
-    timezone = resolve_timezone(text)
-    schedule = dataclasses.replace(current, timezone=timezone)
-    local_now = now_utc.astimezone(get_zone(timezone))
-    return schedule, (
-        f"Timezone set to {timezone} (it is {format_post_time(local_now.time())} there now). "
-        f"Daily posts go out at {format_post_time(schedule.post_time)} {timezone} time."
+    return Change(
+        schedule, f"Daily posts will go out at {format_post_time(post_time)} ({schedule.timezone} time).", True
     )
 
 
-def set_days(current: Schedule, text: str) -> tuple[Schedule, str]:
+def set_timezone(current: Schedule, text: str, now_utc: dt.datetime) -> Change:
+    timezone = resolve_timezone(text)
+    schedule = dataclasses.replace(current, timezone=timezone)
+    local_now = now_utc.astimezone(get_zone(timezone))
+    text = (
+        f"Timezone set to {timezone} (it is {format_post_time(local_now.time())} there now). "
+        f"Daily posts go out at {format_post_time(schedule.post_time)} {timezone} time."
+    )
+    return Change(schedule, text, True)
+
+
+def set_days(current: Schedule, text: str) -> Change:
     weekdays = parse_weekdays(text)
     schedule = dataclasses.replace(current, weekdays=weekdays)
-    return schedule, f"Daily posts will go out {format_weekdays(weekdays)}."
+    return Change(schedule, f"Daily posts will go out {format_weekdays(weekdays)}.", True)
 
 
-def set_packs(current: Schedule, text: str, library: Library) -> tuple[Schedule, str]:
+def set_packs(current: Schedule, text: str, library: Library) -> Change:
     from bot.exts.settings._format import packs_text, resolve_packs
 
     chosen = resolve_packs(text, library)
     schedule = dataclasses.replace(current, packs=chosen)
-    return schedule, f"Daily posts will use {packs_text(chosen, library)}."
+    return Change(schedule, f"Daily posts will use {packs_text(chosen, library)}.")
 
 
-def set_empty_days(current: Schedule, mode: str) -> tuple[Schedule, str]:
+def set_empty_days(current: Schedule, mode: str) -> Change:
     from bot.exts.settings._format import EMPTY_DAY_TEXT
 
     choices: dict[str, EmptyDay] = {m: m for m in EMPTY_DAY_CHOICES}
@@ -362,24 +392,24 @@ def set_empty_days(current: Schedule, mode: str) -> tuple[Schedule, str]:
     if empty_day is None:
         raise UserInputError("Choose skip, week or article.")
     schedule = dataclasses.replace(current, empty_day=empty_day)
-    return schedule, f"On a day with nothing in the library I'll {EMPTY_DAY_TEXT[empty_day]}."
+    return Change(schedule, f"On a day with nothing in the library I'll {EMPTY_DAY_TEXT[empty_day]}.")
 
 
-def set_channel(current: Schedule, channel_id: int) -> tuple[Schedule, str]:
+def set_channel(current: Schedule, channel_id: int) -> Change:
     """Point the post at ``channel_id`` (already checked by the caller); clears a pause by the bot."""
     resumed = current.paused_reason is not None
     schedule = dataclasses.replace(current, channel_id=channel_id, paused_reason=None)
     text = f"Daily posts will go to <#{channel_id}>."
     if resumed:
         text += " The earlier problem is cleared, so posting resumes."
-    return schedule, text
+    return Change(schedule, text, reschedule=current.channel_id is None)
 
 
-def set_role(current: Schedule, role_id: int | None, mention: str = "") -> tuple[Schedule, str]:
+def set_role(current: Schedule, role_id: int | None, mention: str = "") -> Change:
     schedule = dataclasses.replace(current, role_id=role_id)
     if role_id is None:
-        return schedule, "Daily posts won't ping anyone."
-    return schedule, f"Daily posts will ping {mention or f'<@&{role_id}>'}."
+        return Change(schedule, "Daily posts won't ping anyone.")
+    return Change(schedule, f"Daily posts will ping {mention or f'<@&{role_id}>'}.")
 
 
 def pause(current: Schedule) -> tuple[Schedule | None, str]:
@@ -389,11 +419,14 @@ def pause(current: Schedule) -> tuple[Schedule | None, str]:
     return dataclasses.replace(current, enabled=False), "Daily posts are paused. `/settings resume` starts them again."
 
 
-def resume(current: Schedule) -> tuple[Schedule, str]:
+def resume(current: Schedule) -> Change:
     if current.channel_id is None:
         raise UserInputError("Choose a channel first with `/settings channel`; then daily posts start.")
     schedule = dataclasses.replace(current, enabled=True, paused_reason=None)
-    return schedule, "Daily posts are on." if current.active else "Daily posts are on again."
+    text = "Daily posts are on." if current.active else "Daily posts are on again."
+    # After an admin's pause, a post time that passed meanwhile is not "missed"; after a pause
+    # by the bot (403/404) the day's post is still wanted and goes out now.
+    return Change(schedule, text, reschedule=not current.enabled and current.paused_reason is None)
 
 
 async def next_line(db: Database, schedule: Schedule, now_utc: dt.datetime) -> str:
@@ -483,7 +516,3 @@ async def test_post(db: Database, library: Library, current: Schedule, now_utc: 
 def option_lines(options: Sequence[Option]) -> list[str]:
     """Numbered menu entries, for showing a page's options as text."""
     return [f"{n}. {o.label}" + (f" — {o.description}" if o.description else "") for n, o in enumerate(options, 1)]
-
-
-def allowed(items: Collection[str] | None) -> frozenset[str] | None:
-    return None if items is None else frozenset(items)

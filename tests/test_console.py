@@ -275,7 +275,9 @@ def test_channel_role_pause_resume_preview_and_onthisday_timezone(tmp_path: Path
     preview = out["/settings preview"]
     assert "Next daily post:" in preview
     assert "in #general, pinging @history-fans." in preview
-    assert "On this day, 17 June" in preview
+    # Changing the timezone after 09:00 Kiritimati time skipped today's post: the next is tomorrow's.
+    assert "Wednesday, 17 June 2026 19:00 UTC" in preview
+    assert "This week in history (around 18 June)" in preview  # empty-days week: nothing on 18 June itself
     test_post = out["/settings test-post mention_role:yes"]
     assert "Test post (sent with /settings test-post)" in test_post
     assert "@history-fans" in test_post
@@ -359,3 +361,16 @@ def test_rich_output_from_the_subprocess(tmp_path: Path) -> None:
     assert_clean(result)
     assert "The uprising of 17 June in East Germany" in result.stdout
     assert "On this day: 17 June" in result.stdout
+
+
+def test_a_change_after_todays_post_time_waits_for_tomorrow(tmp_path: Path) -> None:
+    # 12:00 UTC: the default 09:00 UTC post time has passed, so the first channel starts tomorrow.
+    script = "/settings channel general\n/settings show\n/settings time 15:00\n"
+    result = run_console(script, tmp_path / "db.sqlite3", "--now", "2026-06-17T12:00Z")
+    assert_clean(result)
+    out = answers(result.stdout)
+    assert "Next post: Thursday, 18 June 2026 09:00 UTC" in out["/settings channel general"]
+    shown = out["/settings show"]
+    assert "17 June 2026 (local date): skipped (the post time had already passed" in shown
+    # Today's post was already skipped; a later time today does not bring it back.
+    assert "Next post: Thursday, 18 June 2026 15:00 UTC" in out["/settings time 15:00"]
