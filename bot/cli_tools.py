@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bot import cli_sync, health
+from bot import cli_db, cli_sync, health
 
 COMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = []
 COMMANDS.append(("health", "exit 0 if the bot is connected and its scheduler ticking", health.configure))
+COMMANDS.append(
+    ("backup", "copy the database safely while the bot runs (SQLite online backup)", cli_db.configure_backup)
+)
+COMMANDS.append(
+    ("migrate", "bring the database to the latest schema (the bot also does this at start)", cli_db.configure_migrate)
+)
 COMMANDS.append(("sync", "register the slash commands with Discord (globally or in one server)", cli_sync.configure))
 
 

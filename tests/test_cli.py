@@ -111,3 +111,34 @@ def test_token_never_appears_in_logs() -> None:
 
     assert token not in repr(Secret(token))
     assert token not in str(Secret(token))
+
+
+def test_migrate_then_backup_makes_a_consistent_copy(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "data" / "bot.sqlite3"
+    env = {"FROM_BELOW_DATABASE": str(db)}
+    migrated = run_cli("migrate", env=env, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "schema version" in migrated.stdout
+    assert db.is_file()
+    again = run_cli("migrate", env=env, cwd=tmp_path)
+    assert "up to date" in again.stdout
+
+    dest = tmp_path / "copy.sqlite3"
+    backup = run_cli("backup", str(dest), env=env, cwd=tmp_path)
+    assert backup.returncode == 0, backup.stderr
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == version >= 1
+
+
+def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
+    result = run_cli(
+        "backup", str(tmp_path / "x"), env={"FROM_BELOW_DATABASE": str(tmp_path / "none.db")}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "No database" in result.stderr
+    assert "Traceback" not in result.stderr
