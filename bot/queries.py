@@ -4,7 +4,10 @@ The cogs in :mod:`bot.exts` and the offline console (:mod:`bot.console`) answer 
 questions. Everything here takes core objects (the library, the search index, the
 autocompleter, the database) and returns layout :class:`~bot.ui.layout.Card` objects, select
 options and plain text; bad input raises a :class:`~bot.core.errors.DomainError` whose message
-is shown as it is. Nothing here imports discord.
+is shown as it is. Nothing here imports discord: the lookups never load it. (The settings
+helpers borrow wording from ``bot.exts.settings._format`` and the post's cards from
+``bot.exts.daily._render``; those packages' ``__init__`` import their cogs, so calling a
+settings helper loads discord.py as a side effect.)
 
 * Lookups: :func:`resolve_event`, :func:`resolve_article`, :func:`event_search`,
   :func:`article_list`, :func:`on_this_day_listing`, :func:`timeline_listing`.

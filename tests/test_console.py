@@ -374,3 +374,29 @@ def test_a_change_after_todays_post_time_waits_for_tomorrow(tmp_path: Path) -> N
     assert "17 June 2026 (local date): skipped (the post time had already passed" in shown
     # Today's post was already skipped; a later time today does not bring it back.
     assert "Next post: Thursday, 18 June 2026 15:00 UTC" in out["/settings time 15:00"]
+
+
+def test_the_lookup_queries_do_not_load_discord() -> None:
+    code = (
+        "import sys, datetime as dt\n"
+        "from bot.config import load_settings\n"
+        "from bot.content_loader import load_library\n"
+        "from bot import queries\n"
+        "from bot.core.search import SearchIndex\n"
+        "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
+        "index = SearchIndex.build(lib)\n"
+        "now = dt.datetime(2026, 6, 17, tzinfo=dt.UTC)\n"
+        "assert queries.on_this_day_listing(lib, '17 june', 'UTC', now).page(0).cards\n"
+        "assert queries.event_search(lib, index, 'vorkuta').page(0).options\n"
+        "assert queries.timeline_listing(lib, 1953, 1956).pages > 1\n"
+        "assert queries.article_list(lib, None).page(0).cards\n"
+        "assert queries.resolve_event(lib, index.autocompleter, 'vorkuta', None)\n"
+        "print('discord' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
