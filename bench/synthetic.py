@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -77,9 +78,9 @@ def _zipf_weights(n: int, s: float = 1.05) -> list[float]:
 @dataclass
 class _Vocabulary:
     towns: list[str]
-    town_weights: list[float]
+    town_weights: list[float]  # cumulative
     people: list[str]
-    people_weights: list[float]
+    people_weights: list[float]  # cumulative
 
 
 def _vocabulary(rng: random.Random, n_towns: int, n_people: int) -> _Vocabulary:
@@ -91,7 +92,12 @@ def _vocabulary(rng: random.Random, n_towns: int, n_people: int) -> _Vocabulary:
         towns[k] = f"{rng.choice(_NON_LATIN)} {towns[k]}"
     rng.shuffle(towns)
     people = [f"{word(2)} {word(rng.randint(2, 3))}" for _ in range(n_people)]
-    return _Vocabulary(towns, _zipf_weights(len(towns)), people, _zipf_weights(len(people)))
+    return _Vocabulary(
+        towns,
+        list(itertools.accumulate(_zipf_weights(len(towns)))),
+        people,
+        list(itertools.accumulate(_zipf_weights(len(people)))),
+    )
 
 
 def _date(rng: random.Random) -> tuple[str, str | None]:
@@ -117,11 +123,11 @@ def _q(text: str) -> str:
 
 
 def _event(rng: random.Random, vocab: _Vocabulary, n: int) -> tuple[str, str]:
-    town = rng.choices(vocab.towns, vocab.town_weights)[0]
-    other_town = rng.choices(vocab.towns, vocab.town_weights)[0]
+    town = rng.choices(vocab.towns, cum_weights=vocab.town_weights)[0]
+    other_town = rng.choices(vocab.towns, cum_weights=vocab.town_weights)[0]
     group = rng.choice(_GROUPS).replace("-", " ")
     action = rng.choice(_ACTIONS).replace("-", " ")
-    person = rng.choices(vocab.people, vocab.people_weights)[0]
+    person = rng.choices(vocab.people, cum_weights=vocab.people_weights)[0]
     country = rng.choice(_COUNTRIES)
     shape = rng.random()
     if shape < 0.4:
@@ -173,7 +179,7 @@ def _slug(text: str) -> str:
 
 
 def _article(rng: random.Random, vocab: _Vocabulary, n: int, event_ids: list[str]) -> str:
-    town = rng.choices(vocab.towns, vocab.town_weights)[0]
+    town = rng.choices(vocab.towns, cum_weights=vocab.town_weights)[0]
     author = rng.choice(vocab.people)
     action = rng.choice(_ACTIONS).replace("-", " ")
     title = f"What the {town} {action} teaches us ({n})"

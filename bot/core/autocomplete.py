@@ -21,9 +21,11 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import itertools
 import re
 import unicodedata
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -127,6 +129,8 @@ def _year_words(year: int) -> str:
 
 #: How many entry numbers of the alphabetical order are kept for the empty-input page.
 ALPHABETICAL_KEEP = 500
+#: How many decoded entry numbers the posting cache holds at most (about 50 bytes each).
+_DECODED_BUDGET = 400_000
 #: Vocabulary buckets larger than this are not searched fuzzily (they would cost milliseconds).
 _MAX_FUZZY_BUCKET = 5000
 #: Words skipped in a query when it has other words.
@@ -164,12 +168,12 @@ def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
     # Entries are numbered by ascending key length, so that when a query matches very many
     # entries, the shortest (most specific) ones are the ones kept for ranking.
     rows.sort(key=lambda r: (len(r[2]), r[4]))
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, array[int]] = {}
     for number, row in enumerate(rows):
         for word in set(row[2].split()):
             bucket = postings.get(word)
             if bucket is None:
-                postings[word] = [number]
+                postings[word] = array("I", (number,))
             else:
                 bucket.append(number)
     alphabetical = heapq.nsmallest(ALPHABETICAL_KEEP, range(len(rows)), key=lambda n: (rows[n][0].casefold(), n))
@@ -180,7 +184,7 @@ def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
         keys=keys,
         packs=packs,
         orders=orders,
-        postings={w: array("I", p).tobytes() for w, p in postings.items()},
+        postings={w: p.tobytes() for w, p in postings.items()},
         alphabetical=tuple(alphabetical),
     )
 
@@ -203,7 +207,8 @@ class _NameIndex:
         self.keys = state.keys
         self.orders = state.orders
         self._raw = state.postings
-        self._decoded: dict[str, frozenset[int]] = {}
+        self._decoded: OrderedDict[str, frozenset[int]] = OrderedDict()
+        self._decoded_size = 0
         self.vocabulary: list[str] = sorted(self._raw)
         buckets: dict[tuple[str, int], list[str]] = {}
         for word in self.vocabulary:
@@ -217,15 +222,22 @@ class _NameIndex:
         return len(self.names)
 
     def posting(self, word: str) -> frozenset[int] | None:
+        """The entry numbers whose key has ``word`` (decoded once, kept in a bounded cache)."""
         found = self._decoded.get(word)
-        if found is None:
-            raw = self._raw.get(word)
-            if raw is None:
-                return None
-            numbers = array("I")
-            numbers.frombytes(raw)
-            found = frozenset(numbers)
-            self._decoded[word] = found
+        if found is not None:
+            self._decoded.move_to_end(word)
+            return found
+        raw = self._raw.get(word)
+        if raw is None:
+            return None
+        numbers = array("I")
+        numbers.frombytes(raw)
+        found = frozenset(numbers)
+        self._decoded[word] = found
+        self._decoded_size += len(found)
+        while self._decoded_size > _DECODED_BUDGET and len(self._decoded) > 1:
+            _, dropped = self._decoded.popitem(last=False)
+            self._decoded_size -= len(dropped)
         return found
 
     def posting_size(self, word: str) -> int:
@@ -281,47 +293,52 @@ class _NameIndex:
     ) -> list[_Scored]:
         if not query_words:
             return self._default(limit, packs)
-        groups: list[tuple[int, list[tuple[frozenset[int], float]]]] = []
+        word_groups: list[tuple[int, list[tuple[str, float]]]] = []
         for i, word in enumerate(query_words):
             matched = self.variants(word, is_last=i == len(query_words) - 1)
             if matched:
-                size = sum(self.posting_size(w) for w, _ in matched)
-                groups.append((size, [(self.posting(w) or frozenset(), weight) for w, weight in matched]))
-        if not groups:
+                word_groups.append((sum(self.posting_size(w) for w, _ in matched), matched))
+        if not word_groups:
             return []
-        groups.sort(key=lambda g: g[0])
         allowed = self.allowed(packs) if packs is not None else None
-        candidates: set[int] | frozenset[int] | None = None
-        for _, found in groups:
-            if candidates is None:
-                if len(found) == 1:
-                    union: set[int] | frozenset[int] = found[0][0]
-                else:
-                    union = set().union(*(posting for posting, _ in found))
-                if allowed is not None:
-                    union = union & allowed
-                if union:
-                    candidates = union
-                continue
-            narrowed: set[int] = set()
-            for posting, _ in found:
-                narrowed |= candidates & posting
-            if narrowed:  # a word that never appears with the others is ignored
-                candidates = narrowed
-        if not candidates:
-            return []
         pool_size = max(limit * 8, 200)
-        chosen = heapq.nsmallest(pool_size, candidates) if len(candidates) > pool_size else list(candidates)
-        chosen_set = set(chosen)
-        coverage = dict.fromkeys(chosen, 0.0)
-        for _, found in groups:
-            best: dict[int, float] = {}
-            for posting, weight in found:
-                for number in chosen_set & posting:
-                    if weight > best.get(number, 0.0):
-                        best[number] = weight
-            for number, weight in best.items():
-                coverage[number] += weight
+        if len(word_groups) == 1:
+            # One word: walk its postings in entry order (shortest keys first); no big sets.
+            coverage = self._first_of(word_groups[0][1], pool_size, allowed)
+            chosen = list(coverage)
+        else:
+            word_groups.sort(key=lambda g: g[0])
+            groups = [[(self.posting(w) or frozenset(), weight) for w, weight in found] for _, found in word_groups]
+            candidates: set[int] | frozenset[int] | None = None
+            for found in groups:
+                if candidates is None:
+                    if len(found) == 1:
+                        union: set[int] | frozenset[int] = found[0][0]
+                    else:
+                        union = set().union(*(posting for posting, _ in found))
+                    if allowed is not None:
+                        union = union & allowed
+                    if union:
+                        candidates = union
+                    continue
+                narrowed: set[int] = set()
+                for posting, _ in found:
+                    narrowed |= candidates & posting
+                if narrowed:  # a word that never appears with the others is ignored
+                    candidates = narrowed
+            if not candidates:
+                return []
+            chosen = heapq.nsmallest(pool_size, candidates) if len(candidates) > pool_size else list(candidates)
+            chosen_set = set(chosen)
+            coverage = dict.fromkeys(chosen, 0.0)
+            for found in groups:
+                best: dict[int, float] = {}
+                for posting, weight in found:
+                    for number in chosen_set & posting:
+                        if weight > best.get(number, 0.0):
+                            best[number] = weight
+                for number, weight in best.items():
+                    coverage[number] += weight
         n_words = len(query_words)
         scored = []
         for number in chosen:
@@ -329,6 +346,24 @@ class _NameIndex:
             score = 70.0 * coverage[number] / n_words + 0.3 * similarity
             scored.append(_Scored(score, number, len(self.names[number]), self.orders[number]))
         return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, s.name_length, s.order))
+
+    def _first_of(
+        self, matched: list[tuple[str, float]], count: int, allowed: frozenset[int] | None
+    ) -> dict[int, float]:
+        """The ``count`` lowest entry numbers in any of the words' postings, with their best weight."""
+        streams = []
+        for word, weight in matched:
+            numbers = array("I")
+            numbers.frombytes(self._raw.get(word, b""))
+            streams.append(zip(numbers, itertools.repeat(-weight), strict=False))
+        found: dict[int, float] = {}
+        for number, negative_weight in heapq.merge(*streams):
+            if number in found or (allowed is not None and number not in allowed):
+                continue
+            found[number] = -negative_weight
+            if len(found) >= count:
+                break
+        return found
 
     def _default(self, limit: int, packs: frozenset[str] | None) -> list[_Scored]:
         allowed = self.allowed(packs) if packs is not None else None
@@ -504,7 +539,7 @@ def list_places(library: Library) -> tuple[str, ...]:
     return tuple(sorted(spelling.values(), key=lambda s: (fold_key(s), s)))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _place_key(name: str) -> str:
     return fold_key(name)
 

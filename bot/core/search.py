@@ -303,45 +303,52 @@ CREATE TABLE ac_postings (kind TEXT NOT NULL, word TEXT NOT NULL, numbers BLOB N
 """
 
 
+def _item_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, int, str, str]:
+    if isinstance(item, Event):
+        lead = clip(item.description, SNIPPET_CHARS)
+    else:
+        lead = clip(item.summaries.short or item.summaries.medium, SNIPPET_CHARS)
+    return (rid, item.kind, item.id, item.title, item.year, item.pack, lead)
+
+
+def _doc_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, str, str, str]:
+    if isinstance(item, Event):
+        title, body, extra, tag_text = _event_fields(item)
+        places = {facet_token("pl", p) for p in (*item.places, *item.countries)}
+    else:
+        title, body, extra, tag_text = _article_fields(item)
+        places = set()
+    facets = {facet_token("k", item.kind), facet_token("pk", item.pack)} | {facet_token("tg", t) for t in item.tags}
+    facets |= places
+    return (rid, title, body, extra, tag_text, _alt_words(title, body, extra), " ".join(sorted(facets)))
+
+
 def _fill(conn: sqlite3.Connection, library: Library, hash_value: str, completer: Autocompleter | None) -> None:
     conn.executescript(_SCHEMA)
-    items: list[tuple[int, str, str, str, int, str, str]] = []
-    docs: list[tuple[int, str, str, str, str, str, str]] = []
-    for rid, item in enumerate(_ordered_items(library), start=1):
-        if isinstance(item, Event):
-            title, body, extra, tag_text = _event_fields(item)
-            lead = clip(item.description, SNIPPET_CHARS)
-            places = {facet_token("pl", p) for p in (*item.places, *item.countries)}
-        else:
-            title, body, extra, tag_text = _article_fields(item)
-            lead = clip(item.summaries.short or item.summaries.medium, SNIPPET_CHARS)
-            places = set()
-        facets = " ".join(
-            sorted(
-                {facet_token("k", item.kind), facet_token("pk", item.pack)}
-                | {facet_token("tg", t) for t in item.tags}
-                | places
-            )
-        )
-        items.append((rid, item.kind, item.id, item.title, item.year, item.pack, lead))
-        docs.append((rid, title, body, extra, tag_text, _alt_words(title, body, extra), facets))
+    ordered = _ordered_items(library)
+    # Rows are streamed into SQLite rather than collected, to keep the peak memory low.
     with conn:
-        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", items)
+        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", map(_item_row, *_numbered(ordered)))
         conn.executemany(
-            "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)", docs
+            "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            map(_doc_row, *_numbered(ordered)),
         )
         conn.execute("INSERT INTO docs (docs) VALUES ('optimize')")
         conn.execute("CREATE VIRTUAL TABLE temp.docs_vocab USING fts5vocab(main, docs, 'row')")
         conn.execute("INSERT INTO vocab SELECT term, doc FROM temp.docs_vocab")
         conn.execute("DROP TABLE temp.docs_vocab")
-        lengths = array("H", (min(len(row[3]), 65535) for row in items))
+        lengths = array("H", (min(len(item.title), 65535) for item in ordered))
         conn.execute("INSERT INTO meta VALUES ('title_lengths', ?)", (lengths.tobytes(),))
         if completer is not None:
             _store_autocomplete(conn, completer.state())
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("content_hash", hash_value), ("schema_version", str(SCHEMA_VERSION)), ("items", str(len(items)))],
+            [("content_hash", hash_value), ("schema_version", str(SCHEMA_VERSION)), ("items", str(len(ordered)))],
         )
+
+
+def _numbered(ordered: list[Event | Article]) -> tuple[range, list[Event | Article]]:
+    return range(1, len(ordered) + 1), ordered
 
 
 def _store_autocomplete(conn: sqlite3.Connection, state: AutocompleteState) -> None:
@@ -453,7 +460,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._all_packs = frozenset(p for (p,) in conn.execute("SELECT DISTINCT pack FROM items"))
         self._size = int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
-        conn.execute("PRAGMA cache_size = -32000")
+        conn.execute("PRAGMA cache_size = -8000")
         self._title_lengths = array("H")
         row = conn.execute("SELECT value FROM meta WHERE key = 'title_lengths'").fetchone()
         if row is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -10,7 +11,11 @@ import pytest
 from bot.core.dates import parse_historical_date
 from bot.core.models import Article, Event, Library, Pack, Source, Summaries
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT_DIR = ROOT / "content"
+# The benchmark package (bench/) lives at the repository root, which pytest does not put on the path.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 SOURCE = (Source("A source", "https://example.org/source"),)
 
