@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import re
@@ -451,6 +450,52 @@ def parse_options(command: Command, rest: str) -> dict[str, Any]:
         if opt.required and opt.name not in values:
             raise UserInputError(f"`/{command.path}` needs `{opt.name}`: for example `{command.usage}`.")
     return values
+
+
+BUILT_INS = ("help", "next", "prev", "page", "open", "notes", "quit")
+
+
+def completions(buffer: str) -> list[str]:
+    """What Tab offers for the last word of ``buffer``: commands, subcommands, then ``option:`` names."""
+    words = buffer.split(" ")
+    last, head = words[-1], [w for w in words[:-1] if w]
+    tops = sorted({c.path.split()[0] for c in COMMANDS})
+    if not head:
+        candidates = [f"/{t}" for t in tops] + list(BUILT_INS)
+        return [c for c in candidates if c.startswith(last) or (not last.startswith("/") and c[1:].startswith(last))]
+    top = head[0].lstrip("/").lower()
+    if top in GROUPS and len(head) == 1:
+        return [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top and c.path.split()[1].startswith(last)]
+    path = f"{top} {head[1].lower()}" if top in GROUPS and len(head) > 1 else top
+    command = BY_PATH.get(path)
+    if command is None:
+        return []
+    names = {o.name for o in command.options}
+    rest = head[len(path.split()) :]
+    used = {w.split(":", 1)[0].lower() for w in rest if w.split(":", 1)[0].lower() in names and ":" in w}
+    if rest and rest[0].split(":", 1)[0].lower() not in names and command.options:
+        used.add(command.options[0].name)  # text before the first option fills the first one
+    return [f"{o.name}:" for o in command.options if o.name not in used and f"{o.name}:".startswith(last.lower())]
+
+
+def _enable_completion() -> None:
+    """Tab completion and line editing at the prompt, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - not on every platform
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        buffer = readline.get_line_buffer()[: readline.get_endidx()]
+        found = completions(buffer)
+        if state >= len(found):
+            return None
+        choice = found[state]
+        return choice if choice.endswith(":") else choice + " "
+
+    readline.set_completer_delims(" ")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
 
 
 # --- the session -----------------------------------------------------------------------------------
@@ -968,8 +1013,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     rich = args.rich if args.rich is not None else sys.stdout.isatty()
     if interactive:
-        with contextlib.suppress(ImportError):  # line editing and history for input(), where there is readline
-            import readline  # noqa: F401
+        _enable_completion()
     clock = _ShiftedClock(args.now) if args.now is not None else None
     try:
         return run_console(

@@ -400,3 +400,16 @@ def test_the_lookup_queries_do_not_load_discord() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_tab_completion_offers_commands_subcommands_and_unused_options() -> None:
+    from bot.console import completions
+
+    assert completions("/ev") == ["/event"]
+    assert completions("/event ") == ["show", "search"]
+    assert completions("/settings ti") == ["time", "timezone"]
+    assert completions("/event search vorkuta y") == ["year:"]
+    # query is filled by the text, year by name: neither is offered again.
+    assert completions("/event search vorkuta year:1953 ") == ["from_year:", "to_year:", "place:", "tag:"]
+    assert completions("ne") == ["next"]
+    assert completions("/nothing ") == []
