@@ -590,7 +590,8 @@ class Session:
             self.screen.error(exc.message)
         except Exception as exc:  # a bug: one line for the user, the traceback in the log
             log.debug("command %r failed", text, exc_info=True)
-            self.screen.error(f"Something went wrong ({type(exc).__name__}: {str(exc)[:200]}). Nothing was changed.")
+            what = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self.screen.error(f"Something went wrong ({what}); run with --debug for details.")
         return True
 
     def console_help(self) -> None:
