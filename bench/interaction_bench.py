@@ -9,8 +9,7 @@ fake, the same loopback and the same machine, so the ratio is the bot's own over
 
     .venv/bin/python bench/interaction_bench.py                      # trivial vs trivial (sanity)
     .venv/bin/python bench/interaction_bench.py --n 1000 \\
-        --bot-cmd ".venv/bin/python -m bot run" --command today \\
-        --env FROM_BELOW_CONFIG=config.example.yaml
+        --bot-cmd ".venv/bin/python -m bot run" --command onthisday
 
 ``--options`` takes the interaction's options as JSON, e.g. ``'[{"name": "query", "type": 3, "value": "commune"}]'``.
 """
