@@ -413,3 +413,38 @@ def test_tab_completion_offers_commands_subcommands_and_unused_options() -> None
     assert completions("/event search vorkuta year:1953 ") == ["from_year:", "to_year:", "place:", "tag:"]
     assert completions("ne") == ["next"]
     assert completions("/nothing ") == []
+
+
+def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path) -> None:
+    import asyncio
+    from typing import Any
+
+    from bot.config import load_settings
+    from bot.console import open_session
+
+    async def scenario() -> str:
+        buffer = io.StringIO()
+        screen = Screen(buffer, rich=False, now=lambda: dt.datetime(2026, 6, 17, tzinfo=dt.UTC))
+        settings = load_settings({}, dotenv=False)
+        from bot.core.clock import FakeClock
+
+        session, _ = await open_session(
+            settings, screen, database=tmp_path / "db.sqlite3", clock=FakeClock(dt.datetime(2026, 6, 17, tzinfo=dt.UTC))
+        )
+
+        async def broken(values: dict[str, Any]) -> None:
+            raise RuntimeError("boom")
+
+        session._handlers["about"] = broken
+        try:
+            assert await session.handle("/about")
+            assert await session.handle("/onthisday 17 june")
+            assert not await session.handle("exit")
+        finally:
+            await session.close()
+        return buffer.getvalue()
+
+    out = asyncio.run(scenario())
+    assert "Something went wrong (RuntimeError: boom); run with --debug for details." in out
+    assert "Traceback" not in out
+    assert "East Germany" in out
