@@ -458,6 +458,7 @@ class SearchIndex:
         self.autocompleter = autocompleter
         self._conn = conn
         self._lock = threading.Lock()
+        self._closed = False
         self._all_packs = frozenset(p for (p,) in conn.execute("SELECT DISTINCT pack FROM items"))
         self._size = int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
         conn.execute("PRAGMA cache_size = -8000")
@@ -501,7 +502,9 @@ class SearchIndex:
         return cls(library, _open_readonly(path), hash_value=hash_value, from_cache=False, autocompleter=completer)
 
     def close(self) -> None:
+        """Close the database; later searches find nothing (a reload swapped in a new index)."""
         with self._lock:
+            self._closed = True
             self._conn.close()
 
     def __len__(self) -> int:
@@ -524,6 +527,8 @@ class SearchIndex:
         filters = filters or SearchFilters()
         words_typed = query_terms(query)
         with self._lock:
+            if self._closed:
+                return SearchResults((), 0, query, offset, limit)
             plan = self._plan(filters)
             if plan.impossible:
                 return SearchResults((), 0, query, offset, limit)

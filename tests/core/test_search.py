@@ -428,3 +428,9 @@ def test_snippet_is_a_window_around_the_first_match(
     assert snippet.startswith("…")
     assert len(snippet) <= 210
     built.close()
+
+
+def test_a_closed_index_finds_nothing(small_library: Library) -> None:
+    built = SearchIndex.build(small_library)
+    built.close()
+    assert built.search("vorkuta").is_empty
