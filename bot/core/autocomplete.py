@@ -117,6 +117,20 @@ def article_choice_name(article: Article) -> str:
     return clip(article.title, CHOICE_NAME_LIMIT - len(suffix)) + suffix
 
 
+#: Separates the title's words from the rest of a key (never a word itself).
+_TITLE_END = " | "
+
+
+def _key(title: str, *rest: str) -> str:
+    """``folded title | folded places, year...``: what a typed name is matched against."""
+    return fold_key(title) + _TITLE_END + fold_key(" ".join(rest))
+
+
+def _title_part(key: str) -> str:
+    end = key.find(_TITLE_END)
+    return key if end < 0 else key[:end]
+
+
 def _id_words(entry_id: str) -> str:
     # "east-berlin-1953" adds its words; a serial part such as "e000123" would only bloat the index.
     return " ".join(p for p in entry_id.split("-") if p.isalpha() or p.isdigit())
@@ -170,7 +184,7 @@ def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
     rows.sort(key=lambda r: (len(r[2]), r[4]))
     postings: dict[str, array[int]] = {}
     for number, row in enumerate(rows):
-        for word in set(row[2].split()):
+        for word in set(row[2].split()) - {"|"}:
             bucket = postings.get(word)
             if bucket is None:
                 postings[word] = array("I", (number,))
@@ -342,8 +356,11 @@ class _NameIndex:
         n_words = len(query_words)
         scored = []
         for number in chosen:
-            similarity = fuzz.WRatio(folded_query, self.keys[number], processor=None)
-            score = 70.0 * coverage[number] / n_words + 0.3 * similarity
+            key = self.keys[number]
+            similarity = fuzz.WRatio(folded_query, key, processor=None)
+            # Words found in the title count for more than words found in places or dates.
+            in_title = fuzz.token_set_ratio(folded_query, _title_part(key), processor=None)
+            score = 70.0 * coverage[number] / n_words + 0.15 * similarity + 0.15 * in_title
             scored.append(_Scored(score, number, len(self.names[number]), self.orders[number]))
         return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, s.name_length, s.order))
 
@@ -403,7 +420,7 @@ class Autocompleter:
             (
                 event_choice_name(e),
                 e.id,
-                fold_key(" ".join((e.title, *e.places, *e.countries, _year_words(e.year), _id_words(e.id)))),
+                _key(e.title, *e.places, *e.countries, _year_words(e.year), _id_words(e.id)),
                 e.pack,
                 n,
             )
@@ -414,7 +431,7 @@ class Autocompleter:
             (
                 article_choice_name(a),
                 a.id,
-                fold_key(" ".join((a.title, *a.authors, a.publication, _year_words(a.year), _id_words(a.id)))),
+                _key(a.title, *a.authors, a.publication, _year_words(a.year), _id_words(a.id)),
                 a.pack,
                 n,
             )

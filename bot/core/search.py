@@ -42,7 +42,7 @@ from bot.core.errors import UserInputError
 from bot.core.models import Article, Event, Library
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 64
