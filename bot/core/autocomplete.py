@@ -550,20 +550,21 @@ def list_places(library: Library) -> tuple[str, ...]:
     spelling: dict[str, str] = {}
     for event in library.events.values():
         for name in (*event.places, *event.countries):
-            key = _place_key(name)
+            key = place_key(name)
             if key and key not in spelling:
                 spelling[key] = name
     return tuple(sorted(spelling.values(), key=lambda s: (fold_key(s), s)))
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _place_key(name: str) -> str:
+def place_key(name: str) -> str:
+    """:func:`fold_key` of a place name, cached (places repeat across many events)."""
     return fold_key(name)
 
 
-def place_matches(event: Event, place_key: str) -> bool:
-    """Whether ``event`` names the place or country whose :func:`fold_key` is ``place_key``."""
-    return any(_place_key(name) == place_key for name in (*event.places, *event.countries))
+def place_matches(event: Event, folded_place: str) -> bool:
+    """Whether ``event`` names the place or country whose :func:`fold_key` is ``folded_place``."""
+    return any(place_key(name) == folded_place for name in (*event.places, *event.countries))
 
 
 def tag_counts(library: Library) -> Mapping[str, int]:

@@ -22,10 +22,10 @@ import bisect
 import calendar
 import datetime as dt
 import random
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.autocomplete import fold_key, place_matches
+from bot.core.autocomplete import fold_key, place_key
 from bot.core.models import Event, Library
 
 #: How many events a daily post shows at most.
@@ -184,14 +184,32 @@ def timeline(
     lo = 0 if from_year is None else bisect.bisect_left(events, from_year, key=lambda e: e.date.year)
     hi = len(events) if to_year is None else bisect.bisect_right(events, to_year, key=lambda e: e.date.year)
     tag_key = tag.strip().lower() if tag else None
-    place_key = fold_key(place) if place else None
+    at_place = _place_index(library).get(fold_key(place), frozenset()) if place else None
     found = []
     for event in events[lo:hi]:
         if packs is not None and event.pack not in packs:
             continue
         if tag_key is not None and tag_key not in event.tags:
             continue
-        if place_key is not None and not place_matches(event, place_key):
+        if at_place is not None and event.id not in at_place:
             continue
         found.append(event)
     return found
+
+
+_place_cache: tuple[Library, Mapping[str, frozenset[str]]] | None = None
+
+
+def _place_index(library: Library) -> Mapping[str, frozenset[str]]:
+    """Folded place or country -> ids of the events there; built once per library."""
+    global _place_cache
+    cached = _place_cache
+    if cached is not None and cached[0] is library:
+        return cached[1]
+    index: dict[str, set[str]] = {}
+    for event in library.events.values():
+        for name in (*event.places, *event.countries):
+            index.setdefault(place_key(name), set()).add(event.id)
+    frozen = {k: frozenset(v) for k, v in index.items()}
+    _place_cache = (library, frozen)
+    return frozen

@@ -263,3 +263,14 @@ def test_every_day_of_the_year_works_on_the_shipped_library(shipped_library: Lib
         day += dt.timedelta(days=1)
     everything = timeline(shipped_library)
     assert [e.sort_key for e in everything] == sorted(e.sort_key for e in everything)
+
+
+def test_timeline_place_lookup_follows_the_library(
+    build_event: Callable[..., Event], build_library: Callable[..., Library]
+) -> None:
+    first = build_library([build_event("one", "One", "1980-08-14", places=("Gdańsk",), countries=("Poland",))])
+    second = build_library([build_event("two", "Two", "1981-12-13", places=("Gdansk",), countries=("Poland",))])
+    assert ids(timeline(first, place="GDANSK")) == ["one"]
+    assert ids(timeline(second, place="gdańsk")) == ["two"]
+    assert ids(timeline(first, place="poland")) == ["one"]
+    assert timeline(first, place="Nowhere") == []
