@@ -498,8 +498,14 @@ class SearchIndex:
             except (sqlite3.Error, KeyError, ValueError):
                 pass  # damaged or foreign: rebuild
         completer = Autocompleter.build(library)
-        _build_file(path, library, hash_value, completer)
-        return cls(library, _open_readonly(path), hash_value=hash_value, from_cache=False, autocompleter=completer)
+        try:
+            _build_file(path, library, hash_value, completer)
+            conn = _open_readonly(path)
+        except (OSError, sqlite3.Error):
+            # The cache cannot be written (read-only or full disk): index in memory instead.
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            _fill(conn, library, hash_value, None)
+        return cls(library, conn, hash_value=hash_value, from_cache=False, autocompleter=completer)
 
     def close(self) -> None:
         """Close the database; later searches find nothing (a reload swapped in a new index)."""

@@ -434,3 +434,13 @@ def test_a_closed_index_finds_nothing(small_library: Library) -> None:
     built = SearchIndex.build(small_library)
     built.close()
     assert built.search("vorkuta").is_empty
+
+
+def test_unwritable_cache_falls_back_to_memory(small_library: Library, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    built = SearchIndex.build(small_library, blocker / "search.sqlite3")
+    assert not built.from_cache
+    assert ids(built.search("vorkuta")) == ["vorkuta-uprising-1953"]
+    assert built.autocompleter.events("vorkuta")[0].value == "vorkuta-uprising-1953"
+    built.close()
