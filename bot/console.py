@@ -863,8 +863,8 @@ class Session:
         await self._save_and_confirm(resume(await self._current()))
 
     async def settings_preview(self, values: dict[str, Any]) -> None:
-        from bot.exts.daily._render import daily_post_cards
         from bot.queries import preview
+        from bot.ui.daily import daily_post_cards
 
         result = await preview(self._db(), self.library, GUILD_ID, self.clock.now())
         if result.post is None:
@@ -873,8 +873,8 @@ class Session:
         self.screen.cards(daily_post_cards(result.post, self.library), content="\n".join(result.lines))
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
-        from bot.exts.daily._render import daily_post_cards
         from bot.queries import test_post
+        from bot.ui.daily import daily_post_cards
 
         current = await self._current()
         post = await test_post(self._db(), self.library, current, self.clock.now())
@@ -884,16 +884,10 @@ class Session:
 
 
 def settings_help_section() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The /settings cog's section of /help (it declares its own examples)."""
-    try:
-        from bot.exts.settings import ServerSettings
-    except ImportError:  # pragma: no cover - the settings extension is part of the bot
-        return []
-    section = getattr(ServerSettings, "help_section", None)
-    examples = getattr(ServerSettings, "help_examples", None)
-    if not section or not examples:
-        return []
-    return [(str(section), [(str(u), str(w)) for u, w in examples])]
+    """The /settings cog's section of /help (its wording, without loading the cog)."""
+    from bot.ui.settings_text import HELP_EXAMPLES, HELP_SECTION
+
+    return [(HELP_SECTION, list(HELP_EXAMPLES))]
 
 
 # --- running -----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``python -m bot preview``: print the daily post for a day, without a token or a database.
 
 The post is made by :func:`bot.posting.build_post`, the function the scheduler uses, and
-rendered from the same cards as the embeds (:func:`bot.exts.daily.daily_post_cards`)::
+rendered from the same cards as the embeds (:func:`bot.ui.daily.daily_post_cards`)::
 
     python -m bot preview --date "17 june" --timezone Europe/Berlin --packs revolts-against-stalinism
 """
@@ -47,7 +47,7 @@ def preview_date(text: str | None, timezone: str, now_utc: dt.datetime) -> dt.da
 def render_post(post: DailyPost | None, library: Library, *, local_date: dt.date, empty_day: str) -> str:
     """The post as plain text (what its embeds show), or a line saying nothing would be posted."""
     from bot.console import plain_markdown
-    from bot.exts.daily import daily_post_cards
+    from bot.ui.daily import daily_post_cards
     from bot.ui.layout import card_text, fit_message
 
     if post is None:
@@ -73,8 +73,8 @@ def build_preview(
     now_utc: dt.datetime,
 ) -> tuple[dt.date, DailyPost | None]:
     from bot.core.scheduling import Schedule, resolve_timezone
-    from bot.exts.settings._format import resolve_packs
     from bot.posting import build_post
+    from bot.ui.settings_text import resolve_packs
 
     zone = resolve_timezone(timezone)
     packs = resolve_packs(packs_text, library) if packs_text else None

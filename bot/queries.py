@@ -4,10 +4,9 @@ The cogs in :mod:`bot.exts` and the offline console (:mod:`bot.console`) answer 
 questions. Everything here takes core objects (the library, the search index, the
 autocompleter, the database) and returns layout :class:`~bot.ui.layout.Card` objects, select
 options and plain text; bad input raises a :class:`~bot.core.errors.DomainError` whose message
-is shown as it is. Nothing here imports discord: the lookups never load it. (The settings
-helpers borrow wording from ``bot.exts.settings._format`` and the post's cards from
-``bot.exts.daily._render``; those packages' ``__init__`` import their cogs, so calling a
-settings helper loads discord.py as a side effect.)
+is shown as it is. Nothing here imports discord or :mod:`bot.exts`: neither the lookups nor the
+settings helpers load discord.py (the wording comes from :mod:`bot.ui.settings_text` and the
+post's cards from :mod:`bot.ui.daily`, both Discord-free).
 
 * Lookups: :func:`resolve_event`, :func:`resolve_article`, :func:`event_search`,
   :func:`article_list`, :func:`on_this_day_listing`, :func:`timeline_listing`.
@@ -380,7 +379,7 @@ def set_days(current: Schedule, text: str) -> Change:
 
 
 def set_packs(current: Schedule, text: str, library: Library) -> Change:
-    from bot.exts.settings._format import packs_text, resolve_packs
+    from bot.ui.settings_text import packs_text, resolve_packs
 
     chosen = resolve_packs(text, library)
     schedule = dataclasses.replace(current, packs=chosen)
@@ -388,7 +387,7 @@ def set_packs(current: Schedule, text: str, library: Library) -> Change:
 
 
 def set_empty_days(current: Schedule, mode: str) -> Change:
-    from bot.exts.settings._format import EMPTY_DAY_TEXT
+    from bot.ui.settings_text import EMPTY_DAY_TEXT
 
     choices: dict[str, EmptyDay] = {m: m for m in EMPTY_DAY_CHOICES}
     empty_day = choices.get(mode.strip().lower().split(":")[0].strip())
@@ -434,8 +433,8 @@ def resume(current: Schedule) -> Change:
 
 async def next_line(db: Database, schedule: Schedule, now_utc: dt.datetime) -> str:
     """The line after a confirmation: when the next post goes out, or why none will."""
-    from bot.exts.settings._format import state_text, when_text
     from bot.posting import schedule_status
+    from bot.ui.settings_text import state_text, when_text
 
     if not schedule.active:
         return state_text(schedule)
@@ -447,8 +446,8 @@ async def next_line(db: Database, schedule: Schedule, now_utc: dt.datetime) -> s
 
 async def settings_show(db: Database, library: Library, guild_id: int, now_utc: dt.datetime) -> Card:
     """``/settings show``: every setting, the next post and the last one."""
-    from bot.exts.settings._format import settings_card
     from bot.posting import schedule_status
+    from bot.ui.settings_text import settings_card
 
     return settings_card(await schedule_status(db, guild_id, now_utc), library)
 
@@ -475,9 +474,9 @@ class Preview:
 
 async def preview(db: Database, library: Library, guild_id: int, now_utc: dt.datetime) -> Preview:
     """Exactly what the next daily post will be, and when."""
-    from bot.exts.daily._render import role_mention
-    from bot.exts.settings._format import packs_text, state_text, when_text
     from bot.posting import schedule_status
+    from bot.ui.daily import role_mention
+    from bot.ui.settings_text import packs_text, state_text, when_text
 
     status = await schedule_status(db, guild_id, now_utc)
     schedule = status.schedule

@@ -402,6 +402,43 @@ def test_the_lookup_queries_do_not_load_discord() -> None:
     assert result.stdout.strip() == "False"
 
 
+def test_the_settings_helpers_do_not_load_discord(tmp_path: Path) -> None:
+    code = (
+        "import asyncio, sys, datetime as dt\n"
+        "from bot.config import load_settings\n"
+        "from bot.content_loader import load_library\n"
+        "from bot import queries\n"
+        "from bot.console import settings_help_section\n"
+        "from bot.core.scheduling import Schedule\n"
+        "from bot.storage import open_database\n"
+        "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
+        "now = dt.datetime(2026, 6, 17, 8, tzinfo=dt.UTC)\n"
+        "async def main():\n"
+        f"    db = await open_database({str(tmp_path / 'db.sqlite3')!r})\n"
+        "    try:\n"
+        "        change = queries.set_channel(Schedule(guild_id=1), 2)\n"
+        "        change = queries.set_packs(change.schedule, 'all', lib)\n"
+        "        change = queries.set_empty_days(change.schedule, 'week')\n"
+        "        await queries.save_schedule(db, change.schedule, now, reschedule=True)\n"
+        "        assert 'Next post' in await queries.next_line(db, change.schedule, now)\n"
+        "        assert (await queries.settings_show(db, lib, 1, now)).fields\n"
+        "        assert (await queries.preview(db, lib, 1, now)).lines\n"
+        "        assert await queries.test_post(db, lib, change.schedule, now)\n"
+        "    finally:\n"
+        "        await db.close()\n"
+        "asyncio.run(main())\n"
+        "assert settings_help_section()\n"
+        "print('discord' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
 def test_tab_completion_offers_commands_subcommands_and_unused_options() -> None:
     from bot.console import completions
 

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 import discord
 
 from bot.core.models import Article, Event, Library
+from bot.posting import DailyPost
 from bot.ui import colours
+from bot.ui.daily import daily_post_cards
 from bot.ui.layout import (
     Card,
     Option,
@@ -30,6 +32,7 @@ __all__ = [
     "about_embed",
     "article_embeds",
     "card_embed",
+    "daily_post_embeds",
     "day_embed",
     "embed_size",
     "event_embed",
@@ -92,6 +95,11 @@ def day_embed(
 ) -> discord.Embed:
     """A day's events as one embed (the daily post): ``label`` like ``17 June``; at most 5 events."""
     return message_embeds([day_card(library, events, label, nearby=nearby, timezone=timezone, total=total)])[0]
+
+
+def daily_post_embeds(post: DailyPost, library: Library, *, test: bool = False) -> list[discord.Embed]:
+    """The embeds of one daily post, within Discord's limits (at most 10, 6,000 characters)."""
+    return message_embeds(daily_post_cards(post, library, test=test))
 
 
 def help_embed() -> discord.Embed:

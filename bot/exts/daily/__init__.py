@@ -1,4 +1,7 @@
-"""The daily "on this day" post: the scheduler cog, the Discord sender and the post's look.
+"""The daily "on this day" post: the scheduler cog and the Discord sender.
+
+The post's look is Discord-free and lives in :mod:`bot.ui.daily` (cards) and
+:func:`bot.ui.embeds.daily_post_embeds` (embeds).
 
 Loaded by extension discovery like every feature; it builds the :class:`~bot.posting.DailyPoster`
 from the bot's database, library, clock and settings, so ``python -m bot run`` needs no wiring.
@@ -9,8 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.exts.daily._cog import DailyPosts, make_poster
-from bot.exts.daily._render import daily_post_cards, daily_post_embeds, post_mentions, role_mention
-from bot.exts.daily._sender import DiscordSender, map_error
+from bot.exts.daily._sender import DiscordSender, map_error, post_mentions
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -18,12 +20,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DailyPosts",
     "DiscordSender",
-    "daily_post_cards",
-    "daily_post_embeds",
     "make_poster",
     "map_error",
     "post_mentions",
-    "role_mention",
     "setup",
 ]
 

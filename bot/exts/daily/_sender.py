@@ -21,8 +21,9 @@ import aiohttp
 import discord
 
 from bot.core.posting_errors import PostError, PostForbidden, PostNotFound, PostRetryable
-from bot.exts.daily._render import daily_post_embeds, post_mentions, role_mention
 from bot.posting import DailyPost
+from bot.ui.daily import role_mention
+from bot.ui.embeds import daily_post_embeds
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -34,6 +35,13 @@ MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 #: How many of the channel's newest messages after the claim are searched for a lost post.
 HISTORY_LIMIT = 200
+
+
+def post_mentions(role_id: int | None) -> discord.AllowedMentions:
+    """Allow exactly one role to be pinged (or nobody)."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False)
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:

@@ -36,10 +36,16 @@ from bot.core.scheduling import (
     timezone_choices,
 )
 from bot.errors import claim_response, send_ephemeral
-from bot.exts.daily._render import daily_post_embeds, role_mention
 from bot.exts.daily._sender import DiscordSender
-from bot.exts.settings._format import (
+from bot.posting import RECENT_DAYS, DailyPost, build_post, schedule_status
+from bot.storage import Database, PostsRepository, SettingsRepository
+from bot.ui.daily import role_mention
+from bot.ui.embeds import daily_post_embeds, message_embeds
+from bot.ui.pagination import send_message
+from bot.ui.settings_text import (
     EMPTY_DAY_TEXT,
+    HELP_EXAMPLES,
+    HELP_SECTION,
     PERMISSION_NAMES,
     join_names,
     missing_permissions,
@@ -51,10 +57,6 @@ from bot.exts.settings._format import (
     state_text,
     when_text,
 )
-from bot.posting import RECENT_DAYS, DailyPost, build_post, schedule_status
-from bot.storage import Database, PostsRepository, SettingsRepository
-from bot.ui.embeds import message_embeds
-from bot.ui.pagination import send_message
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -156,16 +158,8 @@ class ServerSettings(
 ):
     """The daily post's settings, one server at a time."""
 
-    help_section = "Daily posts (needs Manage Server)"
-    help_examples: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("/settings channel channel:#history", "where the daily post goes (checks my permissions there)"),
-        ("/settings time time:09:00 · /settings timezone timezone:berlin", "when it goes out, in your local time"),
-        ("/settings role role:@history-fans", "a role to ping with each post (leave empty for none)"),
-        ("/settings days days:mon-fri · /settings empty-days", "which days, and what to do on a day with nothing"),
-        ("/settings packs packs:all", "which content packs to post from"),
-        ("/settings show · /settings preview · /settings test-post", "see everything, the next post, or post now"),
-        ("/settings pause · /settings resume", "stop and start the daily post"),
-    )
+    help_section = HELP_SECTION
+    help_examples: ClassVar[tuple[tuple[str, str], ...]] = HELP_EXAMPLES
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

@@ -1,4 +1,6 @@
-"""What ``/settings`` says: pure text and cards from core objects (no bot, no network).
+"""What ``/settings`` says: pure text and cards from core objects (no bot, no network, no discord.py).
+
+Used by the ``/settings`` cog, :mod:`bot.queries` (so the offline console) and ``python -m bot preview``.
 
 Times are shown as Discord timestamps (``<t:unix:F>``), which every member's client renders in
 their own timezone, next to the server's local wall time.
@@ -21,6 +23,17 @@ EMPTY_DAY_TEXT: dict[EmptyDay, str] = {
     "week": "post that week in history instead",
     "article": "post an article from the library instead",
 }
+#: The ``/settings`` section of ``/help`` (the cog declares it; the console shows it too).
+HELP_SECTION = "Daily posts (needs Manage Server)"
+HELP_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("/settings channel channel:#history", "where the daily post goes (checks my permissions there)"),
+    ("/settings time time:09:00 · /settings timezone timezone:berlin", "when it goes out, in your local time"),
+    ("/settings role role:@history-fans", "a role to ping with each post (leave empty for none)"),
+    ("/settings days days:mon-fri · /settings empty-days", "which days, and what to do on a day with nothing"),
+    ("/settings packs packs:all", "which content packs to post from"),
+    ("/settings show · /settings preview · /settings test-post", "see everything, the next post, or post now"),
+    ("/settings pause · /settings resume", "stop and start the daily post"),
+)
 #: What the permission names look like in Discord's settings.
 PERMISSION_NAMES = {
     "view_channel": "View Channel",

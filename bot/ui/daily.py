@@ -1,21 +1,18 @@
-"""The daily post as cards and embeds: one look for the scheduled post, ``/settings preview`` and
-``/settings test-post``.
+"""The daily post as cards: one look for the scheduled post, ``/settings preview``,
+``/settings test-post``, the console and ``python -m bot preview``.
 
-Pure (no bot, no network). It builds :class:`~bot.ui.layout.Card` objects with the shared layout
-helpers and turns them into embeds with :func:`bot.ui.embeds.message_embeds`, so every limit of
-Discord is respected the same way as everywhere else.
+Pure and Discord-free (no bot, no network, no discord.py). It builds :class:`~bot.ui.layout.Card`
+objects with the shared layout helpers; :func:`bot.ui.embeds.daily_post_embeds` turns them into
+embeds, so every limit of Discord is respected the same way as everywhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import discord
-
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Event, Library
 from bot.posting import DailyPost
-from bot.ui.embeds import message_embeds
 from bot.ui.layout import (
     BULLET,
     FIELD_VALUE_LIMIT,
@@ -84,18 +81,6 @@ def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -
     return (card,)
 
 
-def daily_post_embeds(post: DailyPost, library: Library, *, test: bool = False) -> list[discord.Embed]:
-    """The embeds of one daily post, within Discord's limits (at most 10, 6,000 characters)."""
-    return message_embeds(daily_post_cards(post, library, test=test))
-
-
 def role_mention(role_id: int | None) -> str | None:
     """The message content of a post: the role to ping (outside the embed), or nothing."""
     return f"<@&{role_id}>" if role_id is not None else None
-
-
-def post_mentions(role_id: int | None) -> discord.AllowedMentions:
-    """Allow exactly one role to be pinged (or nobody)."""
-    if role_id is None:
-        return discord.AllowedMentions.none()
-    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False)
