@@ -25,7 +25,9 @@ rebuilds neither.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -33,7 +35,7 @@ import sqlite3
 import sys
 import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,6 +204,7 @@ def _alt_words(*texts: str) -> str:
     return " ".join(extra)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def facet_token(kind: str, value: str) -> str:
     """The hidden token for a filter value: ``tg`` + a hash of the folded tag, and so on.
 
@@ -215,12 +218,15 @@ def facet_token(kind: str, value: str) -> str:
 
 def _ordered_items(library: Library) -> list[Event | Article]:
     """Events and articles together in chronological order: the order of the index's rowids."""
-    items: list[tuple[tuple[int, int, int], int, str, Event | Article]] = [
+    # library.chronological is already sorted by (date, id); merge the few articles into it.
+    articles = sorted(library.articles.values(), key=lambda a: (a.published.sort_key, a.id))
+    events: Iterator[tuple[tuple[int, int, int], int, str, Event | Article]] = (
         (e.date.sort_key, 0, e.id, e) for e in library.chronological
-    ]
-    items.extend((a.published.sort_key, 1, a.id, a) for a in library.articles.values())
-    items.sort(key=lambda t: t[:3])
-    return [t[3] for t in items]
+    )
+    papers: Iterator[tuple[tuple[int, int, int], int, str, Event | Article]] = (
+        (a.published.sort_key, 1, a.id, a) for a in articles
+    )
+    return [t[3] for t in heapq.merge(events, papers, key=lambda t: t[:3])]
 
 
 def content_hash(library: Library) -> str:
