@@ -650,19 +650,13 @@ class Session:
         count = len(self.menu.options)
         if not rest.isdigit() or not 1 <= int(rest) <= count:
             raise UserInputError(f"Open which one? Type `open 1` to `open {count}`.")
+        from bot.queries import article_by_id, event_by_id
+
         value = self.menu.options[int(rest) - 1].value
         if self.menu.opens == "article":
-            article = self.library.articles.get(value)
-            if article is None:
-                raise DomainError("That article is no longer in the library (it may have been updated).")
-            self._show_article(article.id, "medium")
+            self._show_article(article_by_id(self.library, value).id, "medium")
         else:
-            event = self.library.events.get(value)
-            if event is None:
-                raise DomainError(
-                    "That event is no longer in the library (it may have been updated). Try `/event search`."
-                )
-            self._show_event(event.id)
+            self._show_event(event_by_id(self.library, value).id)
 
     def notes(self, rest: str) -> None:
         from bot.queries import Listing, ListPage, resolve_article

@@ -8,8 +8,10 @@ is shown as it is. Nothing here imports discord or :mod:`bot.exts`: neither the 
 settings helpers load discord.py (the wording comes from :mod:`bot.ui.settings_text` and the
 post's cards from :mod:`bot.ui.daily`, both Discord-free).
 
-* Lookups: :func:`resolve_event`, :func:`resolve_article`, :func:`event_search`,
-  :func:`article_list`, :func:`on_this_day_listing`, :func:`timeline_listing`.
+* Lookups: :func:`resolve_event`, :func:`resolve_article`, :func:`event_by_id`,
+  :func:`article_by_id`, :func:`event_search`, :func:`article_list`,
+  :func:`on_this_day_listing`, :func:`timeline_listing`; filters: :func:`year_range`,
+  :func:`check_tag`. The cogs show a :class:`Listing` with :func:`bot.ui.pagination.send_listing`.
 * Daily-post settings: :func:`set_time`, :func:`set_timezone`, :func:`set_days`,
   :func:`set_packs`, :func:`set_empty_days`, :func:`pause`, :func:`resume`, :func:`next_line`,
   :func:`preview`.
@@ -135,6 +137,22 @@ def resolve_article(library: Library, autocomplete: Autocompleter, text: str, pa
         f"I couldn't find an article matching {text[:80]!r}. Start typing and pick one of the suggestions, "
         "or see `/article list`."
     )
+
+
+def event_by_id(library: Library, event_id: str) -> Event:
+    """The event a menu option opens (the library may have been reloaded since it was shown)."""
+    event = library.events.get(event_id)
+    if event is None:
+        raise NotFoundError("That event is no longer in the library (it may have been updated). Try `/event search`.")
+    return event
+
+
+def article_by_id(library: Library, article_id: str) -> Article:
+    """The article a menu option or button opens (the library may have been reloaded since)."""
+    article = library.articles.get(article_id)
+    if article is None:
+        raise NotFoundError("That article is no longer in the library (it may have been updated).")
+    return article
 
 
 def check_length(length: str | None) -> str:

@@ -4,6 +4,8 @@
   Next / Last buttons. Only the member who asked can turn pages; anyone else gets a short
   ephemeral note. A page may carry select-menu options ("open one of these").
 * :class:`MenuView` is a message's select menus (and optional buttons) without pages.
+* :func:`listing_source` and :func:`send_listing` show a :class:`bot.queries.Listing` (what a
+  lookup computes, shared with the offline console) with these pages.
 
 Both disable their components when they time out, and send errors to the one error handler.
 Pages are produced on demand by a ``source(index)`` callable, so a result set of thousands of
@@ -15,13 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import ErrorReportingView, claim_response
-from bot.ui.embeds import select_options
+from bot.ui.embeds import message_embeds, select_options
 from bot.ui.layout import PLACEHOLDER_LIMIT, SELECT_OPTIONS_LIMIT, Option, chunk_options
+
+if TYPE_CHECKING:
+    from bot.queries import Listing
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,16 @@ class Page:
 
 
 PageSource = Callable[[int], Page]
+
+
+def listing_source(listing: Listing) -> PageSource:
+    """A listing's pages as :class:`Page` objects: its cards as embeds, its options for the menu."""
+
+    def source(index: int) -> Page:
+        shown = listing.page(index)
+        return Page(tuple(message_embeds(shown.cards)), shown.options)
+
+    return source
 
 
 class _BoundView(ErrorReportingView):
@@ -271,3 +286,23 @@ async def send_pages(
         paginator.stop()
     await send_message(interaction, paginator.page.embeds, view, ephemeral=ephemeral)
     return paginator
+
+
+async def send_listing(
+    interaction: discord.Interaction[Any],
+    listing: Listing,
+    *,
+    on_pick: PickHandler | None = None,
+    ephemeral: bool = False,
+    view_timeout: float | None = DEFAULT_TIMEOUT,
+) -> Paginator:
+    """Send a :class:`~bot.queries.Listing` with pagination; its menu opens with ``on_pick``."""
+    return await send_pages(
+        interaction,
+        listing_source(listing),
+        listing.pages,
+        on_pick=on_pick,
+        pick_placeholder=listing.placeholder,
+        ephemeral=ephemeral,
+        view_timeout=view_timeout,
+    )

@@ -57,3 +57,24 @@ async def test_single_page_has_no_page_buttons(harness: Harness) -> None:
     labels = [b["label"] for b in message.buttons()]
     assert labels == []
     assert len(message.selects()) == 1
+
+
+def test_a_listing_page_becomes_a_page_of_embeds_built_on_demand() -> None:
+    from bot.queries import Listing, ListPage
+    from bot.ui.embeds import message_embeds
+    from bot.ui.layout import Card, Option
+    from bot.ui.pagination import listing_source
+
+    asked: list[int] = []
+
+    def page(number: int) -> ListPage:
+        asked.append(number)
+        card = Card(title=f"Page {number + 1}", description="Some events", kind="list")
+        return ListPage((card,), (Option(label=f"Event {number}", value=f"e{number}"),))
+
+    source = listing_source(Listing(3, page))
+    assert asked == []
+    shown = source(2)
+    assert asked == [2]
+    assert [e.to_dict() for e in shown.embeds] == [e.to_dict() for e in message_embeds(page(2).cards)]
+    assert shown.options == (Option(label="Event 2", value="e2"),)

@@ -1,4 +1,8 @@
-"""Helpers shared by the lookup cogs: resolving what a user typed, opening an event or an article."""
+"""Helpers shared by the lookup cogs: opening an event or an article, showing a listing.
+
+What a lookup computes (resolving what someone typed, filtering, the pages of a listing) lives
+in :mod:`bot.queries`, shared with the offline console; this module only puts it on Discord.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ import discord
 from discord import app_commands
 
 from bot.core.autocomplete import Choice
-from bot.core.errors import NotFoundError
 from bot.core.models import Article, Event
+from bot.queries import Listing, article_by_id, event_by_id
 from bot.ui.embeds import article_embeds, event_embed, message_embeds, note_embeds
-from bot.ui.layout import article_option, event_option, list_card
-from bot.ui.pagination import MenuView, Page, send_message, send_pages
+from bot.ui.layout import event_option, list_card, related_events
+from bot.ui.pagination import MenuView, Page, send_listing, send_message, send_pages
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -38,46 +42,17 @@ def to_choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=c.name[:100], value=c.value[:100]) for c in choices[:25]]
 
 
-def resolve_event(bot: Bot, text: str, packs: frozenset[str] | None) -> Event:
-    """The event whose id was picked from autocomplete, or the best match for free text."""
-    text = text.strip()
-    event = bot.library.events.get(text)
-    if event is not None and (packs is None or event.pack in packs):
-        return event
-    if text:
-        best = bot.autocomplete.events(text, packs=packs, limit=1)
-        if best:
-            found = bot.library.events.get(best[0].value)
-            if found is not None:
-                return found
-    raise NotFoundError(
-        f"I couldn't find an event matching {text[:80]!r}. Start typing and pick one of the suggestions, "
-        "or try `/event search`."
-    )
-
-
-def resolve_article(bot: Bot, text: str, packs: frozenset[str] | None) -> Article:
-    text = text.strip()
-    article = bot.library.articles.get(text)
-    if article is not None and (packs is None or article.pack in packs):
-        return article
-    if text:
-        best = bot.autocomplete.articles(text, packs=packs, limit=1)
-        if best:
-            found = bot.library.articles.get(best[0].value)
-            if found is not None:
-                return found
-    raise NotFoundError(
-        f"I couldn't find an article matching {text[:80]!r}. Start typing and pick one of the suggestions, "
-        "or see `/article list`."
-    )
+async def send_lookup(interaction: Interaction, listing: Listing) -> None:
+    """Show a lookup's listing page by page; its menu opens what the listing lists."""
+    on_pick = open_article_callback if listing.opens == "article" else open_event_callback
+    await send_listing(interaction, listing, on_pick=on_pick, view_timeout=bot_of(interaction).view_timeout)
 
 
 # --- opening things ---------------------------------------------------------------------------
 
 
 def event_view(bot: Bot, event: Event) -> MenuView | None:
-    related = [bot.library.events[r] for r in event.related_events if r in bot.library.events]
+    related = related_events(event, bot.library)
     if not related:
         return None
     return MenuView(
@@ -95,10 +70,7 @@ async def open_event(interaction: Interaction, event: Event, *, ephemeral: bool)
 
 async def open_event_callback(interaction: Interaction, event_id: str) -> None:
     """A select menu picked an event: show it to whoever picked, privately."""
-    bot = bot_of(interaction)
-    event = bot.library.events.get(event_id)
-    if event is None:
-        raise NotFoundError("That event is no longer in the library (it may have been updated). Try `/event search`.")
+    event = event_by_id(bot_of(interaction).library, event_id)
     await open_event(interaction, event, ephemeral=True)
 
 
@@ -133,19 +105,14 @@ async def open_article(interaction: Interaction, article: Article, length: str, 
 
 
 async def open_article_callback(interaction: Interaction, article_id: str) -> None:
-    bot = bot_of(interaction)
-    article = bot.library.articles.get(article_id)
-    if article is None:
-        raise NotFoundError("That article is no longer in the library (it may have been updated).")
+    article = article_by_id(bot_of(interaction).library, article_id)
     await open_article(interaction, article, "medium", ephemeral=True)
 
 
 async def open_notes(interaction: Interaction, article_id: str) -> None:
     """Every context note of an article, one per page, privately to whoever asked."""
     bot = bot_of(interaction)
-    article = bot.library.articles.get(article_id)
-    if article is None:
-        raise NotFoundError("That article is no longer in the library (it may have been updated).")
+    article = article_by_id(bot.library, article_id)
     embeds = note_embeds(article, bot.library)
     if not embeds:
         embeds = message_embeds([list_card("What the record says", ["This article has no context notes."])])
@@ -154,7 +121,3 @@ async def open_notes(interaction: Interaction, article_id: str) -> None:
         return Page((embeds[index],))
 
     await send_pages(interaction, source, len(embeds), ephemeral=True, view_timeout=bot.view_timeout)
-
-
-def article_options(articles: Sequence[Article]) -> list[Any]:
-    return [article_option(a) for a in articles]
