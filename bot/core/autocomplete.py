@@ -23,6 +23,7 @@ import functools
 import heapq
 import itertools
 import re
+import threading
 import unicodedata
 from array import array
 from collections import OrderedDict
@@ -414,6 +415,8 @@ class Autocompleter:
         self.places: tuple[str, ...] = state.places
         self._folded_tags = [(fold_key(t), t) for t in self.tags]
         self._folded_places = [(fold_key(p), p) for p in self.places]
+        # The indexes keep small caches; a lock makes calls from several threads safe.
+        self._lock = threading.Lock()
 
     @classmethod
     def build(cls, library: Library) -> Autocompleter:
@@ -493,8 +496,9 @@ class Autocompleter:
         folded_query = " ".join(query_words)
         pack_set = frozenset(packs) if packs is not None else None
         scored: list[tuple[_Scored, _NameIndex]] = []
-        for index in kinds:
-            scored.extend((s, index) for s in index.search(query_words, folded_query, limit, pack_set))
+        with self._lock:
+            for index in kinds:
+                scored.extend((s, index) for s in index.search(query_words, folded_query, limit, pack_set))
         if len(kinds) > 1:
             scored.sort(key=lambda pair: (-pair[0].score, pair[0].name_length, pair[0].order))
         return [Choice(index.names[s.number], index.values[s.number]) for s, index in scored[:limit]]

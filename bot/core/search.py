@@ -12,13 +12,16 @@ are just words (or nothing), so any text gives results or "nothing found", never
 Ranking: BM25 with the title weighted 10, places/dates and tags 3, the description 1. A query
 requires every word (a word the index has never seen is matched as a prefix, or dropped if it
 is not even that); if no document has them all, the commonest words are dropped one at a time.
-When more than :data:`RANK_LIMIT` documents match (only words that are everywhere), ranking
-them all would be slow and say little: those with every word in the title come first (shortest
-title first), then the rest in chronological order, and the total is reported as "8,000+".
+A word found in more than a fifth of all documents is left out when rarer words remain.
+When more than :data:`RANK_LIMIT` documents match, or the words and filters are so common that
+BM25 would have to scan more than :data:`RANK_COST_LIMIT` postings, ranking would be slow and
+say little: those with every word in the title come first (shortest title first), then the
+rest in chronological order; past :data:`RANK_LIMIT` the total is reported as "5,000+".
 
 Filters are pushed into FTS5 so that they cost nothing per row: documents are numbered in
 chronological order (events and articles together), so a year range is a rowid range; tag,
-place, pack and kind are tokens in a hidden ``facets`` column (weight 0) that the query ANDs in.
+place, pack and kind are tokens in a hidden ``facets`` column (weight 0) that the query ANDs
+in (or, for "events" and "all packs but these", excludes with NOT, which is cheaper).
 The cache file also stores the autocomplete index (:class:`AutocompleteState`), so a warm start
 rebuilds neither.
 """
@@ -59,7 +62,12 @@ _TEXT_COLUMNS = "{title body extra tags alt}"
 COMMON_FRACTION = 0.2
 COMMON_MIN_DOCS = 2000
 #: At most this many matches are ranked by BM25 (a few milliseconds); see the module docstring.
-RANK_LIMIT = 8000
+RANK_LIMIT = 5000
+#: BM25 first counts the documents of every word and facet in the query; above this many
+#: postings in all, the cheaper order (title matches first, then by date) is used instead.
+RANK_COST_LIMIT = 120_000
+#: Matches every document (every document is an event or an article).
+_EVERYTHING = '{facets} : ("kevent" OR "karticle")'
 KINDS = ("event", "article")
 
 _STOPWORDS = frozenset(
@@ -432,16 +440,31 @@ def _build_file(path: Path, library: Library, hash_value: str, completer: Autoco
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """A search's filters, translated: facet tokens to AND in, a rowid range, or "nothing"."""
+    """A search's filters, translated into FTS5: facets to AND in, facets to exclude, a rowid range."""
 
-    facets: str | None
+    positive: str | None
+    negative: str | None
     rowids: tuple[int, int] | None
+    #: Documents under the facet tokens used: what BM25 would have to scan for them.
+    cost: int = 0
     impossible: bool = False
 
     def sql(self) -> tuple[str, list[object]]:
         if self.rowids is None:
             return "", []
         return " AND docs.rowid BETWEEN ? AND ?", [self.rowids[0], self.rowids[1]]
+
+    @property
+    def has_facets(self) -> bool:
+        return self.positive is not None or self.negative is not None
+
+    def combine(self, text: str | None) -> str:
+        """``text`` with the facets applied (every document if neither is given)."""
+        if text and self.positive:
+            expression = f"({text}) AND ({self.positive})"
+        else:
+            expression = text or self.positive or _EVERYTHING
+        return f"({expression}) NOT ({self.negative})" if self.negative else expression
 
 
 class SearchIndex:
@@ -545,7 +568,7 @@ class SearchIndex:
             if plan.impossible:
                 return SearchResults((), 0, query, offset, limit)
             if not words_typed:
-                if plan.facets is None and plan.rowids is None:
+                if not plan.has_facets and plan.rowids is None:
                     return SearchResults((), 0, query, offset, limit)
                 return self._browse(query, plan, limit, offset)
             terms = self._terms(words_typed)
@@ -580,23 +603,36 @@ class SearchIndex:
         rare = [t for t in terms if t.docs <= common]
         return rare or terms
 
+    def _docs(self, term: str) -> int:
+        row = self._conn.execute("SELECT docs FROM vocab WHERE term = ?", (term,)).fetchone()
+        return int(row[0]) if row else 0
+
     def _plan(self, filters: SearchFilters) -> _Plan:
-        parts: list[str] = []
+        positive: list[str] = []
+        negative: list[str] = []
         if filters.kind is not None:
             if filters.kind not in KINDS:
                 raise UserInputError(f"search for events or articles, not {str(filters.kind)[:40]!r}")
-            parts.append(f'"{facet_token("k", filters.kind)}"')
+            # Articles are few: "events" is "not articles", which costs less than listing events.
+            (positive if filters.kind == "article" else negative).append(facet_token("k", "article"))
         if filters.tag and filters.tag.strip():
-            parts.append(f'"{facet_token("tg", filters.tag.strip().lower())}"')
+            positive.append(facet_token("tg", filters.tag.strip().lower()))
         if filters.place and fold_key(filters.place):
-            parts.append(f'"{facet_token("pl", filters.place)}"')
+            positive.append(facet_token("pl", filters.place))
+        pack_tokens: list[str] = []
         if filters.packs is not None:
-            packs = sorted(filters.packs & self._all_packs)
-            if not packs:
-                return _Plan(None, None, impossible=True)
-            if len(packs) < len(self._all_packs):
-                parts.append("(" + " OR ".join(f'"{facet_token("pk", p)}"' for p in packs) + ")")
-        facets = "{facets} : (" + " AND ".join(parts) + ")" if parts else None
+            allowed = filters.packs & self._all_packs
+            if not allowed:
+                return _Plan(None, None, None, impossible=True)
+            refused = self._all_packs - allowed
+            if refused and len(refused) <= len(allowed):
+                negative.extend(facet_token("pk", p) for p in sorted(refused))
+            elif refused:
+                pack_tokens = [facet_token("pk", p) for p in sorted(allowed)]
+        parts = [f'"{t}"' for t in positive]
+        if pack_tokens:
+            parts.append("(" + " OR ".join(f'"{t}"' for t in pack_tokens) + ")")
+        cost = sum(self._docs(t) for t in (*positive, *negative, *pack_tokens))
         rowids = None
         if filters.year_from is not None or filters.year_to is not None:
             lo = -1 if filters.year_from is None else max(-1, min(int(filters.year_from), 100_000))
@@ -610,9 +646,14 @@ class SearchIndex:
                 "SELECT rid FROM items WHERE year <= ? ORDER BY year DESC, rid DESC LIMIT 1", (hi,)
             ).fetchone()
             if first is None or last is None or first[0] > last[0]:
-                return _Plan(None, None, impossible=True)
+                return _Plan(None, None, None, impossible=True)
             rowids = (int(first[0]), int(last[0]))
-        return _Plan(facets, rowids)
+        return _Plan(
+            positive="{facets} : (" + " AND ".join(parts) + ")" if parts else None,
+            negative="{facets} : (" + " OR ".join(f'"{t}"' for t in negative) + ")" if negative else None,
+            rowids=rowids,
+            cost=cost,
+        )
 
     def _count(self, match: str, plan: _Plan, cap: int | None = None) -> int:
         """How many documents match (counting stops at ``cap``, which keeps huge matches cheap)."""
@@ -642,23 +683,24 @@ class SearchIndex:
 
     def _match(self, query: str, terms: list[_Term], plan: _Plan, limit: int, offset: int) -> SearchResults:
         phrases = " ".join(t.phrase for t in terms)
-        text_match = f"{_TEXT_COLUMNS} : ({phrases})"
-        match = f"({text_match}) AND ({plan.facets})" if plan.facets else text_match
+        match = plan.combine(f"{_TEXT_COLUMNS} : ({phrases})")
         total = self._count(match, plan, cap=RANK_LIMIT + 1)
         if total == 0:
             return SearchResults((), 0, query, offset, limit)
-        if total <= RANK_LIMIT:
+        exact = total <= RANK_LIMIT
+        if exact and sum(t.docs for t in terms) + plan.cost <= RANK_COST_LIMIT:
             rows = self._ranked(match, plan, limit=limit, offset=offset) if offset < total else []
             return SearchResults(self._hits(rows, terms), total, query, offset, limit)
-        # Too many to rank (only common words): those with every word in the title come first,
-        # shortest title first; then the rest, chronologically.
+        # Too many matches, or only words that are everywhere (BM25 would scan all their
+        # postings and say little): those with every word in the title come first, shortest
+        # title first; then the rest, chronologically.
         title_match = f"{{title}} : ({phrases})"
-        first_match = f"({title_match}) AND ({plan.facets})" if plan.facets else title_match
         where, params = plan.sql()
         in_title = [
             int(r[0])
             for r in self._conn.execute(
-                f"SELECT docs.rowid FROM docs WHERE docs MATCH ?{where} LIMIT {RANK_LIMIT}", [first_match, *params]
+                f"SELECT docs.rowid FROM docs WHERE docs MATCH ?{where} LIMIT {RANK_LIMIT}",
+                [plan.combine(title_match), *params],
             )
         ]
         in_title.sort(key=lambda rid: (self._title_lengths[rid - 1], rid))
@@ -667,7 +709,8 @@ class SearchIndex:
             rest = f"({match}) NOT ({title_match})"
             more = self._rowids(rest, plan, limit=limit - len(rows), offset=max(0, offset - len(in_title)))
             rows += [(rid, 0.0) for rid in more]
-        return SearchResults(self._hits(rows, terms), RANK_LIMIT, query, offset, limit, total_exact=False)
+        shown_total = total if exact else RANK_LIMIT
+        return SearchResults(self._hits(rows, terms), shown_total, query, offset, limit, total_exact=exact)
 
     def _hits(self, rows: list[tuple[int, float]], terms: list[_Term]) -> tuple[SearchHit, ...]:
         if not rows:
@@ -696,14 +739,15 @@ class SearchIndex:
         return " ".join((article.summaries.medium, article.argument, *article.key_points))
 
     def _browse(self, query: str, plan: _Plan, limit: int, offset: int) -> SearchResults:
-        if plan.facets is None:
+        if not plan.has_facets:
             assert plan.rowids is not None
             lo, hi = plan.rowids
             total = hi - lo + 1
             rids = list(range(lo + offset, min(hi, lo + offset + limit - 1) + 1))
         else:
-            total = self._count(plan.facets, plan)
-            rids = self._rowids(plan.facets, plan, limit=limit, offset=offset) if offset < total else []
+            match = plan.combine(None)
+            total = self._count(match, plan)
+            rids = self._rowids(match, plan, limit=limit, offset=offset) if offset < total else []
         return SearchResults(self._hits([(rid, 0.0) for rid in rids], []), total, query, offset, limit)
 
 

@@ -444,3 +444,30 @@ def test_unwritable_cache_falls_back_to_memory(small_library: Library, tmp_path:
     assert ids(built.search("vorkuta")) == ["vorkuta-uprising-1953"]
     assert built.autocompleter.events("vorkuta")[0].value == "vorkuta-uprising-1953"
     built.close()
+
+
+def test_common_words_are_ordered_cheaply_with_an_exact_total(
+    small_library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = SearchIndex.build(small_library)
+    ranked = built.search("strike", limit=50)
+    monkeypatch.setattr("bot.core.search.RANK_COST_LIMIT", 0)
+    cheap = built.search("strike", limit=50)
+    assert (cheap.total, cheap.total_exact) == (ranked.total, True)
+    assert sorted(ids(cheap)) == sorted(ids(ranked))
+    assert ids(cheap)[0] == "gdansk-shipyard-strike-1980"  # the only title with "strike"
+    rest = [small_library.events[i].sort_key for i in ids(cheap)[1:]]
+    assert rest == sorted(rest)
+    assert ids(built.search("strike", SearchFilters(kind="event", packs=frozenset({"test"})))) == ids(
+        built.search("strike", SearchFilters(kind="event"))
+    )
+    built.close()
+
+
+def test_negative_filters(index: SearchIndex) -> None:
+    # "events" is written as "not articles"; one pack of two as "not the other pack".
+    assert {h.kind for h in index.search("", SearchFilters(kind="event"), limit=50).hits} == {"event"}
+    assert index.search("", SearchFilters(kind="event")).total == 10
+    assert index.search("", SearchFilters(packs=frozenset({"test"}))).total == 10
+    assert index.search("", SearchFilters(packs=frozenset({"test", "other"}))).is_empty
+    assert index.search("", SearchFilters(kind="article", packs=frozenset({"test"}))).total == 1
