@@ -820,7 +820,9 @@ class Session:
             return
         name = str(raw).strip().removeprefix("<@&").removesuffix(">").lstrip("@").lower()
         if name == "everyone":
-            raise UserInputError("The daily post can't ping @everyone. Choose a role members can opt into.")
+            from bot.ui.settings_text import NO_EVERYONE_PING
+
+            raise UserInputError(NO_EVERYONE_PING)
         role_id = ROLES.get(name) or next((i for i in ROLES.values() if str(i) == name), None)
         if role_id is None:
             known = ", ".join(f"@{r}" for r in ROLES)
@@ -843,12 +845,11 @@ class Session:
         await self._save_and_confirm(set_days(await self._current(), values["days"]))
 
     async def settings_pause(self, values: dict[str, Any]) -> None:
-        from bot.queries import pause
-        from bot.storage import SettingsRepository
+        from bot.queries import pause, save_schedule
 
         schedule, text = pause(await self._current())
         if schedule is not None:
-            await SettingsRepository(self._db()).save(schedule, at=self.clock.now())
+            await save_schedule(self._db(), schedule, self.clock.now())
         self.screen.say(text)
 
     async def settings_resume(self, values: dict[str, Any]) -> None:

@@ -518,10 +518,16 @@ async def preview(db: Database, library: Library, guild_id: int, now_utc: dt.dat
     return Preview(tuple(lines), post)
 
 
-async def test_post(db: Database, library: Library, current: Schedule, now_utc: dt.datetime) -> DailyPost:
-    """Today's post for ``/settings test-post``: falls back to that week, then an article."""
+def require_channel(current: Schedule) -> int:
+    """The channel a test post goes to; without one, a friendly error."""
     if current.channel_id is None:
         raise UserInputError("Choose a channel first with `/settings channel`.")
+    return current.channel_id
+
+
+async def test_post(db: Database, library: Library, current: Schedule, now_utc: dt.datetime) -> DailyPost:
+    """Today's post for ``/settings test-post``: falls back to that week, then an article."""
+    require_channel(current)
     today = local_date_at(current, now_utc)
     post = await post_for(db, library, current, today, None)
     for fallback in ("week", "article"):

@@ -34,6 +34,8 @@ HELP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("/settings show · /settings preview · /settings test-post", "see everything, the next post, or post now"),
     ("/settings pause · /settings resume", "stop and start the daily post"),
 )
+#: Why a daily post never pings @everyone (the cog and the console refuse it alike).
+NO_EVERYONE_PING = "The daily post can't ping @everyone. Choose a role members can opt into."
 #: What the permission names look like in Discord's settings.
 PERMISSION_NAMES = {
     "view_channel": "View Channel",

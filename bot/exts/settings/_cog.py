@@ -8,54 +8,35 @@ Bad values change nothing and say what to type instead.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import AppCommandOptionType, ChannelType, app_commands
 from discord.ext import commands
 
+from bot import queries
 from bot.core.errors import DomainError, UserInputError
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
-from bot.core.scheduling import (
-    DEFAULT_LATE_AFTER,
-    EMPTY_DAY_CHOICES,
-    EmptyDay,
-    Schedule,
-    format_post_time,
-    format_weekdays,
-    get_zone,
-    local_date_at,
-    next_post_at,
-    parse_post_time,
-    parse_weekdays,
-    resolve_timezone,
-    scheduled_instant,
-    timezone_choices,
-)
+from bot.core.scheduling import EMPTY_DAY_CHOICES, Schedule, resolve_timezone, timezone_choices
 from bot.errors import claim_response, send_ephemeral
 from bot.exts.daily._sender import DiscordSender
-from bot.posting import RECENT_DAYS, DailyPost, build_post, schedule_status
-from bot.storage import Database, PostsRepository, SettingsRepository
-from bot.ui.daily import role_mention
+from bot.storage import Database, SettingsRepository
 from bot.ui.embeds import daily_post_embeds, message_embeds
 from bot.ui.pagination import send_message
 from bot.ui.settings_text import (
     EMPTY_DAY_TEXT,
     HELP_EXAMPLES,
     HELP_SECTION,
+    NO_EVERYONE_PING,
     PERMISSION_NAMES,
     join_names,
+    message_link,
     missing_permissions,
     pack_choices,
-    packs_text,
     permission_list,
-    resolve_packs,
-    settings_card,
-    state_text,
-    when_text,
 )
 
 if TYPE_CHECKING:
@@ -63,10 +44,8 @@ if TYPE_CHECKING:
 
 Interaction = discord.Interaction[Any]
 
-SKIPPED_AFTER_CHANGE = "the post time had already passed when the settings were changed"
 #: Channel types a daily post can go to (text and announcement channels).
 POST_CHANNEL_TYPES = (ChannelType.text, ChannelType.news)
-_EMPTY_DAYS: dict[str, EmptyDay] = {m: m for m in EMPTY_DAY_CHOICES}
 _KIND_NAMES = {
     ChannelType.voice: "a voice channel",
     ChannelType.stage_voice: "a stage channel",
@@ -186,28 +165,14 @@ class ServerSettings(
     async def _current(self, interaction: Interaction) -> Schedule:
         return await SettingsRepository(self._db()).get_or_default(_guild_id(interaction))
 
-    async def _save(self, schedule: Schedule, *, reschedule: bool = False) -> None:
-        """Store ``schedule``. With ``reschedule`` (a new time, timezone, days or first channel),
-        a post time that has already passed today no longer counts as missed: without this the
-        scheduler's catch-up would post at once, saying the bot had been offline."""
-        now = self._now()
-        await SettingsRepository(self._db()).save(schedule, at=now)
-        if not reschedule:
-            return
-        today = local_date_at(schedule, now)
-        if today.weekday() in schedule.weekdays and now - scheduled_instant(schedule, today) > DEFAULT_LATE_AFTER:
-            await PostsRepository(self._db()).mark_skipped(schedule.key, today, at=now, reason=SKIPPED_AFTER_CHANGE)
-
-    async def _next_line(self, schedule: Schedule) -> str:
-        if not schedule.active:
-            return state_text(schedule)
-        status = await schedule_status(self._db(), schedule.guild_id, self._now())
-        if status.next_post_at is None:
-            return state_text(schedule)
-        return f"Next post: {when_text(status.next_post_at)} in <#{schedule.channel_id}>."
-
-    async def _confirm(self, interaction: Interaction, schedule: Schedule, text: str) -> None:
-        await send_ephemeral(interaction, f"{text}\n{await self._next_line(schedule)}")
+    async def _save_and_confirm(
+        self, interaction: Interaction, change: queries.Change, notes: Sequence[str] = ()
+    ) -> None:
+        """Store the change, then say what changed (and ``notes``) and when the next post goes out."""
+        db, now = self._db(), self._now()
+        await queries.save_schedule(db, change.schedule, now, reschedule=change.reschedule)
+        text = "\n".join([change.text, *notes])
+        await send_ephemeral(interaction, f"{text}\n{await queries.next_line(db, change.schedule, now)}")
 
     def _check_channel(self, interaction: Interaction, value: Any) -> tuple[int, list[str]]:
         """The channel id, after refusing channels a post can't go to; plus notes for the reply."""
@@ -244,70 +209,46 @@ class ServerSettings(
 
     @app_commands.command(name="show", description="Every daily-post setting, the next post and the last one")
     async def show(self, interaction: Interaction) -> None:
-        status = await schedule_status(self._db(), _guild_id(interaction), self._now())
-        embeds = message_embeds([settings_card(status, self.bot.library)])
-        await send_message(interaction, embeds, ephemeral=True)
+        card = await queries.settings_show(self._db(), self.bot.library, _guild_id(interaction), self._now())
+        await send_message(interaction, message_embeds([card]), ephemeral=True)
 
     @app_commands.command(name="channel", description="Where the daily post goes")
     @app_commands.describe(channel="A text or announcement channel I can view, send messages and embed links in")
     async def channel(self, interaction: Interaction, channel: app_commands.Transform[Any, PostChannelOption]) -> None:
         channel_id, notes = self._check_channel(interaction, channel)
-        current = await self._current(interaction)
-        resumed = current.paused_reason is not None
-        schedule = dataclasses.replace(current, channel_id=channel_id, paused_reason=None)
-        await self._save(schedule, reschedule=current.channel_id is None)
-        text = f"Daily posts will go to <#{channel_id}>."
-        if resumed:
-            text += " The earlier problem is cleared, so posting resumes."
-        if notes:
-            text += "\n" + "\n".join(notes)
-        await self._confirm(interaction, schedule, text)
+        change = queries.set_channel(await self._current(interaction), channel_id)
+        await self._save_and_confirm(interaction, change, notes)
 
     @app_commands.command(name="time", description="When the daily post goes out (server's local time)")
     @app_commands.describe(time="24-hour HH:MM like 09:00 or 21:30, or like 9am or 9:30 pm")
     async def time(self, interaction: Interaction, time: app_commands.Range[str, 1, 40]) -> None:
-        post_time = parse_post_time(time)
-        current = await self._current(interaction)
-        schedule = dataclasses.replace(current, post_time=post_time)
-        await self._save(schedule, reschedule=True)
-        text = f"Daily posts will go out at {format_post_time(post_time)} ({schedule.timezone} time)."
-        await self._confirm(interaction, schedule, text)
+        await self._save_and_confirm(interaction, queries.set_time(await self._current(interaction), time))
 
     @app_commands.command(name="timezone", description="The timezone the post time is in")
     @app_commands.describe(timezone="A city or tz database name, like Europe/Berlin, berlin or America/New_York")
     async def timezone(self, interaction: Interaction, timezone: app_commands.Transform[str, TimezoneOption]) -> None:
-        current = await self._current(interaction)
-        schedule = dataclasses.replace(current, timezone=timezone)
-        await self._save(schedule, reschedule=True)
-        local_now = self._now().astimezone(get_zone(timezone))
-        text = (
-            f"Timezone set to {timezone} (it is {format_post_time(local_now.time())} there now). "
-            f"Daily posts go out at {format_post_time(schedule.post_time)} {timezone} time."
-        )
-        await self._confirm(interaction, schedule, text)
+        change = queries.set_timezone(await self._current(interaction), timezone, self._now())
+        await self._save_and_confirm(interaction, change)
 
     @app_commands.command(name="role", description="A role to ping with each daily post (leave empty for none)")
     @app_commands.describe(role="The role to mention; leave this out to stop pinging")
     async def role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
         current = await self._current(interaction)
         if role is None:
-            schedule = dataclasses.replace(current, role_id=None)
-            await self._save(schedule)
-            await self._confirm(interaction, schedule, "Daily posts won't ping anyone.")
+            await self._save_and_confirm(interaction, queries.set_role(current, None))
             return
         if role.is_default():
-            raise UserInputError("The daily post can't ping @everyone. Choose a role members can opt into.")
+            raise UserInputError(NO_EVERYONE_PING)
         if role.managed:
             raise UserInputError(f"{role.mention} belongs to a bot or an integration; choose a role people have.")
-        schedule = dataclasses.replace(current, role_id=role.id)
-        await self._save(schedule)
-        text = f"Daily posts will ping {role.mention}."
-        if not role.mentionable and not self._can_mention_any_role(interaction, schedule):
-            text += (
-                "\nNote: the role isn't mentionable, so Discord won't ping it unless you make it mentionable "
+        change = queries.set_role(current, role.id, role.mention)
+        notes = []
+        if not role.mentionable and not self._can_mention_any_role(interaction, change.schedule):
+            notes.append(
+                "Note: the role isn't mentionable, so Discord won't ping it unless you make it mentionable "
                 "(Server Settings → Roles) or give me Mention @everyone, @here and All Roles."
             )
-        await self._confirm(interaction, schedule, text)
+        await self._save_and_confirm(interaction, change, notes)
 
     def _can_mention_any_role(self, interaction: Interaction, schedule: Schedule) -> bool:
         guild = interaction.guild
@@ -325,23 +266,13 @@ class ServerSettings(
         mode=[app_commands.Choice(name=f"{m}: {EMPTY_DAY_TEXT[m]}", value=m) for m in EMPTY_DAY_CHOICES]
     )
     async def empty_days(self, interaction: Interaction, mode: app_commands.Choice[str]) -> None:
-        empty_day = _EMPTY_DAYS.get(mode.value)
-        if empty_day is None:  # Discord only sends the choices above
-            raise UserInputError("Choose skip, week or article.")
-        current = await self._current(interaction)
-        schedule = dataclasses.replace(current, empty_day=empty_day)
-        await self._save(schedule)
-        text = f"On a day with nothing in the library I'll {EMPTY_DAY_TEXT[empty_day]}."
-        await self._confirm(interaction, schedule, text)
+        await self._save_and_confirm(interaction, queries.set_empty_days(await self._current(interaction), mode.value))
 
     @app_commands.command(name="packs", description="Which content packs the daily post uses")
     @app_commands.describe(packs="all, or pack ids or names separated by commas")
     async def packs(self, interaction: Interaction, packs: app_commands.Range[str, 1, 400]) -> None:
-        chosen = resolve_packs(packs, self.bot.library)
-        current = await self._current(interaction)
-        schedule = dataclasses.replace(current, packs=chosen)
-        await self._save(schedule)
-        await self._confirm(interaction, schedule, f"Daily posts will use {packs_text(chosen, self.bot.library)}.")
+        change = queries.set_packs(await self._current(interaction), packs, self.bot.library)
+        await self._save_and_confirm(interaction, change)
 
     @packs.autocomplete("packs")
     async def _packs_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -350,100 +281,55 @@ class ServerSettings(
     @app_commands.command(name="days", description="Which days of the week the daily post goes out")
     @app_commands.describe(days="Like every day, weekdays, weekends, mon-fri or mon,wed,fri")
     async def days(self, interaction: Interaction, days: app_commands.Range[str, 1, 100]) -> None:
-        weekdays = parse_weekdays(days)
-        current = await self._current(interaction)
-        schedule = dataclasses.replace(current, weekdays=weekdays)
-        await self._save(schedule, reschedule=True)
-        await self._confirm(interaction, schedule, f"Daily posts will go out {format_weekdays(weekdays)}.")
+        await self._save_and_confirm(interaction, queries.set_days(await self._current(interaction), days))
 
     @app_commands.command(name="pause", description="Stop the daily post (settings are kept)")
     async def pause(self, interaction: Interaction) -> None:
-        current = await self._current(interaction)
-        if not current.enabled:
-            await send_ephemeral(interaction, "Daily posts are already paused. `/settings resume` starts them again.")
-            return
-        schedule = dataclasses.replace(current, enabled=False)
-        await self._save(schedule)
-        await send_ephemeral(interaction, "Daily posts are paused. `/settings resume` starts them again.")
+        schedule, text = queries.pause(await self._current(interaction))
+        if schedule is not None:
+            await queries.save_schedule(self._db(), schedule, self._now())
+        await send_ephemeral(interaction, text)
 
     @app_commands.command(name="resume", description="Start the daily post again (also after a channel problem)")
     async def resume(self, interaction: Interaction) -> None:
-        current = await self._current(interaction)
-        if current.channel_id is None:
-            raise UserInputError("Choose a channel first with `/settings channel`; then daily posts start.")
+        change = queries.resume(await self._current(interaction))  # refuses when no channel is set
+        channel_id = change.schedule.channel_id
         guild = interaction.guild
-        cached = guild.get_channel(current.channel_id) if guild is not None else None
+        cached = guild.get_channel(channel_id) if guild is not None and channel_id is not None else None
         notes: list[str] = []
         if cached is not None:
             _, notes = self._check_channel(interaction, cached)
         elif guild is not None and guild.me is not None:
-            raise UserInputError(
-                f"I can't find <#{current.channel_id}> any more. Choose a channel with `/settings channel`."
-            )
-        schedule = dataclasses.replace(current, enabled=True, paused_reason=None)
-        # After an admin's pause, a post time that passed meanwhile is not "missed"; after a
-        # pause by the bot (403/404) the day's post is still wanted and goes out now.
-        await self._save(schedule, reschedule=not current.enabled and current.paused_reason is None)
-        text = "Daily posts are on." if current.active else "Daily posts are on again."
-        if notes:
-            text += "\n" + "\n".join(notes)
-        await self._confirm(interaction, schedule, text)
+            raise UserInputError(f"I can't find <#{channel_id}> any more. Choose a channel with `/settings channel`.")
+        await self._save_and_confirm(interaction, change, notes)
 
     # --- preview and test ----------------------------------------------------------------
 
-    async def _post_for(self, schedule: Schedule, local_date: dt.date, at: dt.datetime | None) -> DailyPost | None:
-        since = local_date - dt.timedelta(days=RECENT_DAYS)
-        recent = await PostsRepository(self._db()).recent_entry_ids(schedule.guild_id, since, local_date)
-        return build_post(self.bot.library, schedule, local_date, recent, False, scheduled_at=at)
-
     @app_commands.command(name="preview", description="Exactly what the next daily post will be, and when")
     async def preview(self, interaction: Interaction) -> None:
-        status = await schedule_status(self._db(), _guild_id(interaction), self._now())
-        schedule = status.schedule
-        last = status.last_post.local_date if status.last_post is not None else None
-        when = status.next_post_at or next_post_at(schedule, self._now(), last)
-        post = await self._post_for(schedule, local_date_at(schedule, when), when)
-        lines = [f"**Next daily post:** {when_text(when)}"]
-        where = f"in <#{schedule.channel_id}>" if schedule.channel_id is not None else "(no channel set yet)"
-        ping = f", pinging {role_mention(schedule.role_id)}" if schedule.role_id is not None else ""
-        lines.append(f"{where}{ping}.")
-        if not schedule.active:
-            lines.append(f"It will only go out once posting is on: {state_text(schedule)}")
-        if post is None:
-            lines.append(
-                "Nothing would be posted that day: there is nothing on it in "
-                f"{packs_text(schedule.packs, self.bot.library)}, and empty days are set to skip "
-                "(change that with `/settings empty-days`)."
-            )
-            await send_ephemeral(interaction, "\n".join(lines))
+        shown = await queries.preview(self._db(), self.bot.library, _guild_id(interaction), self._now())
+        content = "\n".join(shown.lines)
+        if shown.post is None:
+            await send_ephemeral(interaction, content)
             return
-        lines.append("This is exactly what it will look like:")
         await send_message(
-            interaction, daily_post_embeds(post, self.bot.library), ephemeral=True, content="\n".join(lines)
+            interaction, daily_post_embeds(shown.post, self.bot.library), ephemeral=True, content=content
         )
 
     @app_commands.command(name="test-post", description="Post today's daily post now to the chosen channel")
     @app_commands.describe(mention_role="Also ping the chosen role (default: no ping)")
     async def test_post(self, interaction: Interaction, mention_role: bool = False) -> None:
         current = await self._current(interaction)
-        if current.channel_id is None:
-            raise UserInputError("Choose a channel first with `/settings channel`.")
+        channel_id = queries.require_channel(current)
         if await claim_response(interaction):
             await interaction.response.defer(ephemeral=True, thinking=True)
-        today = local_date_at(current, self._now())
-        post = await self._post_for(current, today, None)
-        for fallback in ("week", "article"):
-            if post is not None:
-                break
-            post = await self._post_for(dataclasses.replace(current, empty_day=fallback), today, None)
-        if post is None:
-            raise UserInputError("There is nothing in the chosen packs to post. Check `/settings packs`.")
+        post = await queries.test_post(self._db(), self.bot.library, current, self._now())
         embeds = daily_post_embeds(post, self.bot.library, test=True)
         role_id = current.role_id if mention_role else None
-        channel = f"<#{current.channel_id}>"
+        channel = f"<#{channel_id}>"
         try:
             message_id = await self.sender.send_embeds(
-                current.channel_id, embeds, role_id=role_id, nonce=f"t{secrets.token_hex(8)}"
+                channel_id, embeds, role_id=role_id, nonce=f"t{secrets.token_hex(8)}"
             )
         except PostForbidden as exc:
             raise UserInputError(
@@ -456,6 +342,6 @@ class ServerSettings(
             ) from exc
         except PostRetryable as exc:
             raise UserInputError(f"Discord is busy ({exc.reason}). Please try again in a minute.") from exc
-        link = f"https://discord.com/channels/{current.guild_id}/{current.channel_id}/{message_id}"
+        link = message_link(current.guild_id, channel_id, message_id)
         note = "" if mention_role or current.role_id is None else " (without the role ping)"
         await send_ephemeral(interaction, f"Test post sent to {channel}{note}: {link}")
