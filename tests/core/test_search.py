@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.autocomplete import fold_key
 from bot.core.errors import UserInputError
 from bot.core.models import Event, Library
 from bot.core.search import (
@@ -32,6 +33,12 @@ def index(small_library: Library) -> Iterator[SearchIndex]:
 
 def ids(results: SearchResults) -> list[str]:
     return [hit.id for hit in results.hits]
+
+
+def allowed_ids(library: Library, packs: frozenset[str]) -> set[str]:
+    return {e.id for e in library.events.values() if e.pack in packs} | {
+        a.id for a in library.articles.values() if a.pack in packs
+    }
 
 
 # --- ranking and matching ------------------------------------------------------------------------
@@ -253,14 +260,28 @@ def test_operators_are_searched_as_words(index: SearchIndex) -> None:
     place=st.none() | st.text(max_size=20),
     offset=st.integers(-5, 50),
     limit=st.integers(-5, 100),
+    kind=st.sampled_from([None, "event", "article"]),
+    packs=st.none() | st.frozensets(st.sampled_from(["test", "other", "nope"])),
 )
 def test_any_text_gives_results_or_nothing(
-    index: SearchIndex, text: str, year_from: int | None, tag: str | None, place: str | None, offset: int, limit: int
+    index: SearchIndex,
+    text: str,
+    year_from: int | None,
+    tag: str | None,
+    place: str | None,
+    offset: int,
+    limit: int,
+    kind: str | None,
+    packs: frozenset[str] | None,
 ) -> None:
-    results = index.search(text, SearchFilters(year_from=year_from, tag=tag, place=place), limit=limit, offset=offset)
+    filters = SearchFilters(year_from=year_from, tag=tag, place=place, kind=kind, packs=packs)
+    results = index.search(text, filters, limit=limit, offset=offset)
     assert isinstance(results, SearchResults)
     assert 0 <= len(results.hits) <= 50
     assert results.total >= len(results.hits)
+    for hit in results.hits:
+        assert kind is None or hit.kind == kind
+        assert packs is None or hit.id in allowed_ids(index.library, packs)
 
 
 @settings(max_examples=300, deadline=None)
@@ -471,3 +492,60 @@ def test_negative_filters(index: SearchIndex) -> None:
     assert index.search("", SearchFilters(packs=frozenset({"test"}))).total == 10
     assert index.search("", SearchFilters(packs=frozenset({"test", "other"}))).is_empty
     assert index.search("", SearchFilters(kind="article", packs=frozenset({"test"}))).total == 1
+
+
+def expected_ids(library: Library, filters: SearchFilters) -> set[str]:
+    lo, hi = filters.year_from, filters.year_to
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    found = set()
+    for item in [*library.events.values(), *library.articles.values()]:
+        if lo is not None and item.year < lo:
+            continue
+        if hi is not None and item.year > hi:
+            continue
+        if filters.kind is not None and item.kind != filters.kind:
+            continue
+        if filters.tag is not None and filters.tag not in item.tags:
+            continue
+        if filters.packs is not None and item.pack not in filters.packs:
+            continue
+        if filters.place is not None:
+            places = (*item.places, *item.countries) if isinstance(item, Event) else ()
+            if fold_key(filters.place) not in {fold_key(p) for p in places}:
+                continue
+        found.add(item.id)
+    return found
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    year_from=st.none() | st.integers(1890, 2010),
+    year_to=st.none() | st.integers(1890, 2010),
+    tag=st.none() | st.sampled_from(["strike", "uprising", "students", "famine", "stalinism", "none-such"]),
+    place=st.none() | st.sampled_from(["Gdańsk", "poland", "Berlin", "北京", "Nowhere"]),
+    kind=st.sampled_from([None, "event", "article"]),
+    packs=st.none() | st.frozensets(st.sampled_from(["test", "other", "nope"]), min_size=1),
+)
+def test_filters_select_exactly_what_the_model_says(
+    index: SearchIndex,
+    year_from: int | None,
+    year_to: int | None,
+    tag: str | None,
+    place: str | None,
+    kind: str | None,
+    packs: frozenset[str] | None,
+) -> None:
+    filters = SearchFilters(year_from, year_to, place, tag, packs, kind)
+    expected = expected_ids(index.library, filters)
+    results = index.search("", filters, limit=50)
+    if filters.is_empty or (
+        filters == SearchFilters(packs=packs) and expected == allowed_ids(index.library, packs or frozenset())
+    ):
+        return  # no effective filter: browsing everything is not offered
+    assert set(ids(results)) == expected
+    assert results.total == len(expected)
+    years = [h.year for h in results.hits]
+    assert years == sorted(years)
+    with_word = index.search("the strike", filters, limit=50)  # "the" is a stopword
+    assert set(ids(with_word)) <= expected
