@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.dates import MONTH_NAMES
 from bot.core.daytext import parse_day
@@ -62,7 +62,7 @@ from bot.ui.layout import (
 )
 
 if TYPE_CHECKING:
-    from bot.core.autocomplete import Autocompleter
+    from bot.core.autocomplete import Autocompleter, Choice
     from bot.posting import DailyPost
     from bot.storage import Database
 
@@ -73,6 +73,8 @@ DAY_PER_PAGE = DAY_PAGE_SIZE
 TIMELINE_PER_PAGE = 6
 LENGTHS = ("short", "medium", "long")
 YEAR_MIN, YEAR_MAX = 1, 9999
+
+_Item = TypeVar("_Item", Event, Article)
 
 
 # --- paged answers -----------------------------------------------------------------------------
@@ -103,39 +105,48 @@ class Listing:
 # --- resolving what someone typed ----------------------------------------------------------------
 
 
-def resolve_event(library: Library, autocomplete: Autocompleter, text: str, packs: frozenset[str] | None) -> Event:
-    """The event whose id was picked from autocomplete, or the best match for free text."""
+def _resolve(
+    items: Mapping[str, _Item],
+    complete: Callable[[str, frozenset[str] | None], Sequence[Choice]],
+    text: str,
+    packs: frozenset[str] | None,
+    not_found: str,
+) -> _Item:
+    """The item whose id was picked from autocomplete, or the best match for free text."""
     text = text.strip()
-    event = library.events.get(text)
-    if event is not None and (packs is None or event.pack in packs):
-        return event
+    item = items.get(text)
+    if item is not None and (packs is None or item.pack in packs):
+        return item
     if text:
-        best = autocomplete.events(text, packs=packs, limit=1)
+        best = complete(text, packs)
         if best:
-            found = library.events.get(best[0].value)
+            found = items.get(best[0].value)
             if found is not None:
                 return found
-    raise NotFoundError(
-        f"I couldn't find an event matching {text[:80]!r}. Start typing and pick one of the suggestions, "
-        "or try `/event search`."
+    raise NotFoundError(not_found.format(text=repr(text[:80])))
+
+
+def resolve_event(library: Library, autocomplete: Autocompleter, text: str, packs: frozenset[str] | None) -> Event:
+    """The event whose id was picked from autocomplete, or the best match for free text."""
+    return _resolve(
+        library.events,
+        lambda t, p: autocomplete.events(t, packs=p, limit=1),
+        text,
+        packs,
+        "I couldn't find an event matching {text}. Start typing and pick one of the suggestions, "
+        "or try `/event search`.",
     )
 
 
 def resolve_article(library: Library, autocomplete: Autocompleter, text: str, packs: frozenset[str] | None) -> Article:
     """The article whose id was picked from autocomplete, or the best match for free text."""
-    text = text.strip()
-    article = library.articles.get(text)
-    if article is not None and (packs is None or article.pack in packs):
-        return article
-    if text:
-        best = autocomplete.articles(text, packs=packs, limit=1)
-        if best:
-            found = library.articles.get(best[0].value)
-            if found is not None:
-                return found
-    raise NotFoundError(
-        f"I couldn't find an article matching {text[:80]!r}. Start typing and pick one of the suggestions, "
-        "or see `/article list`."
+    return _resolve(
+        library.articles,
+        lambda t, p: autocomplete.articles(t, packs=p, limit=1),
+        text,
+        packs,
+        "I couldn't find an article matching {text}. Start typing and pick one of the suggestions, "
+        "or see `/article list`.",
     )
 
 

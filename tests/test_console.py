@@ -376,14 +376,34 @@ def test_a_change_after_todays_post_time_waits_for_tomorrow(tmp_path: Path) -> N
     assert "Next post: Thursday, 18 June 2026 15:00 UTC" in out["/settings time 15:00"]
 
 
+#: What each "does not load discord" check starts with: ``queries`` and the shipped library ``lib``.
+QUERIES_PRELUDE = (
+    "import sys, datetime as dt\n"
+    "from bot.config import load_settings\n"
+    "from bot.content_loader import load_library\n"
+    "from bot import queries\n"
+    "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
+)
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``QUERIES_PRELUDE`` and ``code`` in a fresh interpreter (nothing imported yet), without secrets."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", QUERIES_PRELUDE + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_the_lookup_queries_do_not_load_discord() -> None:
     code = (
-        "import sys, datetime as dt\n"
-        "from bot.config import load_settings\n"
-        "from bot.content_loader import load_library\n"
-        "from bot import queries\n"
         "from bot.core.search import SearchIndex\n"
-        "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
         "index = SearchIndex.build(lib)\n"
         "now = dt.datetime(2026, 6, 17, tzinfo=dt.UTC)\n"
         "assert queries.on_this_day_listing(lib, '17 june', 'UTC', now).page(0).cards\n"
@@ -393,25 +413,17 @@ def test_the_lookup_queries_do_not_load_discord() -> None:
         "assert queries.resolve_event(lib, index.autocompleter, 'vorkuta', None)\n"
         "print('discord' in sys.modules)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False
-    )
+    result = run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
 
 def test_the_settings_helpers_do_not_load_discord(tmp_path: Path) -> None:
     code = (
-        "import asyncio, sys, datetime as dt\n"
-        "from bot.config import load_settings\n"
-        "from bot.content_loader import load_library\n"
-        "from bot import queries\n"
+        "import asyncio\n"
         "from bot.console import settings_help_section\n"
         "from bot.core.scheduling import Schedule\n"
         "from bot.storage import open_database\n"
-        "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
         "now = dt.datetime(2026, 6, 17, 8, tzinfo=dt.UTC)\n"
         "async def main():\n"
         f"    db = await open_database({str(tmp_path / 'db.sqlite3')!r})\n"
@@ -430,11 +442,7 @@ def test_the_settings_helpers_do_not_load_discord(tmp_path: Path) -> None:
         "assert settings_help_section()\n"
         "print('discord' in sys.modules)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False
-    )
+    result = run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
