@@ -167,9 +167,7 @@ class Bot(commands.Bot):
         self.load_result: LoadResult | None = library if isinstance(library, LoadResult) else None
         self.library: Library = library.library if isinstance(library, LoadResult) else library
         self.search: SearchIndex = search if search is not None else _build_search(self.library)
-        self.autocomplete: Autocompleter = (
-            autocomplete if autocomplete is not None else _build_autocomplete(self.library)
-        )
+        self.autocomplete: Autocompleter = autocomplete if autocomplete is not None else self.search.autocompleter
         self.db: Database | None = db
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.meta: MetaStore | None = meta if meta is not None else (db if isinstance(db, MetaStore) else None)
@@ -190,8 +188,8 @@ class Bot(commands.Bot):
     def swap_library(self, library: Library | LoadResult) -> None:
         """Replace the library and its search index together (both built before the swap)."""
         new_library = library.library if isinstance(library, LoadResult) else library
-        new_search = _build_search(new_library)
-        new_autocomplete = _build_autocomplete(new_library)
+        new_search = _build_search(new_library, self.settings.search_cache_path)
+        new_autocomplete = new_search.autocompleter
         old_search = self.search
         self.load_result = library if isinstance(library, LoadResult) else None
         self.library, self.search, self.autocomplete = new_library, new_search, new_autocomplete
@@ -327,12 +325,6 @@ def _build_search(library: Library, cache_path: Path | None = None) -> SearchInd
     return SearchIndex.build(library, cache_path)
 
 
-def _build_autocomplete(library: Library) -> Autocompleter:
-    from bot.core.autocomplete import Autocompleter
-
-    return Autocompleter.build(library)
-
-
 # --- running ---------------------------------------------------------------------------------
 
 
@@ -380,7 +372,7 @@ def _load(settings: Settings) -> LoadResult:
 async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Database | None = None) -> Bot:
     result = await asyncio.to_thread(_load, settings)
     search = await asyncio.to_thread(_build_search, result.library, settings.search_cache_path)
-    autocomplete = await asyncio.to_thread(_build_autocomplete, result.library)
+    autocomplete = search.autocompleter  # built with the index, or reloaded from its cache
     return Bot(
         settings=settings,
         library=result,
