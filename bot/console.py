@@ -237,7 +237,7 @@ class Screen:
         if card.footer:
             parts.append(Text(""))
             parts.append(Text(f"— {self._text(card.footer)}", style="dim"))
-        colour = f"#{for_kind(card.kind).value:06x}"
+        colour = f"#{for_kind(card.kind):06x}"
         title = rich_markdown(self._text(card.title), "bold")
         self._console.print(Panel(Group(*parts), title=title, title_align="left", border_style=colour))
 

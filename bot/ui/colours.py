@@ -1,18 +1,20 @@
-"""One colour scheme: warm reds and ambers for content, slate for information."""
+"""One colour scheme: warm reds and ambers for content, slate for information.
+
+Plain RGB integers (no discord.py): :func:`bot.ui.embeds.card_embed` gives them to
+``discord.Embed`` and the offline console draws its panels with them.
+"""
 
 from __future__ import annotations
 
-import discord
+ARTICLE = 0xA4161A  # banner red
+EVENT = 0xC8553D  # brick
+RECORD = 0x6B705C  # archive olive-grey: what the record says
+LIST = 0x8C2F39  # deep red
+DAY = 0xE09F3E  # amber: on this day
+INFO = 0x3D405B  # slate
+ERROR = 0x7F1D1D
 
-ARTICLE = discord.Colour(0xA4161A)  # banner red
-EVENT = discord.Colour(0xC8553D)  # brick
-RECORD = discord.Colour(0x6B705C)  # archive olive-grey: what the record says
-LIST = discord.Colour(0x8C2F39)  # deep red
-DAY = discord.Colour(0xE09F3E)  # amber: on this day
-INFO = discord.Colour(0x3D405B)  # slate
-ERROR = discord.Colour(0x7F1D1D)
-
-BY_KIND: dict[str, discord.Colour] = {
+BY_KIND: dict[str, int] = {
     "article": ARTICLE,
     "event": EVENT,
     "record": RECORD,
@@ -23,5 +25,6 @@ BY_KIND: dict[str, discord.Colour] = {
 }
 
 
-def for_kind(kind: str) -> discord.Colour:
+def for_kind(kind: str) -> int:
+    """The colour of a card of this kind, as ``0xRRGGBB``."""
     return BY_KIND.get(kind, INFO)

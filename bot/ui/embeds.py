@@ -50,7 +50,7 @@ def card_embed(card: Card) -> discord.Embed:
         title=card.title or None,
         description=card.description or None,
         url=card.url or None,
-        colour=colours.for_kind(card.kind),
+        colour=discord.Colour(colours.for_kind(card.kind)),
     )
     if card.author:
         embed.set_author(name=card.author)
