@@ -21,7 +21,6 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
@@ -33,6 +32,7 @@ from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
 from bot.errors import BotTree
+from bot.resources import build_search, load_content, source_url
 
 if TYPE_CHECKING:
     from bot.core.autocomplete import Autocompleter
@@ -113,27 +113,6 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
     return f"command_tree_hash:{application_id or 0}:{scope}"
 
 
-#: Fallback for /about's source link: none. An operator who publishes their copy sets
-#: FROM_BELOW_SOURCE_URL; a package built with ``[project.urls] Source`` uses that.
-DEFAULT_SOURCE_URL = ""
-
-
-def source_url(settings: Settings) -> str:
-    """Where the code lives: a ``source_url`` setting if there is one, else the package's
-    ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
-    configured = settings.source_url
-    if configured:
-        return str(configured)
-    from importlib import metadata
-
-    try:
-        urls = metadata.metadata("from-below").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        urls = []
-    found = dict(u.split(", ", 1) for u in urls if ", " in u)
-    return found.get("Source") or found.get("Homepage") or DEFAULT_SOURCE_URL
-
-
 # --- the bot ---------------------------------------------------------------------------------
 
 
@@ -166,7 +145,7 @@ class Bot(commands.Bot):
         self.settings = settings
         self.load_result: LoadResult | None = library if isinstance(library, LoadResult) else None
         self.library: Library = library.library if isinstance(library, LoadResult) else library
-        self.search: SearchIndex = search if search is not None else _build_search(self.library)
+        self.search: SearchIndex = search if search is not None else build_search(self.library)
         self.autocomplete: Autocompleter = autocomplete if autocomplete is not None else self.search.autocompleter
         self.db: Database | None = db
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -188,7 +167,7 @@ class Bot(commands.Bot):
     def swap_library(self, library: Library | LoadResult) -> None:
         """Replace the library and its search index together (both built before the swap)."""
         new_library = library.library if isinstance(library, LoadResult) else library
-        new_search = _build_search(new_library, self.settings.search_cache_path)
+        new_search = build_search(new_library, self.settings.search_cache_path)
         new_autocomplete = new_search.autocompleter
         old_search = self.search
         self.load_result = library if isinstance(library, LoadResult) else None
@@ -319,12 +298,6 @@ class Bot(commands.Bot):
         return self.clock.now() - self.started_at
 
 
-def _build_search(library: Library, cache_path: Path | None = None) -> SearchIndex:
-    from bot.core.search import SearchIndex
-
-    return SearchIndex.build(library, cache_path)
-
-
 # --- running ---------------------------------------------------------------------------------
 
 
@@ -358,20 +331,9 @@ async def _close_database(db: Database | None) -> None:
         await db.close()
 
 
-def _load(settings: Settings) -> LoadResult:
-    from bot.content_loader import load_library
-
-    result = load_library(settings.content_dirs)
-    for issue in result.issues:
-        log.warning("content: %s", issue)
-    lib = result.library
-    log.info("library: %d pack(s), %d article(s), %d event(s)", len(lib.packs), len(lib.articles), len(lib.events))
-    return result
-
-
 async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Database | None = None) -> Bot:
-    result = await asyncio.to_thread(_load, settings)
-    search = await asyncio.to_thread(_build_search, result.library, settings.search_cache_path)
+    result = await asyncio.to_thread(load_content, settings)
+    search = await asyncio.to_thread(build_search, result.library, settings.search_cache_path)
     autocomplete = search.autocompleter  # built with the index, or reloaded from its cache
     return Bot(
         settings=settings,

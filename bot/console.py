@@ -931,11 +931,11 @@ async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
 ) -> tuple[Session, Path]:
     """Load the library, build the search index, open (and migrate) the database."""
-    from bot.app import _build_search, _load, source_url
+    from bot.resources import build_search, load_content, source_url
     from bot.storage import StorageError, open_database
 
-    result = await asyncio.to_thread(_load, settings)
-    search = await asyncio.to_thread(_build_search, result.library, None)
+    result = await asyncio.to_thread(load_content, settings)
+    search = await asyncio.to_thread(build_search, result.library, None)
     path = database or settings.database_path
     try:
         db: Database | None = await open_database(path)

@@ -84,11 +84,11 @@ def build_preview(
 
 
 def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.datetime | None = None) -> int:
-    from bot.app import _load
     from bot.cli import EXIT_OK, EXIT_USAGE, _settings_or_exit
+    from bot.resources import load_content
 
     settings = _settings_or_exit()
-    result = _load(settings)
+    result = load_content(settings)
     now = now_utc or dt.datetime.now(dt.UTC)
     try:
         local_date, post = build_preview(

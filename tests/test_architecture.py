@@ -16,6 +16,9 @@ DISCORD_FREE = [
     BOT / "queries.py",
     BOT / "config.py",
     BOT / "health.py",
+    BOT / "resources.py",
+    BOT / "console.py",
+    BOT / "preview.py",
 ]
 CORE_FORBIDDEN = {"discord", "aiosqlite", "yaml", "aiohttp"}
 
@@ -43,3 +46,19 @@ def test_module_does_not_import_discord(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted((BOT / "core").rglob("*.py")), ids=lambda p: p.name)
 def test_core_imports_only_the_standard_library_and_small_pure_libraries(path: Path) -> None:
     assert not (imported_roots(path) & CORE_FORBIDDEN)
+
+
+def test_console_and_preview_do_not_load_discord() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, asyncio\n"
+        "from bot import console, preview, resources\n"
+        "from bot.config import load_settings\n"
+        "resources.load_content(load_settings({}, dotenv=False))\n"
+        "assert 'discord' not in sys.modules, 'discord was imported'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

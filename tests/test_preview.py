@@ -37,9 +37,9 @@ def run_preview(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def loaded() -> LoadResult:
-    from bot.app import _load
+    from bot.resources import load_content
 
-    return _load(load_settings({}, dotenv=False))
+    return load_content(load_settings({}, dotenv=False))
 
 
 def test_preview_prints_the_days_post_without_token_or_database(tmp_path: Path) -> None:

@@ -1,0 +1,52 @@
+"""Building the bot's resources without Discord: the library, its indexes, the source link.
+
+Shared by ``python -m bot run`` (:mod:`bot.app`), the offline console and ``preview``, so that
+those two never import discord.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.config import Settings
+from bot.content_loader import LoadResult, load_library
+from bot.core.models import Library
+from bot.core.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+#: Fallback for /about's source link: none. An operator who publishes their copy sets
+#: FROM_BELOW_SOURCE_URL; a package built with ``[project.urls] Source`` uses that.
+DEFAULT_SOURCE_URL = ""
+
+
+def source_url(settings: Settings) -> str:
+    """Where the code lives: a ``source_url`` setting if there is one, else the package's
+    ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
+    configured = settings.source_url
+    if configured:
+        return str(configured)
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("from-below").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    found = dict(u.split(", ", 1) for u in urls if ", " in u)
+    return found.get("Source") or found.get("Homepage") or DEFAULT_SOURCE_URL
+
+
+def load_content(settings: Settings) -> LoadResult:
+    """Load the configured content; log every issue (packs with issues are left out)."""
+    result = load_library(settings.content_dirs)
+    for issue in result.issues:
+        log.warning("content: %s", issue)
+    lib = result.library
+    log.info("library: %d pack(s), %d article(s), %d event(s)", len(lib.packs), len(lib.articles), len(lib.events))
+    return result
+
+
+def build_search(library: Library, cache_path: Path | None = None) -> SearchIndex:
+    """The FTS5 index (with its autocompleter) of ``library``, cached at ``cache_path`` if given."""
+    return SearchIndex.build(library, cache_path)
