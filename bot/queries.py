@@ -237,7 +237,9 @@ def event_search(
         where = f" ({conditions})" if conditions else ""
         raise NotFoundError(f"No events match {first.query[:100]!r}{where}. Try fewer or different words.")
     total = first.total
-    intro = f"{first.total_label} event(s) for **{escape_markdown(first.query)}**" + (f" · {conditions}" if conditions else "")
+    intro = f"{first.total_label} event(s) for **{escape_markdown(first.query)}**" + (
+        f" · {conditions}" if conditions else ""
+    )
 
     def page(number: int) -> ListPage:
         results = first if number == 0 else index.search(query, filters, limit=per_page, offset=number * per_page)
