@@ -20,7 +20,6 @@ from bot.ui.layout import (
     Option,
     about_card,
     article_cards,
-    day_card,
     event_card,
     fit_card,
     fit_message,
@@ -33,7 +32,6 @@ __all__ = [
     "article_embeds",
     "card_embed",
     "daily_post_embeds",
-    "day_embed",
     "embed_size",
     "event_embed",
     "help_embed",
@@ -82,19 +80,6 @@ def article_embeds(article: Article, library: Library, length: str = "medium") -
 def note_embeds(article: Article, library: Library) -> list[discord.Embed]:
     """One embed per context note (for paging through them one at a time)."""
     return [card_embed(c) for c in note_cards(article, library)]
-
-
-def day_embed(
-    library: Library,
-    events: Sequence[Event],
-    label: str,
-    *,
-    nearby: bool = False,
-    timezone: str = "",
-    total: int | None = None,
-) -> discord.Embed:
-    """A day's events as one embed (the daily post): ``label`` like ``17 June``; at most 5 events."""
-    return message_embeds([day_card(library, events, label, nearby=nearby, timezone=timezone, total=total)])[0]
 
 
 def daily_post_embeds(post: DailyPost, library: Library, *, test: bool = False) -> list[discord.Embed]:

@@ -14,7 +14,6 @@ from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, 
 from bot.ui.embeds import (
     about_embed,
     article_embeds,
-    day_embed,
     embed_size,
     event_embed,
     help_embed,
@@ -28,6 +27,7 @@ from bot.ui.layout import (
     Option,
     card_text,
     chunk_options,
+    day_card,
     event_option,
     fit_message,
     join_lines,
@@ -205,6 +205,10 @@ def test_shorten_never_exceeds_the_limit(text: str, limit: int) -> None:
         assert cut == text.strip()
     else:
         assert cut.endswith("…")
+
+
+def day_embed(library, events, label, **kwargs):
+    return message_embeds([day_card(library, events, label, **kwargs)])[0]
 
 
 def test_day_embed_for_the_daily_post_names_the_day_and_the_pack() -> None:
