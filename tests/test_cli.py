@@ -142,3 +142,22 @@ def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "No database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_output_piped_into_a_closed_reader_is_not_an_error() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "check-content"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.close()  # like `| head` that stopped reading before the bot wrote anything
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in stderr
+    assert "BrokenPipe" not in stderr
