@@ -116,6 +116,11 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
 # --- the bot ---------------------------------------------------------------------------------
 
 
+# The bot never joins voice: don't warn operators about voice libraries it does not need.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
 class Bot(commands.Bot):
     """From Below. Every resource is injected; nothing is read from the environment here."""
 
