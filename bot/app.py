@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import importlib
 import inspect
@@ -340,6 +341,9 @@ async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Datab
     result = await asyncio.to_thread(load_content, settings)
     search = await asyncio.to_thread(build_search, result.library, settings.search_cache_path)
     autocomplete = search.autocompleter  # built with the index, or reloaded from its cache
+    # The library and its indexes live as long as the process: move them out of the collector's
+    # reach so its full collections stay short (they would otherwise walk every event each time).
+    gc.freeze()
     return Bot(
         settings=settings,
         library=result,

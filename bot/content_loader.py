@@ -25,6 +25,7 @@ from bot.core.dates import (
     parse_slug,
 )
 from bot.core.errors import ContentIssue, ValidationError
+from bot.core.gcpause import gc_paused
 from bot.core.models import (
     DESCRIPTION_LIMIT,
     KEY_POINT_LIMIT,
@@ -772,7 +773,18 @@ def load_library(
 
     Checks that cross packs (duplicate ids, references, tags) are done over the whole set. A pack
     with any issue is left out of the library, and its issues are reported; the rest load.
+    The cyclic garbage collector is paused meanwhile (see :mod:`bot.core.gcpause`).
     """
+    with gc_paused():
+        return _load_library(dirs, summarizer=summarizer, vocabulary_files=vocabulary_files)
+
+
+def _load_library(
+    dirs: Iterable[Path | str],
+    *,
+    summarizer: Callable[[str], Summaries] | None,
+    vocabulary_files: Iterable[Path],
+) -> LoadResult:
     if summarizer is None:
         summarizer = _default_summarizer()
     paths = [_display_path(Path(d)) for d in dirs]

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexState, clip, fold, fold_key, words
 from bot.core.errors import UserInputError
+from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
@@ -502,8 +503,13 @@ class SearchIndex:
 
         A cache file whose content hash matches is opened as it is, and its autocomplete index
         reloaded; otherwise it is rebuilt in a temporary file next to it and moved into place,
-        so a crash never leaves half a cache.
+        so a crash never leaves half a cache. The cyclic garbage collector is paused meanwhile.
         """
+        with gc_paused():
+            return cls._build(library, cache_path)
+
+    @classmethod
+    def _build(cls, library: Library, cache_path: Path | str | None) -> SearchIndex:
         hash_value = content_hash(library)
         if cache_path is None or str(cache_path) == ":memory:":
             completer = Autocompleter.build(library)
