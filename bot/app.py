@@ -24,6 +24,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -389,14 +390,26 @@ async def _run(settings: Settings) -> int:
         try:
             async with bot:
                 await bot.start(settings.token.get())
+        except asyncio.CancelledError:
+            # SIGTERM while still logging in or connecting: the close we asked for, not a crash.
+            if stopping.is_set():
+                return EXIT_OK
+            raise
         except discord.LoginFailure:
             _say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
             return EXIT_FAILED
         except discord.PrivilegedIntentsRequired:
             _say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
-        except (discord.GatewayNotFound, discord.DiscordServerError, OSError) as exc:
+        except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
+            if stopping.is_set():  # the connection was torn down by our own close
+                return EXIT_OK
             _say(f"Could not reach Discord: {exc}", err=True)
+            return EXIT_FAILED
+        except Exception:
+            if stopping.is_set():
+                return EXIT_OK
+            log.exception("the bot stopped on an unexpected error")
             return EXIT_FAILED
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT):
