@@ -371,22 +371,28 @@ async def _run(settings: Settings) -> int:
     db = await _open_or_explain(settings)
     if db is None:
         return EXIT_FAILED
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    closing: list[asyncio.Task[None]] = []
+    built: list[Bot] = []
+
+    def _stop(signame: str) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        log.info("%s received: closing", signame)
+        if built:
+            closing.append(loop.create_task(built[0].close()))
+
+    # Handlers go in before the library loads, so a stop during start-up is clean too.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(sig, _stop, sig.name)
     try:
         bot = await build_bot(settings, db=db)
-        loop = asyncio.get_running_loop()
-        stopping = asyncio.Event()
-        closing: list[asyncio.Task[None]] = []
-
-        def _stop(signame: str) -> None:
-            if stopping.is_set():
-                return
-            stopping.set()
-            log.info("%s received: closing", signame)
-            closing.append(loop.create_task(bot.close()))
-
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
-                loop.add_signal_handler(sig, _stop, sig.name)
+        built.append(bot)
+        if stopping.is_set():
+            return EXIT_OK
         try:
             async with bot:
                 await bot.start(settings.token.get())
@@ -411,12 +417,11 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             log.exception("the bot stopped on an unexpected error")
             return EXIT_FAILED
-        finally:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(sig)
         return EXIT_OK
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
         await _close_database(db)
 
 
