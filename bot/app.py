@@ -375,6 +375,15 @@ async def _run(settings: Settings) -> int:
     stopping = asyncio.Event()
     closing: list[asyncio.Task[None]] = []
     built: list[Bot] = []
+    runners: list[asyncio.Task[None]] = []
+
+    async def _close_then_cancel(bot: Bot) -> None:
+        await bot.close()
+        # discord.py notices a close only after its current reconnect back-off, which grows to
+        # minutes during an outage: once everything is closed, stop waiting for it.
+        for runner in runners:
+            if not runner.done():
+                runner.cancel()
 
     def _stop(signame: str) -> None:
         if stopping.is_set():
@@ -382,7 +391,7 @@ async def _run(settings: Settings) -> int:
         stopping.set()
         log.info("%s received: closing", signame)
         if built:
-            closing.append(loop.create_task(built[0].close()))
+            closing.append(loop.create_task(_close_then_cancel(built[0])))
 
     # Handlers go in before the library loads, so a stop during start-up is clean too.
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -395,7 +404,8 @@ async def _run(settings: Settings) -> int:
             return EXIT_OK
         try:
             async with bot:
-                await bot.start(settings.token.get())
+                runners.append(asyncio.create_task(bot.start(settings.token.get())))
+                await runners[0]
         except asyncio.CancelledError:
             # SIGTERM while still logging in or connecting: the close we asked for, not a crash.
             if stopping.is_set():

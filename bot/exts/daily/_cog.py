@@ -92,7 +92,9 @@ class DailyPosts(commands.Cog):
 
     @property
     def connected(self) -> bool:
-        return not self.bot.is_closed() and self.bot.is_ready()
+        # The gateway state the bot tracks itself: is_ready() stays true while discord.py
+        # reconnects, which would report a bot that lost Discord as healthy.
+        return bool(getattr(self.bot, "connected", False)) and not self.bot.is_closed()
 
     async def tick(self) -> None:
         """One scheduler tick: queue the posts due now, then write the heartbeat. Never raises."""
