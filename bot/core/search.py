@@ -728,7 +728,11 @@ class SearchIndex:
         for rid, score in rows:
             _, kind, item_id, title, year, _, lead = details[rid]
             snippet = lead
-            if terms:
+            if terms and _covers(title, terms):
+                # The title already shows every word searched for: the description's opening
+                # reads better than a fragment from its middle (matches in it still in bold).
+                snippet = make_snippet(lead, terms, width=len(lead), from_start=True) or lead
+            elif terms:
                 source = self._snippet_source(kind, item_id)
                 if source:
                     snippet = make_snippet(source, terms) or lead
@@ -777,10 +781,17 @@ class _Term:
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
-def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS) -> str:
+def _covers(text: str, terms: Sequence[_Term]) -> bool:
+    """Whether every search term matches some word of ``text``."""
+    words = [w.lower() if w.isascii() else fold(w) for w in (m.group() for m in _TOKEN_RE.finditer(text))]
+    return all(any(t.matches(w) for w in words) for t in terms)
+
+
+def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS, *, from_start: bool = False) -> str:
     """About ``width`` characters of ``text`` around the first matched word, matches in bold.
 
-    Returns "" when no word of ``text`` matches.
+    With ``from_start`` the window begins at the start of ``text`` instead. Returns "" when no
+    word of ``text`` matches.
     """
     tokens = []
     first = -1
@@ -797,7 +808,7 @@ def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS) 
             break
     if first < 0:
         return ""
-    start_token = first
+    start_token = 0 if from_start else first
     while start_token > 0 and tokens[first].end() - tokens[start_token - 1].start() < width // 3:
         start_token -= 1
     start = tokens[start_token].start() if start_token > 0 else 0

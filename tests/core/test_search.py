@@ -549,3 +549,16 @@ def test_filters_select_exactly_what_the_model_says(
     assert years == sorted(years)
     with_word = index.search("the strike", filters, limit=50)  # "the" is a stopword
     assert set(ids(with_word)) <= expected
+
+
+def test_snippet_starts_at_the_description_when_the_title_matches(
+    build_event: Callable[..., Event], build_library: Callable[..., Library]
+) -> None:
+    words_before = " ".join(f"word{n}" for n in range(150))
+    event = build_event(
+        "camp", "Barricades in the camp", "1900-01-01", description=f"{words_before} the barricades went up. End."
+    )
+    built = SearchIndex.build(build_library([event]))
+    snippet = built.search("barricades").hits[0].snippet
+    assert snippet.startswith("word0 word1")
+    built.close()
