@@ -672,6 +672,32 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+R = TypeVar("R", Event, Article)
+
+
+def _keep(
+    seen: dict[str, tuple[R, str, int]],
+    record: R | None,
+    path: Path,
+    data: LocDict,
+    prefix: str,
+    issues: list[ContentIssue],
+) -> None:
+    """Add a parsed record to its pack's table, or report its id as a duplicate within the pack."""
+    if record is None:
+        return
+    line = data.key_lines.get("id", data.line)
+    if record.id in seen:
+        _, other_path, other_line = seen[record.id]
+        issues.append(
+            ContentIssue(
+                str(path), line, f"{prefix}.id", f"duplicate id '{record.id}' (also at {other_path}:{other_line})"
+            )
+        )
+    else:
+        seen[record.id] = (record, str(path), line)
+
+
 def _read_pack(
     manifest: Path, issues: list[ContentIssue], summarizer: Callable[[str], Summaries] | None
 ) -> tuple[_PackDraft | None, dict[str, str]]:
@@ -682,36 +708,11 @@ def _read_pack(
     folder = manifest.parent
     for path in _yaml_files(folder / "events"):
         for data, _i, prefix in _records(path, "events", draft.issues):
-            event = _parse_event(path, data, prefix, draft)
-            if event is not None:
-                if event.id in draft.events:
-                    _, other_path, other_line = draft.events[event.id]
-                    draft.issues.append(
-                        ContentIssue(
-                            str(path),
-                            data.key_lines.get("id", data.line),
-                            f"{prefix}.id",
-                            f"duplicate id '{event.id}' (also at {other_path}:{other_line})",
-                        )
-                    )
-                else:
-                    draft.events[event.id] = (event, str(path), data.key_lines.get("id", data.line))
+            _keep(draft.events, _parse_event(path, data, prefix, draft), path, data, prefix, draft.issues)
     for path in _yaml_files(folder / "articles"):
         for data, _i, prefix in _records(path, "articles", draft.issues):
             article = _parse_article(path, data, prefix, draft, summarizer)
-            if article is not None:
-                if article.id in draft.articles:
-                    _, other_path, other_line = draft.articles[article.id]
-                    draft.issues.append(
-                        ContentIssue(
-                            str(path),
-                            data.key_lines.get("id", data.line),
-                            f"{prefix}.id",
-                            f"duplicate id '{article.id}' (also at {other_path}:{other_line})",
-                        )
-                    )
-                else:
-                    draft.articles[article.id] = (article, str(path), data.key_lines.get("id", data.line))
+            _keep(draft.articles, article, path, data, prefix, draft.issues)
     strays = [
         p
         for p in _yaml_files(folder)
