@@ -191,8 +191,6 @@ def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
 
 # --- field checking ----------------------------------------------------------------------------
 
-T = TypeVar("T")
-
 
 @dataclass
 class _Checker:
