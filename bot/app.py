@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
-from bot.errors import BotTree
+from bot.errors import BotTree, answer_stale_component
 from bot.resources import build_search, load_content, source_url
 
 if TYPE_CHECKING:
@@ -289,6 +289,10 @@ class Bot(commands.Bot):
             return False
         await self.sync_commands(guild_id)
         return True
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button or menu that no live view handles gets a private "run it again" (not silence)."""
+        await answer_stale_component(self, interaction)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in event %s", event_method)

@@ -226,3 +226,39 @@ class ErrorReportingView(discord.ui.View):
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Item[Any]) -> None:
         await view_on_error(interaction, error, item)
+
+
+#: What someone who clicks a button or menu no view handles any more is told.
+STALE_COMPONENT = (
+    "These buttons and menus no longer work: they stop after a few minutes, and when I restart. Run the command again."
+)
+
+
+def component_has_handler(client: discord.Client, interaction: discord.Interaction[Any]) -> bool:
+    """Whether discord.py dispatched this component interaction to a live view.
+
+    The same look-up as discord.py's ``ViewStore.dispatch_view`` (by message id, then views
+    without one); anything else (a view that timed out, a bot restart, a menu replaced by a page
+    turn, a forged custom_id) reaches no callback and would fail silently for the user.
+    """
+    data: dict[str, Any] = dict(interaction.data) if isinstance(interaction.data, dict) else {}
+    key = (int(data.get("component_type") or 0), str(data.get("custom_id") or ""))
+    views = client._connection._view_store._views
+    message_id = interaction.message.id if interaction.message is not None else None
+    item = views.get(message_id, {}).get(key) if message_id is not None else None
+    if item is None:
+        item = views.get(None, {}).get(key)
+    return item is not None and item.view is not None
+
+
+async def answer_stale_component(client: discord.Client, interaction: discord.Interaction[Any]) -> None:
+    """Tell whoever clicked a button or menu that nothing handles any more, privately."""
+    if interaction.type is not discord.InteractionType.component or component_has_handler(client, interaction):
+        return
+    if interaction.response.is_done():
+        return
+    log.info("stale or unknown component: %s", _where(interaction))
+    try:
+        await send_ephemeral(interaction, STALE_COMPONENT)
+    except (discord.HTTPException, discord.InteractionResponded) as exc:
+        log.warning("could not answer a stale component (%s): %s", _where(interaction), exc)
