@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import ErrorReportingView, claim_response
+from bot.errors import ErrorReportingView, claim_response, send_ephemeral
 from bot.ui.embeds import message_embeds, select_options
 from bot.ui.layout import PLACEHOLDER_LIMIT, SELECT_OPTIONS_LIMIT, Option, chunk_options
 
@@ -100,6 +100,9 @@ class _PickSelect(discord.ui.Select[Any]):
         self._handler = handler
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.values:  # Discord enforces min_values=1; a forged interaction may not
+            await send_ephemeral(interaction, "Pick one of the options in the menu.")
+            return
         await self._handler(interaction, self.values[0])
 
 
