@@ -117,7 +117,9 @@ def _resolve(
     item = items.get(text)
     if item is not None and (packs is None or item.pack in packs):
         return item
-    if text:
+    # Text with no letters or digits ("*", "🔥", "(((") names nothing: the autocompleter would
+    # answer it with its default suggestions, and the first of those is not a match.
+    if any(ch.isalnum() for ch in text):
         best = complete(text, packs)
         if best:
             found = items.get(best[0].value)
