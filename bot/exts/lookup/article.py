@@ -27,6 +27,7 @@ class Articles(commands.GroupCog, group_name="article", group_description="Summa
     )
     @app_commands.choices(length=LENGTH_CHOICES)
     async def article_show(self, interaction: discord.Interaction[Any], article: str, length: str = "medium") -> None:
+        length = queries.check_length(length)  # Discord enforces the choices; a forged value is not
         packs = await self.bot.allowed_packs(interaction.guild_id)
         found = queries.resolve_article(self.bot.library, self.bot.autocomplete, article, packs)
         await open_article(interaction, found, length, ephemeral=False)
