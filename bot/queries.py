@@ -43,7 +43,7 @@ from bot.core.scheduling import (
     parse_weekdays,
     resolve_timezone,
 )
-from bot.core.search import SearchFilters, SearchIndex
+from bot.core.search import SearchFilters, SearchIndex, query_terms
 from bot.ui.layout import (
     BULLET,
     DAY_PAGE_SIZE,
@@ -230,6 +230,13 @@ def event_search(
 ) -> Listing:
     """``/event search``: ranked results, page by page; nothing found is a :class:`NotFoundError`."""
     lo, hi = year_range(year, from_year, to_year)
+    narrowed = lo is not None or hi is not None or bool((place or "").strip()) or bool((tag or "").strip())
+    if not query_terms(query) and not narrowed:
+        # The index would browse every event; "524 event(s) for **🔥**" answers nothing asked.
+        raise UserInputError(
+            f"There are no words to search for in {query.strip()[:50]!r}. Type a word or two, like strike "
+            "or Budapest, or add a year, place or tag; to browse every event, use `/timeline`."
+        )
     filters = SearchFilters(
         year_from=lo, year_to=hi, place=place, tag=check_tag(library, tag), packs=packs, kind="event"
     )
