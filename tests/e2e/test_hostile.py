@@ -238,6 +238,23 @@ async def test_show_text_without_words_finds_nothing(world: World, command: str,
     assert not data.get("embeds"), data
 
 
+@pytest.mark.parametrize("value", list(NO_WORDS.values()), ids=list(NO_WORDS))
+async def test_event_search_without_words(world: World, value: str) -> None:
+    """No words and no filter: a private hint, not every event "for **🔥**"; with a filter, the filter browses."""
+    rec = await world.fake.slash("event", subcommand("search", option("query", value)), user="reader")
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert is_ephemeral(data), visible_text(data)[:300]
+    assert "no words to search for" in visible_text(data), visible_text(data)
+    rec = await world.fake.slash(
+        "event", subcommand("search", option("query", value), option("tag", "strike")), user="reader"
+    )
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert not is_ephemeral(data), visible_text(data)[:300]
+    assert "tag `strike`" in visible_text(data), visible_text(data)[:300]
+
+
 @pytest.mark.parametrize("length", ["huge", "", "SHORT ", "medium; DROP"])
 async def test_article_length_not_a_choice(world: World, length: str) -> None:
     """Discord only sends the offered choices; anything else is a friendly error, any case/space is read."""
