@@ -237,6 +237,8 @@ class ServerSettings(
         if role is None:
             await self._save_and_confirm(interaction, queries.set_role(current, None))
             return
+        if not isinstance(role, discord.Role):  # no resolved data: discord.py passes a bare Object
+            raise UserInputError("I can't find that role in this server. Pick one from the list Discord offers.")
         if role.is_default():
             raise UserInputError(NO_EVERYONE_PING)
         if role.managed:
