@@ -124,7 +124,7 @@ INTEGER_SLOTS = [
     Slot("timeline", None, "from_year"),
     Slot("timeline", None, "to_year"),
 ]
-BAD_YEARS = [0, -5, 99999]
+BAD_YEARS = [0, -5, 99999, 2**53 - 1, -(2**53) + 1]
 
 
 @dataclass
@@ -432,6 +432,48 @@ async def test_article_notes_button_twice_and_forged(world: World) -> None:
     assert kind == 4, data
     assert is_ephemeral(data), data
     assert_friendly(kind, data)
+
+
+# --- channel and role options that name nothing ------------------------------------------------
+
+# (A snowflake that is not a number never comes from Discord; discord.py itself fails to parse one.)
+MISSING_IDS = {"unknown-snowflake": "123456789012345678", "zero": "0"}
+
+
+@pytest.mark.parametrize("value", list(MISSING_IDS.values()), ids=list(MISSING_IDS))
+@pytest.mark.parametrize(("sub", "kind"), [("channel", payloads.OPT_CHANNEL), ("role", payloads.OPT_ROLE)])
+async def test_settings_id_that_does_not_exist(world: World, sub: str, kind: int, value: str) -> None:
+    rec = await world.fake.slash("settings", subcommand(sub, option(sub, value, type=kind)), user="moderator")
+    kind_, data = await world.reply(rec)
+    assert kind_ == 4, data
+    assert is_ephemeral(data), data
+    assert_friendly(kind_, data)
+
+
+async def test_forged_button_on_a_message_without_components(world: World) -> None:
+    rec = await world.fake.slash("about", user="reader")
+    kind, _ = await world.reply(rec)
+    assert kind == 4
+    message = world.fake.original_message(rec)
+    assert message is not None
+    click = await world.fake.click(int(message["id"]), "about:refresh", user="newcomer")
+    kind, data = await world.reply(click)
+    assert kind == 4, data
+    assert is_ephemeral(data), data
+    assert_friendly(kind, data)
+
+
+async def test_hostile_burst_is_answered_in_time(world: World) -> None:
+    """Twenty-five hostile commands at once: every one answered inside Discord's 3 s."""
+    values = list(HOSTILE.values())[:25]
+    recs = [
+        await world.fake.slash(slot.command, *slot.options(value), user=slot.user)
+        for slot, value in zip(STRING_SLOTS * 3, values, strict=False)
+    ]
+    for rec in recs:
+        kind, data = await world.reply(rec)
+        assert_friendly(kind, data)
+        assert rec.latency < 3.0, rec.latency
 
 
 # --- DMs --------------------------------------------------------------------------------------
