@@ -202,6 +202,11 @@ def known_tags(library: Library) -> frozenset[str]:
     return tags
 
 
+def _blank_is_none(text: str | None) -> str | None:
+    """An optional filter typed as only spaces is not given."""
+    return text.strip() if text is not None and text.strip() else None
+
+
 def check_tag(library: Library, tag: str | None) -> str | None:
     """A known tag, lowercased; an unknown one is a friendly error."""
     if tag is None or not tag.strip():
@@ -230,7 +235,8 @@ def event_search(
 ) -> Listing:
     """``/event search``: ranked results, page by page; nothing found is a :class:`NotFoundError`."""
     lo, hi = year_range(year, from_year, to_year)
-    narrowed = lo is not None or hi is not None or bool((place or "").strip()) or bool((tag or "").strip())
+    place, tag = _blank_is_none(place), _blank_is_none(tag)
+    narrowed = lo is not None or hi is not None or place is not None or tag is not None
     if not query_terms(query) and not narrowed:
         # The index would browse every event; "524 event(s) for **🔥**" answers nothing asked.
         raise UserInputError(
@@ -240,9 +246,11 @@ def event_search(
     filters = SearchFilters(
         year_from=lo, year_to=hi, place=place, tag=check_tag(library, tag), packs=packs, kind="event"
     )
+    # A place with no letters or digits ("*", "🔥") names no place; the index would ignore it.
+    nameless_place = place is not None and not any(ch.isalnum() for ch in place)
     first = index.search(query, filters, limit=per_page, offset=0)
     conditions = describe_filters(year=year, from_year=from_year, to_year=to_year, place=place, tag=tag)
-    if first.is_empty:
+    if first.is_empty or nameless_place:
         where = f" ({conditions})" if conditions else ""
         raise NotFoundError(f"No events match {first.query[:100]!r}{where}. Try fewer or different words.")
     total = first.total
@@ -337,6 +345,7 @@ def timeline_listing(
 ) -> Listing:
     """``/timeline``: events in chronological order, filtered by years, tag and place."""
     lo, hi = year_range(None, from_year, to_year)
+    place, tag = _blank_is_none(place), _blank_is_none(tag)
     events = timeline(library, lo, hi, tag=check_tag(library, tag), place=place, packs=packs)
     conditions = describe_filters(from_year=lo, to_year=hi, place=place, tag=tag)
     if not events:
