@@ -255,6 +255,39 @@ async def test_event_search_without_words(world: World, value: str) -> None:
     assert "tag `strike`" in visible_text(data), visible_text(data)[:300]
 
 
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [("event", "place"), ("event", "tag"), ("timeline", "place"), ("timeline", "tag")],
+)
+async def test_blank_filter_is_no_filter(world: World, command: str, name: str) -> None:
+    """A filter of only spaces is as if it were not given: same listing, no "place ` `" in it."""
+
+    async def listing(*extra: Json) -> Json:
+        opts: list[Json] = [option("query", "strike"), *extra] if command == "event" else list(extra)
+        rec = await world.fake.slash(command, *([subcommand("search", *opts)] if command == "event" else opts))
+        kind, data = await world.reply(rec)
+        assert kind == 4, data
+        assert not is_ephemeral(data), visible_text(data)[:300]
+        return data
+
+    plain, blank = await listing(), await listing(option(name, "   "))
+    assert visible_text(blank) == visible_text(plain)
+
+
+@pytest.mark.parametrize("place", ["*", "🔥", "((("])
+@pytest.mark.parametrize("command", ["event", "timeline"])
+async def test_place_without_letters_matches_nothing(world: World, command: str, place: str) -> None:
+    """Both commands answer a place that names nothing the same way: a private "no events"."""
+    if command == "event":
+        rec = await world.fake.slash(command, subcommand("search", option("query", "strike"), option("place", place)))
+    else:
+        rec = await world.fake.slash(command, option("place", place))
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert is_ephemeral(data), visible_text(data)[:300]
+    assert "No events" in visible_text(data), visible_text(data)
+
+
 @pytest.mark.parametrize("length", ["huge", "", "SHORT ", "medium; DROP"])
 async def test_article_length_not_a_choice(world: World, length: str) -> None:
     """Discord only sends the offered choices; anything else is a friendly error, any case/space is read."""
