@@ -257,8 +257,23 @@ def event_summary_line(event: Event, width: int = 160) -> str:
     return f"{event_line(event)}\n{shorten(event.description, width)}"
 
 
+#: Control characters (but tab and newline) and Unicode direction overrides, which would let
+#: echoed text garble or visually reverse the rest of its line.
+_INVISIBLE = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
+        0x7F,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)
+
+
 def escape_markdown(text: str) -> str:
-    """Escape characters that would turn a title into bold/italics/links."""
+    """Escape characters that would turn a title into bold/italics/links; drop control characters."""
+    text = text.translate(_INVISIBLE)
     for char in ("\\", "*", "_", "~", "`", "|", "[", "]"):
         text = text.replace(char, f"\\{char}")
     return text
@@ -473,7 +488,7 @@ def describe_filters(
     if tag:
         parts.append(f"tag `{tag}`")
     if place:
-        parts.append(f"place {place}")
+        parts.append(f"place {escape_markdown(place)}")
     return " · ".join(parts)
 
 
