@@ -61,6 +61,7 @@ HOSTILE: dict[str, str] = {
     "markdown-bold": "**x**",
     "backtick": "`",
     "control-chars": "a\x00b\x07c\x1b[31m\u200b\u202e",
+    "strike-reversed": "strike \u202egnirts",
     "missing-id": "no-such-id-0000",
     "not-a-choice": "huge",
 }
@@ -174,6 +175,9 @@ def assert_friendly(kind: int, data: Json) -> None:
     text = visible_text(data)
     assert UNEXPECTED not in text, text[:500]
     assert "error id" not in text, text[:500]
+    if not is_ephemeral(data):  # what everyone sees carries no control or direction-override characters
+        garbling = [c for c in text if (ord(c) < 0x20 and c not in "\t\n") or c in "\u202a\u202b\u202c\u202d\u202e"]
+        assert not garbling, (garbling, text[:300])
     if kind == 4 and not data.get("embeds"):  # a plain-text answer is an error or a note: private
         assert is_ephemeral(data), data
         assert text, data
