@@ -310,6 +310,17 @@ async def test_article_length_not_a_choice(world: World, length: str) -> None:
         assert "short, medium or long" in visible_text(data), visible_text(data)
 
 
+LOOKUP_SLOTS = [s for s in STRING_SLOTS if s.command != "settings"]
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+@pytest.mark.parametrize("slot", LOOKUP_SLOTS, ids=[s.id for s in LOOKUP_SLOTS])
+async def test_string_option_in_a_dm(world: World, slot: Slot, value: str) -> None:
+    rec = await world.fake.slash(slot.command, *slot.options(value), guild=None, channel=None, user="reader")
+    kind, data = await world.reply(rec)
+    assert_friendly(kind, data)
+
+
 # --- integer options out of range -------------------------------------------------------------
 
 
