@@ -194,6 +194,14 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     else:
         log.debug("user-facing error in %s: %s", _where(interaction), described.message)
         text = described.message
+    if interaction.type is discord.InteractionType.autocomplete:
+        # Discord accepts only choices for an autocomplete (a message is 400 Invalid Form Body): offer none.
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.autocomplete([])
+        except discord.HTTPException as exc:
+            log.warning("could not answer a failed autocomplete (%s): %s", _where(interaction), exc)
+        return described
     try:
         await send_ephemeral(interaction, text)
     except discord.HTTPException as exc:
