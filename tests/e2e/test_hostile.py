@@ -524,6 +524,42 @@ async def test_hostile_burst_is_answered_in_time(world: World) -> None:
         assert rec.latency < 3.0, rec.latency
 
 
+# --- commands Discord still shows after an update ----------------------------------------------
+
+
+def command_id(world: World, name: str) -> int:
+    return next(int(c["id"]) for c in world.fake.state.global_commands if c["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("event", [subcommand("frobnicate", option("event", "x"))]),
+        ("event", [subcommand("show", option("no_such_option", "x"))]),
+        ("article", [subcommand("show")]),
+    ],
+    ids=["unknown-subcommand", "unknown-option", "missing-required"],
+)
+async def test_command_shape_that_changed(world: World, name: str, options: list[Json]) -> None:
+    rec = await world.fake.slash(name, *options, command_id=command_id(world, name), user="reader")
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert_friendly(kind, data)
+
+
+async def test_command_that_no_longer_exists(world: World) -> None:
+    rec = await world.fake.slash("oldcommand", command_id=command_id(world, "event") + 1, user="reader")
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert is_ephemeral(data), data
+    assert_friendly(kind, data)
+
+
+async def test_autocomplete_for_a_command_that_no_longer_exists(world: World) -> None:
+    rec = await world.fake.autocomplete("oldcommand", option("thing", "x", focused=True), user="reader")
+    await world.choices(rec)
+
+
 # --- DMs --------------------------------------------------------------------------------------
 
 DM_COMMANDS: dict[str, tuple[str, list[Json]]] = {
