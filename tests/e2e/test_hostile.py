@@ -524,6 +524,46 @@ async def test_hostile_burst_is_answered_in_time(world: World) -> None:
         assert rec.latency < 3.0, rec.latency
 
 
+async def test_rapid_page_clicks(world: World) -> None:
+    """Five Next clicks at once: each is answered in time, and the counter stays within the pages."""
+    message = await listing_message(world)
+    next_id = buttons(message)["Next ›"]["custom_id"]
+    clicks = [await world.fake.click(int(message["id"]), next_id, user="reader") for _ in range(5)]
+    for click in clicks:
+        kind, _ = await world.reply(click)
+        assert kind == 7
+    counter = next(label for label in buttons(world.fake.state.messages[int(message["id"])]) if " / " in label)
+    shown, pages = (int(n) for n in counter.split(" / "))
+    assert 1 <= shown <= pages, counter
+
+
+@pytest.mark.parametrize("user", ["reader", "newcomer"])
+@pytest.mark.parametrize("label", ["« First", "‹ Previous"])
+async def test_disabled_and_counter_buttons_forged(world: World, label: str, user: str) -> None:
+    """Discord never sends a click on a disabled button; a forged one is still answered."""
+    message = await listing_message(world)
+    for custom_id in (
+        buttons(message)[label]["custom_id"],
+        next(b for t, b in buttons(message).items() if " / " in t)["custom_id"],
+    ):
+        rec = await world.fake.click(int(message["id"]), custom_id, user=user)
+        kind, data = await world.reply(rec)
+        assert kind in (4, 6, 7), (kind, data)
+        assert_friendly(kind, data)
+        if user == "newcomer":
+            assert kind == 4, data
+            assert is_ephemeral(data), data
+
+
+@pytest.mark.parametrize("mode", ["huge", "", "skip; DROP"])
+async def test_settings_empty_days_not_a_choice(world: World, mode: str) -> None:
+    rec = await world.fake.slash("settings", subcommand("empty-days", option("mode", mode)), user="moderator")
+    kind, data = await world.reply(rec)
+    assert kind == 4, data
+    assert is_ephemeral(data), data
+    assert_friendly(kind, data)
+
+
 # --- commands Discord still shows after an update ----------------------------------------------
 
 
