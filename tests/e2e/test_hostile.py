@@ -475,6 +475,13 @@ async def test_article_notes_button_twice_and_forged(world: World) -> None:
         kind, data = await world.reply(click)
         assert is_ephemeral(data), data
         assert_friendly(kind, data)
+        # the private notes turn their pages for whoever opened them (not "these no longer work")
+        private = world.fake.original_message(click)
+        assert private is not None
+        turn = await world.fake.click(int(private["id"]), buttons(private)["Next ›"]["custom_id"], user=user)
+        kind, data = await world.reply(turn)
+        assert kind == 7, data
+        assert "(2/" in visible_text(data), visible_text(data)[:200]
     forged = await world.fake.click(int(message["id"]), notes["custom_id"] + "x", user="reader")
     kind, data = await world.reply(forged)
     assert kind == 4, data
