@@ -44,6 +44,7 @@ from bot.core.scheduling import (
     resolve_timezone,
 )
 from bot.core.search import SearchFilters, SearchIndex, query_terms
+from bot.core.text import quote_user
 from bot.ui.layout import (
     BULLET,
     DAY_PAGE_SIZE,
@@ -172,7 +173,7 @@ def check_length(length: str | None) -> str:
     """``short``, ``medium`` (the default) or ``long``; anything else is a friendly error."""
     value = (length or "medium").strip().lower()
     if value not in LENGTHS:
-        raise UserInputError(f"The length can be short, medium or long, not {value[:30]!r}.")
+        raise UserInputError(f"The length can be short, medium or long, not {quote_user(value, 30)}.")
     return value
 
 
@@ -213,7 +214,9 @@ def check_tag(library: Library, tag: str | None) -> str | None:
         return None
     value = tag.strip().lower()
     if value not in known_tags(library):
-        raise UserInputError(f"There is no tag {value[:50]!r} in the library. Start typing to see the tags there are.")
+        raise UserInputError(
+            f"There is no tag {quote_user(value, 50)} in the library. Start typing to see the tags there are."
+        )
     return value
 
 
@@ -252,7 +255,7 @@ def event_search(
     conditions = describe_filters(year=year, from_year=from_year, to_year=to_year, place=place, tag=tag)
     if first.is_empty or nameless_place:
         where = f" ({conditions})" if conditions else ""
-        raise NotFoundError(f"No events match {first.query[:100]!r}{where}. Try fewer or different words.")
+        raise NotFoundError(f"No events match {quote_user(first.query, 100)}{where}. Try fewer or different words.")
     total = first.total
     intro = f"{first.total_label} event(s) for **{escape_markdown(first.query)}**" + (
         f" · {conditions}" if conditions else ""

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.dates import MONTH_NAMES
 from bot.core.errors import UserInputError
+from bot.core.text import quote_user
 
 MAX_INPUT_CHARS = 100
 _HINT = "try 17 June, June 17, 06-17, 1953-06-17, today or tomorrow"
@@ -171,7 +172,4 @@ def _checked(month: int, day: int, year: int | None, raw: str) -> DayQuery:
 
 def _shown(text: str) -> str:
     """User text quoted for a message: short, on one line, without backticks."""
-    clean = "".join(ch for ch in text if ch.isprintable()).replace("`", "'")
-    if len(clean) > 40:
-        clean = clean[:39] + "…"
-    return f"“{clean}”"
+    return quote_user(text, 40)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from bot.core.errors import UserInputError
+from bot.core.text import quote_user
 
 EmptyDay = Literal["skip", "week", "article"]
 EMPTY_DAY_CHOICES: tuple[EmptyDay, ...] = get_args(EmptyDay)
@@ -141,7 +142,7 @@ def parse_post_time(text: str) -> dt.time:
     raw = " ".join(text.strip().lower().split())
     if not raw:
         raise UserInputError(f"Please give a time. {_TIME_HELP}")
-    shown = text.strip()[:40]
+    shown = quote_user(text.strip(), 40)
     if raw == "noon":
         return dt.time(12, 0)
     if raw == "midnight":
@@ -149,21 +150,21 @@ def parse_post_time(text: str) -> dt.time:
     if m := _TIME_24_RE.match(raw):
         hour, minute = int(m.group(1)), int(m.group(2))
         if hour > 23:
-            raise UserInputError(f"“{shown}” is not a time of day: hours run from 00 to 23. {_TIME_HELP}")
+            raise UserInputError(f"{shown} is not a time of day: hours run from 00 to 23. {_TIME_HELP}")
         if minute > 59:
-            raise UserInputError(f"“{shown}” is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
+            raise UserInputError(f"{shown} is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
         return dt.time(hour, minute)
     if m := _TIME_12_RE.match(raw):
         hour, minute = int(m.group(1)), int(m.group(2) or 0)
         if not 1 <= hour <= 12:
-            raise UserInputError(f"“{shown}” is not a time: with am/pm the hour runs from 1 to 12. {_TIME_HELP}")
+            raise UserInputError(f"{shown} is not a time: with am/pm the hour runs from 1 to 12. {_TIME_HELP}")
         if minute > 59:
-            raise UserInputError(f"“{shown}” is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
+            raise UserInputError(f"{shown} is not a time of day: minutes run from 00 to 59. {_TIME_HELP}")
         hour %= 12
         if m.group(3) == "p":
             hour += 12
         return dt.time(hour, minute)
-    raise UserInputError(f"I can't read “{shown}” as a time. {_TIME_HELP}")
+    raise UserInputError(f"I can't read {shown} as a time. {_TIME_HELP}")
 
 
 def format_post_time(value: dt.time) -> str:
@@ -205,7 +206,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
             start_text, _, end_text = part.replace("–", "-").partition("-")
             start, end = _DAY_ALIASES.get(start_text), _DAY_ALIASES.get(end_text)
             if start is None or end is None:
-                raise UserInputError(f"I can't read “{part[:30]}” as a range of days; write it like mon-fri.")
+                raise UserInputError(f"I can't read {quote_user(part, 30)} as a range of days; write it like mon-fri.")
             day = start
             days.add(day)
             while day != end:
@@ -215,7 +216,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
         day_number = _DAY_ALIASES.get(part.rstrip("s")) if part not in _DAY_ALIASES else _DAY_ALIASES[part]
         if day_number is None:
             raise UserInputError(
-                f"I don't know the day “{part[:30]}”. Use day names like mon, wed, fri, a range like mon-fri, "
+                f"I don't know the day {quote_user(part, 30)}. Use day names like mon, wed, fri, a range like mon-fri, "
                 "or weekdays, weekends or every day."
             )
         days.add(day_number)
@@ -308,7 +309,7 @@ def get_zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserInputError(f"“{name[:60]}” is not a timezone I know.") from exc
+        raise UserInputError(f"{quote_user(name, 60)} is not a timezone I know.") from exc
 
 
 def _rank(zone: _Zone, query: str) -> int | None:
@@ -384,7 +385,7 @@ def resolve_timezone(text: str) -> str:
     from a misspelling.
     """
     query = _fold(text)[:64]
-    shown = text.strip()[:60]
+    shown = quote_user(text.strip(), 60)
     if not query:
         raise UserInputError("Please give a timezone, like Europe/Berlin or America/New_York.")
     if query in _UTC_ALIASES:
@@ -401,11 +402,11 @@ def resolve_timezone(text: str) -> str:
         if best_rank <= 1 or len(canonical) == 1 or len({m[4] for m in canonical}) == 1:
             return canonical[0][3]
         options = ", ".join(m[3] for m in matches[:5])
-        raise UserInputError(f"“{shown}” matches several timezones ({options}…). Please pick one from the list.")
+        raise UserInputError(f"{shown} matches several timezones ({options}…). Please pick one from the list.")
     suggestions = _fuzzy(query, 3)
     hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
     raise UserInputError(
-        f"“{shown}” is not a timezone I know.{hint} Use a name from the tz database such as Europe/Berlin, "
+        f"{shown} is not a timezone I know.{hint} Use a name from the tz database such as Europe/Berlin, "
         "America/New_York or UTC (start typing a city to see the list)."
     )
 
