@@ -12,7 +12,9 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,36 @@ async def wait_until_ready(fake: FakeDiscord, bot: BotProcess, *, sessions: int 
         await fake.wait_for_ready(within=within)
     except TimeoutError:
         raise AssertionError(f"the bot did not get ready:\n{bot.log()[-4000:]}") from None
+
+
+@dataclass
+class Running:
+    """A fake Discord with the real bot connected to it (see :func:`running_bot`)."""
+
+    fake: FakeDiscord
+    bot: BotProcess
+    database: Path
+    exit_code: int | None = None
+
+
+@asynccontextmanager
+async def running_bot(tmp: Path, env: dict[str, str] | None = None) -> AsyncIterator[Running]:
+    """Start a fake and ``python -m bot run`` against it, ready and with its commands registered.
+
+    On exit the bot gets SIGTERM (its exit code is kept in ``exit_code``) and the fake closes.
+    """
+    fake = FakeDiscord(heartbeat_interval_ms=500)
+    await fake.start()
+    database = tmp / "from-below.sqlite3"
+    bot = await start_bot(fake, database, tmp / "bot.log", env=env)
+    running = Running(fake, bot, database)
+    try:
+        await wait_until_ready(fake, bot)
+        await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=20)
+        yield running
+    finally:
+        running.exit_code = await bot.stop()
+        await fake.close()
 
 
 async def answer(fake: FakeDiscord, rec: InteractionRecord, bot: BotProcess | None = None, within: float = 5.0) -> Json:

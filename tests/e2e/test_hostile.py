@@ -21,17 +21,15 @@ from fakediscord import FakeDiscord, InteractionRecord, option, payloads, subcom
 
 from .conftest import BotProcess
 from .scenario_support import (
-    GLOBAL_COMMANDS,
     Json,
     answer,
     assert_user_safe,
     buttons,
     is_ephemeral,
     message_data,
+    running_bot,
     selects,
-    start_bot,
     visible_text,
-    wait_until_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -185,19 +183,10 @@ def assert_friendly(kind: int, data: Json) -> None:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    fake = FakeDiscord(heartbeat_interval_ms=500)
-    await fake.start()
-    bot = await start_bot(fake, tmp / "from-below.sqlite3", tmp / "bot.log")
-    try:
-        await wait_until_ready(fake, bot)
-        await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=20)
-        yield World(fake, bot)
-    finally:
-        code = await bot.stop()
-        await fake.close()
-    assert code == 0, bot.log()[-3000:]
-    assert not fake.state.problems
+    async with running_bot(tmp_path_factory.mktemp("hostile")) as running:
+        yield World(running.fake, running.bot)
+    assert running.exit_code == 0, running.bot.log()[-3000:]
+    assert not running.fake.state.problems
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,6 @@ from fakediscord import FakeDiscord, option, subcommand
 
 from .conftest import BotProcess
 from .scenario_support import (
-    GLOBAL_COMMANDS,
     Json,
     answer,
     assert_no_traceback,
@@ -27,10 +26,9 @@ from .scenario_support import (
     embed_text,
     is_ephemeral,
     message_data,
+    running_bot,
     selects,
-    start_bot,
     visible_text,
-    wait_until_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -68,19 +66,10 @@ class World:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    tmp = tmp_path_factory.mktemp("lookup")
-    fake = FakeDiscord(heartbeat_interval_ms=500)
-    await fake.start()
-    bot = await start_bot(fake, tmp / "from-below.sqlite3", tmp / "bot.log", env={"FROM_BELOW_SOURCE_URL": SOURCE_URL})
-    try:
-        await wait_until_ready(fake, bot)
-        await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=20)
-        yield World(fake, bot)
-    finally:
-        code = await bot.stop()
-        await fake.close()
-    assert code == 0, bot.log()[-3000:]
-    assert not fake.state.problems
+    async with running_bot(tmp_path_factory.mktemp("lookup"), env={"FROM_BELOW_SOURCE_URL": SOURCE_URL}) as running:
+        yield World(running.fake, running.bot)
+    assert running.exit_code == 0, running.bot.log()[-3000:]
+    assert not running.fake.state.problems
 
 
 @pytest.fixture(autouse=True)

@@ -26,9 +26,8 @@ from .scenario_support import (
     embed_text,
     is_ephemeral,
     message_data,
-    start_bot,
+    running_bot,
     visible_text,
-    wait_until_ready,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -64,19 +63,9 @@ class World:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    tmp = tmp_path_factory.mktemp("settings")
-    fake = FakeDiscord(heartbeat_interval_ms=500)
-    await fake.start()
-    database = tmp / "from-below.sqlite3"
-    bot = await start_bot(fake, database, tmp / "bot.log")
-    try:
-        await wait_until_ready(fake, bot)
-        await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=20)
-        yield World(fake, bot, database)
-    finally:
-        await bot.stop()
-        await fake.close()
-    assert not fake.state.problems
+    async with running_bot(tmp_path_factory.mktemp("settings")) as running:
+        yield World(running.fake, running.bot, running.database)
+    assert not running.fake.state.problems
 
 
 @pytest.fixture(autouse=True)
