@@ -275,8 +275,8 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
-async def record(script: list[Step], out: Path) -> int:
-    """Play ``script`` against a fresh fake and bot; write the JSON; 1 if anything went wrong."""
+async def record(script: list[Step]) -> Json:
+    """Play ``script`` against a fresh fake and bot; everything the screenshots need, as JSON."""
     with tempfile.TemporaryDirectory(prefix="from-below-shots-") as tmp:
         async with running_bot(Path(tmp)) as running:
             say(f"bot ready on {running.fake.base_url}; playing {len(script)} step(s)")
@@ -286,20 +286,15 @@ async def record(script: list[Step], out: Path) -> int:
             world = recorder.world()
             body_problems = [f"{r.method} {r.path}: {p}" for r, p in running.fake.state.problems]
             log_tail = running.bot.log()[-3000:]
-    data = {
+    if "Traceback" in log_tail:
+        say("the bot logged a traceback:\n" + log_tail)
+    return {
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(),
         "viewer_timezone": recorder.plan.timezone,
         "world": world,
         "answers": recorder.answers,
         "body_problems": body_problems,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, indent=1, ensure_ascii=False))
-    say(f"wrote {out} ({len(recorder.answers)} answers)")
-    failed = body_problems or any(a.get("problems") or not a["messages"] for a in recorder.answers)
-    if "Traceback" in log_tail:
-        say("the bot logged a traceback:\n" + log_tail)
-    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = wanted - {s.slug for s in SCRIPT}
     if unknown:
         parser.error(f"unknown slug(s): {', '.join(sorted(unknown))}")
-    return asyncio.run(record(script, args.out))
+    data = asyncio.run(record(script))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    say(f"wrote {args.out} ({len(data['answers'])} answers)")
+    answers = data["answers"]
+    return 1 if data["body_problems"] or any(a.get("problems") or not a["messages"] for a in answers) else 0
 
 
 if __name__ == "__main__":
