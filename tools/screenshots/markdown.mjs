@@ -53,6 +53,7 @@ export function relative(ms) {
 
 // Inline rules, tried in order at each position. `inner` is rendered recursively.
 const RULES = [
+	{ re: /^```(?:[\w+-]*\n)?([\s\S]*?)\n?```/, out: (m) => `<discord-code multiline embed>${escapeHtml(m[1])}</discord-code>` },
 	{ re: /^``([^`]+?)``|^`([^`\n]+?)`/, out: (m) => `<discord-code>${escapeHtml(m[1] ?? m[2])}</discord-code>` },
 	{ re: /^\[([^\]\n]+)\]\(<?(https?:\/\/[^)\s>]+)>?\)/, out: (m, r) => link(m[2], r(m[1])) },
 	{ re: /^<(https?:\/\/[^>\s]+)>/, out: (m) => link(m[1], escapeHtml(m[1])) },
@@ -161,16 +162,16 @@ export function markdown(text, ctx = {}) {
 	// Runs of plain lines are rendered together so that **bold** may span a line break, as in Discord.
 	let html = '';
 	let run = [];
-	const flushRun = (beforeBlock) => {
-		if (run.length) html += inline(run.join('\n'), ctx) + (beforeBlock ? '<br>' : '');
+	const flushRun = () => {
+		if (run.length) html += inline(run.join('\n'), ctx);
 		run = [];
 	};
 	for (const b of blocks) {
 		if (b.block) {
-			flushRun(false);
+			flushRun();
 			html += b.html;
 		} else run.push(b.text);
 	}
-	flushRun(false);
+	flushRun();
 	return html;
 }

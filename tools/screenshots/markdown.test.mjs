@@ -12,6 +12,7 @@ const world = {
 test('bold, italics, underline, strike and code', () => {
 	assert.equal(inline('**a** *b* _c_ __d__ ~~e~~'), '<discord-bold>a</discord-bold> <discord-italic>b</discord-italic> <discord-italic>c</discord-italic> <discord-underlined>d</discord-underlined> <s>e</s>');
 	assert.equal(inline('`**not bold**`'), '<discord-code>**not bold**</discord-code>');
+	assert.equal(inline('```py\nx = 1\n```'), '<discord-code multiline embed>x = 1</discord-code>');
 	assert.equal(inline('**bold *and italic***'), '<discord-bold>bold <discord-italic>and italic</discord-italic></discord-bold>');
 });
 
