@@ -59,6 +59,8 @@ ENV_GATEWAY_URL = "FROM_BELOW_DISCORD_GATEWAY_URL"
 
 GUILDS_INTENT = 1 << 0
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # one instance: json.dumps(..., separators=) builds one per call
+
 Json = dict[str, Any]
 Handler = Callable[[RecordedRequest], Awaitable[tuple[int, Any]]]
 Checker = Callable[[RecordedRequest], list[str]]
@@ -123,10 +125,21 @@ class _Conn:
         self.lock = asyncio.Lock()
         self.session: _Session | None = None
         self.heartbeats = 0
+        self.close_sent: int | None = None  # the close code the fake sent, if it closed first
 
-    async def send(self, payload: Json) -> float:
-        """Encode, compress and write one frame; returns perf_counter just before the write."""
-        raw = json.dumps(payload, separators=(",", ":")).encode()
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close with ``code`` (remembered in ``close_sent``: the peer answers with a code of its own)."""
+        if self.close_sent is None:
+            self.close_sent = code
+        await self.ws.close(code=code, message=reason.encode())
+
+    async def send(self, payload: Json, raw: bytes | None = None) -> float:
+        """Encode (unless ``raw`` is the frame already encoded), compress and write one frame.
+
+        Returns perf_counter just before the write.
+        """
+        if raw is None:
+            raw = _ENCODER.encode(payload).encode()
         async with self.lock:
             if self.compressor is not None:
                 frame = self.compressor.compress(raw) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
@@ -212,6 +225,8 @@ class FakeDiscord:
         self.session_start_total = session_start_total
         self.identify_log: list[IdentifyRecord] = []
         self.undelivered: list[tuple[str, Json]] = []  # events for a shard no session holds
+        self.cache_guild_creates = False  # see prepare_guild_creates()
+        self._guild_create_cache: dict[int, tuple[Json, bytes]] = {}
         self.ack_heartbeats = True
         # Discord invalidates an interaction token if the first callback comes later than 3 s.
         self.interaction_deadline: float | None = 3.0
@@ -220,7 +235,8 @@ class FakeDiscord:
         self.sessions: dict[str, _Session] = {}
         self.connections: list[_Conn] = []  # currently open
         self.connection_count = 0
-        self.closed: list[tuple[int, int | None]] = []  # (connection id, close code) of ended connections
+        # (connection id, close code) of ended connections: the code the fake sent if it closed first
+        self.closed: list[tuple[int, int | None]] = []
         self._routes: list[_Route] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
@@ -426,23 +442,27 @@ class FakeDiscord:
                 return time.perf_counter()
         return await self._dispatch(session, event, data)
 
-    async def _dispatch(self, sess: _Session, event: str, data: Json) -> float:
+    async def _dispatch(self, sess: _Session, event: str, data: Json, encoded_data: bytes | None = None) -> float:
+        """Send op 0 ``event`` on ``sess`` (``encoded_data``: ``data`` already as JSON bytes, to save time)."""
         sess.seq += 1
         frame = {"op": 0, "t": event, "s": sess.seq, "d": data}
         sess.buffer.append(frame)
         t = time.perf_counter()
         conn = sess.conn
         if conn is not None:
+            raw = None
+            if encoded_data is not None:
+                raw = b'{"op":0,"t":"%s","s":%d,"d":%s}' % (event.encode(), sess.seq, encoded_data)
             try:
-                t = await self._send(conn, frame)
+                t = await self._send(conn, frame, raw)
             except ConnectionResetError:  # the socket died under us; the frame waits in the buffer for RESUME
                 if sess.conn is conn:
                     sess.conn = None
         self._bump()
         return t
 
-    async def _send(self, conn: _Conn, frame: Json) -> float:
-        t = await conn.send(frame)
+    async def _send(self, conn: _Conn, frame: Json, raw: bytes | None = None) -> float:
+        t = await conn.send(frame, raw)
         self.gateway_log.append(
             GatewayEvent("send", frame["op"], frame.get("t"), frame.get("s"), frame.get("d"), t, conn.id)
         )
@@ -464,7 +484,7 @@ class FakeDiscord:
                 if transport is not None:
                     transport.abort()
             else:
-                await conn.ws.close(code=code)
+                await conn.close(code)
         self._bump()
 
     async def send_reconnect(self, shard_id: int | None = None) -> None:
@@ -512,7 +532,7 @@ class FakeDiscord:
                     try:
                         frame = json.loads(msg.data)
                     except ValueError:
-                        await ws.close(code=4002, message=b"Decode error")
+                        await conn.close(4002, "Decode error")
                         break
                     self.gateway_log.append(
                         GatewayEvent(
@@ -522,12 +542,12 @@ class FakeDiscord:
                     await self._on_op(conn, frame)
                     self._bump()
                 elif msg.type == WSMsgType.BINARY:
-                    await ws.close(code=4002, message=b"Decode error")
+                    await conn.close(4002, "Decode error")
                     break
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
-            self.closed.append((conn.id, ws.close_code))
+            self.closed.append((conn.id, conn.close_sent or ws.close_code))
             self.connections.remove(conn)
             if conn.session is not None and conn.session.conn is conn:
                 conn.session.conn = None
@@ -552,7 +572,7 @@ class FakeDiscord:
                 return
             if resumed.conn is not None and resumed.conn is not conn:
                 with contextlib.suppress(Exception):
-                    await resumed.conn.ws.close(code=4000)
+                    await resumed.conn.close(4000)
             resumed.conn = conn
             conn.session = resumed
             last = d.get("seq") or 0
@@ -598,7 +618,7 @@ class FakeDiscord:
                 refusal = (sharding.CLOSE_SHARDING_REQUIRED, "Sharding required")
         if refusal is not None:
             rec.outcome = refusal[1].lower()
-            await conn.ws.close(code=refusal[0], message=refusal[1].encode())
+            await conn.close(*refusal)
             return
         assert parsed is not None
         sess = _Session(id=secrets.token_hex(16), intents=d["intents"], conn=conn, shard=parsed)
@@ -613,8 +633,34 @@ class FakeDiscord:
             for g in guilds:
                 if self.guild_create_delay:
                     await asyncio.sleep(self.guild_create_delay)
-                await self._dispatch(sess, "GUILD_CREATE", payloads.guild_create(g, self.state))
+                cached = self._guild_create_cache.get(g.id) if self.cache_guild_creates else None
+                if cached is None:
+                    await self._dispatch(sess, "GUILD_CREATE", payloads.guild_create(g, self.state))
+                else:
+                    await self._dispatch(sess, "GUILD_CREATE", *cached)
         sess.initial_done_at = time.perf_counter()
+
+    def prepare_guild_creates(self) -> float:
+        """Build and encode every guild's start-up GUILD_CREATE now, and reuse them from then on.
+
+        For benchmarks of big worlds: an IDENTIFY then costs the fake only framing and compression.
+        Sets ``cache_guild_creates``. A guild's cached body is dropped when a world-change helper
+        announces a change in it (``channel_changed``, ``role_changed``, ``guild_join``...); after
+        editing ``state`` any other way call ``forget_guild_creates()``. Returns the seconds spent.
+        """
+        started = time.perf_counter()
+        self.cache_guild_creates = True
+        for g in self.state.guilds.values():
+            data = payloads.guild_create(g, self.state)
+            self._guild_create_cache[g.id] = (data, _ENCODER.encode(data).encode())
+        return time.perf_counter() - started
+
+    def forget_guild_creates(self, guild_id: int | None = None) -> None:
+        """Drop the cached GUILD_CREATE of ``guild_id`` (default: all); see ``prepare_guild_creates``."""
+        if guild_id is None:
+            self._guild_create_cache.clear()
+        else:
+            self._guild_create_cache.pop(guild_id, None)
 
     def _identify_refusal(self, conn: _Conn, d: Any, shard: tuple[int, int] | None) -> tuple[int, str] | None:
         """(close code, reason) if this IDENTIFY must be refused, else None."""
@@ -765,6 +811,7 @@ class FakeDiscord:
     async def guild_join(self, guild: FakeGuild) -> None:
         """Add ``guild`` (built with ``FakeGuild``/``state.add_guild``) and dispatch its GUILD_CREATE."""
         self.state.guilds[guild.id] = guild
+        self.forget_guild_creates(guild.id)
         data = payloads.guild_create(guild, self.state)
         del data["unavailable"]  # a join (as opposed to an outage ending) carries no "unavailable"
         await self.dispatch("GUILD_CREATE", data)
@@ -773,6 +820,7 @@ class FakeDiscord:
         """The bot was removed from ``guild``: drop it and dispatch GUILD_DELETE."""
         self.state.guilds.pop(guild.id, None)
         self.state.guild_commands.pop(guild.id, None)
+        self.forget_guild_creates(guild.id)
         await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     async def channel_changed(self, channel_id: int) -> None:
@@ -780,6 +828,7 @@ class FakeDiscord:
         ch = self.state.channel(channel_id)
         if ch is None:
             raise KeyError(channel_id)
+        self.forget_guild_creates(ch.guild_id)
         await self.dispatch("CHANNEL_UPDATE", payloads.channel(ch))
 
     async def channel_deleted(self, channel_id: int) -> None:
@@ -788,10 +837,12 @@ class FakeDiscord:
         if ch is None:
             raise KeyError(channel_id)
         del self.state.guilds[ch.guild_id].channels[channel_id]
+        self.forget_guild_creates(ch.guild_id)
         await self.dispatch("CHANNEL_DELETE", payloads.channel(ch))
 
     async def role_changed(self, guild: FakeGuild, role_id: int) -> None:
         """Dispatch GUILD_ROLE_UPDATE after a test edited a role's permissions in ``state``."""
+        self.forget_guild_creates(guild.id)
         await self.dispatch(
             "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role(guild.roles[role_id])}
         )

@@ -83,6 +83,7 @@ def identify_violations(log: list[IdentifyRecord], max_concurrency: int, window:
         bucket = rec.bucket(max_concurrency)
         prev = last.get(bucket)
         if prev is not None and rec.at - prev < window:
-            late.append(rec)
-        last[bucket] = rec.at
+            late.append(rec)  # Discord would not have let it open a new window: ``last`` stays
+        else:
+            last[bucket] = rec.at
     return late
