@@ -53,6 +53,7 @@ class ShardTiming:
     guilds: int
     identify: float  # seconds after process start
     done: float  # READY + every GUILD_CREATE written, seconds after process start
+    fake_cpu: float  # CPU seconds the fake spent on this shard's READY + GUILD_CREATEs
 
 
 @dataclass
@@ -69,12 +70,12 @@ class RunResult:
     log_tail: str = ""
 
 
-def build_fake(guilds: int, max_concurrency: int) -> tuple[FakeDiscord, float]:
+def build_fake(guilds: int, max_concurrency: int, prepare: bool = True) -> tuple[FakeDiscord, float]:
     """A fake with exactly ``guilds`` guilds (the default three + bulk ones), bodies prepared."""
     state = default_state()
     state.add_bulk_guilds(max(0, guilds - len(state.guilds)))
     fake = FakeDiscord(state, max_concurrency=max_concurrency)
-    return fake, fake.prepare_guild_creates()
+    return fake, fake.prepare_guild_creates() if prepare else 0.0
 
 
 def proc_status(pid: int) -> tuple[float | None, float | None]:
@@ -105,7 +106,7 @@ def shard_timings(fake: FakeDiscord, t0: float) -> tuple[int, list[ShardTiming]]
     counts = {r.num_shards for r in fake.identify_log if r.outcome == "ready"}
     shards = max(counts) if counts else 0
     done = [
-        ShardTiming(s.shard_id, s.guild_count, s.identified_at - t0, s.initial_done_at - t0)
+        ShardTiming(s.shard_id, s.guild_count, s.identified_at - t0, s.initial_done_at - t0, s.initial_cpu)
         for s in fake.sessions.values()
         if s.initial_done and s.shard[1] == shards
     ]
@@ -160,9 +161,9 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def run_one(label: str, cmd: str, guilds: int, max_concurrency: int, within: float) -> RunResult:
-    """Start ``cmd`` against a fresh fake with ``guilds`` guilds and measure its start-up."""
-    fake, _ = build_fake(guilds, max_concurrency)
+async def run_one(label: str, cmd: str, args: argparse.Namespace) -> RunResult:
+    """Start ``cmd`` against a fresh fake with ``args.guilds`` guilds and measure its start-up."""
+    fake, _ = build_fake(args.guilds, args.max_concurrency, not args.no_prepare)
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="shard-bench-") as tmp:
         log = Path(tmp) / "client.log"
@@ -180,7 +181,7 @@ async def run_one(label: str, cmd: str, guilds: int, max_concurrency: int, withi
                 *shlex.split(cmd), env=env, cwd=str(REPO_ROOT), stdout=out, stderr=out
             )
         try:
-            res = await watch(fake, proc, log, t0, within)
+            res = await watch(fake, proc, log, t0, args.timeout)
             await asyncio.sleep(1.0)  # let the high-water mark settle after the burst
             rss, _ = proc_status(proc.pid)
             res.peak_rss_mb = rss or res.peak_rss_mb
@@ -201,10 +202,11 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def report(results: list[RunResult], guilds: int, prepare_s: float, max_concurrency: int) -> str:
+def report(results: list[RunResult], args: argparse.Namespace, prepare_s: float) -> str:
+    prepared = "built during the handshake" if args.no_prepare else f"prepared beforehand in {prepare_s:.2f} s"
     lines = [
-        f"shard start-up: {guilds} guilds, fake Discord on 127.0.0.1 (max_concurrency {max_concurrency}); "
-        f"seconds from process start; GUILD_CREATE bodies prepared beforehand in {prepare_s:.2f} s",
+        f"shard start-up: {args.guilds} guilds, fake Discord on 127.0.0.1 (max_concurrency {args.max_concurrency}); "
+        f"seconds from process start; GUILD_CREATE bodies {prepared}",
         f"{'client':<22}{'outcome':<16}{'shards':>7}{'all shards sent s':>19}{'client ready s':>16}"
         f"{'peak RSS MB':>13}{'client CPU s':>14}{'fake CPU s':>12}",
     ]
@@ -220,10 +222,13 @@ def report(results: list[RunResult], guilds: int, prepare_s: float, max_concurre
             lines.append(
                 f"  {r.label}: per shard IDENTIFY -> last GUILD_CREATE written: min {min(work):.2f} s, "
                 f"max {max(work):.2f} s; IDENTIFYs from {r.per_shard[0].identify:.1f} s to "
-                f"{max(t.identify for t in r.per_shard):.1f} s (discord.py sleeps 5 s before each but the first)"
+                f"{max(t.identify for t in r.per_shard):.1f} s (discord.py sleeps 5 s before each but the first); "
+                f"fake CPU for all READY + GUILD_CREATEs {sum(t.fake_cpu for t in r.per_shard):.2f} s"
             )
         if r.outcome != "ready":
             lines.append(f"  {r.label}: {r.outcome}")
+    if len({r.shards for r in results if r.outcome == "ready"}) > 1:
+        lines.append("  note: the clients ran different shard counts, so their figures are not like for like")
     lines.append(ratio_line(results))
     return "\n".join(lines)
 
@@ -243,18 +248,18 @@ def ratio_line(results: list[RunResult]) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    _, prepare_s = build_fake(args.guilds, args.max_concurrency)  # how long preparing takes (then thrown away)
+    _, prepare_s = build_fake(args.guilds, args.max_concurrency, not args.no_prepare)  # timed, then thrown away
     targets = [("bare AutoSharded", args.bare_cmd), ("From Below bot", args.bot_cmd)]
     if args.only != "both":
         targets = [targets[0] if args.only == "bare" else targets[1]]
     results = []
     for label, cmd in targets:
         sys.stderr.write(f"running {label}: {cmd}\n")
-        res = await run_one(label, cmd, args.guilds, args.max_concurrency, args.timeout)
+        res = await run_one(label, cmd, args)
         if res.outcome != "ready" and args.verbose:
             sys.stderr.write(f"--- {label} output (tail) ---\n{res.log_tail}\n")
         results.append(res)
-    print(report(results, args.guilds, prepare_s, args.max_concurrency))
+    print(report(results, args, prepare_s))
     return 0 if all(r.outcome == "ready" for r in results) else 1
 
 
@@ -264,6 +269,7 @@ def main() -> None:
     p.add_argument("--only", choices=("both", "bare", "bot"), default="both")
     p.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for each client (default 240)")
     p.add_argument("--max-concurrency", type=int, default=1, help="session_start_limit.max_concurrency (default 1)")
+    p.add_argument("--no-prepare", action="store_true", help="build GUILD_CREATE bodies during the handshake")
     p.add_argument("--bare-cmd", default=BARE_CMD)
     p.add_argument("--bot-cmd", default=BOT_CMD)
     p.add_argument("-v", "--verbose", action="store_true", help="print the output tail of a client that failed")

@@ -164,6 +164,7 @@ class _Session:
     identified_at: float = 0.0  # perf_counter: IDENTIFY received
     ready_at: float = 0.0  # perf_counter: READY written
     initial_done_at: float = 0.0  # perf_counter: READY and every initial GUILD_CREATE written (0 = not yet)
+    initial_cpu: float = 0.0  # CPU seconds (the fake's thread) spent from IDENTIFY to initial_done_at
 
     @property
     def shard_id(self) -> int:
@@ -621,6 +622,7 @@ class FakeDiscord:
             await conn.close(*refusal)
             return
         assert parsed is not None
+        cpu0 = time.thread_time()
         sess = _Session(id=secrets.token_hex(16), intents=d["intents"], conn=conn, shard=parsed)
         sess.identified_at, sess.guild_count = rec.at, len(guilds)
         rec.session_id = sess.id
@@ -639,6 +641,7 @@ class FakeDiscord:
                 else:
                     await self._dispatch(sess, "GUILD_CREATE", *cached)
         sess.initial_done_at = time.perf_counter()
+        sess.initial_cpu = time.thread_time() - cpu0
 
     def prepare_guild_creates(self) -> float:
         """Build and encode every guild's start-up GUILD_CREATE now, and reuse them from then on.
