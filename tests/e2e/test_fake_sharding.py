@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,8 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from fakediscord import FakeDiscord
 from fakediscord.sharding import IdentifyRecord, identify_violations, parse_shard, recommended_shards, shard_of
+
+from .conftest import REPO_ROOT, SpawnBot
 
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
 TOKEN = "fake-token"
@@ -512,3 +516,60 @@ async def test_prepared_guild_creates_are_what_the_client_gets_and_are_refreshed
         await fake.wait_for_shards(2)
         last = [e for e in fake.dispatched("GUILD_CREATE") if int(e.d["id"]) == channel.guild_id][-1]
         assert [c["name"] for c in last.d["channels"]] == ["general", "daily-history"]
+
+
+# ---------------------------------------------------------------- the standalone fake and the benchmark's client
+
+
+async def test_standalone_fake_shard_options_and_control_routes() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "fakediscord",
+        *("--guilds", "2600", "--shards", "2", "--max-concurrency", "2", "--identify-window", "0.5"),
+        cwd=str(REPO_ROOT / "tests"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(await asyncio.wait_for(proc.stdout.readline(), 15))
+        control = info["control_url"]
+        auth = {"Authorization": f"Bot {info['token']}"}
+        async with aiohttp.ClientSession() as http:
+            async with http.get(info["api_url"] + "/gateway/bot", headers=auth) as r:
+                body = await r.json()
+            assert body["shards"] == 2
+            assert body["session_start_limit"]["max_concurrency"] == 2
+            async with http.post(control + "/guilds", json={"count": 10}) as r:
+                assert (await r.json())["guilds"] == 2613
+            async with http.ws_connect(info["gateway_url"] + "?v=10&encoding=json") as ws:
+                await ws.receive_json(timeout=5)  # HELLO
+                identify = {"op": 2, "d": {"token": info["token"], "intents": 1, "properties": {}, "shard": [1, 2]}}
+                await ws.send_str(json.dumps(identify))
+                ready = await ws.receive_json(timeout=10)
+                assert ready["t"] == "READY"
+                assert ready["d"]["shard"] == [1, 2]
+                async with http.get(control + "/info") as r:
+                    (session,) = (await r.json())["sessions"]
+                assert session["shard"] == [1, 2]
+            async with http.get(control + "/identifies") as r:
+                (ident,) = await r.json()
+        assert (ident["shard"], ident["outcome"], ident["violation"]) == ([1, 2], "ready", False)
+        assert ident["guilds"] == len(ready["d"]["guilds"])
+        assert 1200 < ident["guilds"] < 1400  # about half of 2,613
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 10)
+
+
+async def test_bench_bare_sharded_client_reports_ready(fake: FakeDiscord, spawn_bot: SpawnBot) -> None:
+    fake.state.add_bulk_guilds(50)
+    bare = await spawn_bot("bench/bare_sharded_client.py")  # one shard: no 5-s identify sleep
+    await fake.wait_for_shards(1, within=20)
+    await fake.wait_for(lambda: '"event": "ready"' in bare.log(), within=15, what="the client's ready line")
+    lines = [json.loads(x) for x in bare.log().splitlines() if x.startswith('{"event"')]
+    assert [(x["event"], x.get("shard")) for x in lines] == [("shard_ready", 0), ("ready", None)]
+    assert (lines[-1]["guilds"], lines[-1]["shards"]) == (53, 1)
+    assert fake.state.find_requests("GET", "/gateway/bot")
+    assert await bare.stop() == 0, bare.log()[-2000:]
