@@ -164,7 +164,8 @@ class _Session:
     identified_at: float = 0.0  # perf_counter: IDENTIFY received
     ready_at: float = 0.0  # perf_counter: READY written
     initial_done_at: float = 0.0  # perf_counter: READY and every initial GUILD_CREATE written (0 = not yet)
-    initial_cpu: float = 0.0  # CPU seconds (the fake's thread) spent from IDENTIFY to initial_done_at
+    # CPU seconds of the fake's thread from IDENTIFY to initial_done_at (with anything else its loop ran meanwhile)
+    initial_cpu: float = 0.0
 
     @property
     def shard_id(self) -> int:
