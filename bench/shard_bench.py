@@ -268,7 +268,12 @@ def main() -> None:
     p.add_argument("--guilds", type=int, default=10_000, help="guilds in the fake world (default 10000)")
     p.add_argument("--only", choices=("both", "bare", "bot"), default="both")
     p.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for each client (default 240)")
-    p.add_argument("--max-concurrency", type=int, default=1, help="GET /gateway/bot max_concurrency (default 1; discord.py 2.7 ignores it)")
+    p.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=1,
+        help="GET /gateway/bot max_concurrency (default 1; discord.py 2.7 ignores it)",
+    )
     p.add_argument("--no-prepare", action="store_true", help="build GUILD_CREATE bodies during the handshake")
     p.add_argument("--bare-cmd", default=BARE_CMD)
     p.add_argument("--bot-cmd", default=BOT_CMD)
