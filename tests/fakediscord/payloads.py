@@ -100,7 +100,7 @@ def application(st: FakeState) -> dict[str, Any]:
         "tags": [],
         "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
         "integration_types_config": {"0": {}},
-        "approximate_guild_count": 3,
+        "approximate_guild_count": len(st.guilds),
     }
 
 
@@ -226,11 +226,20 @@ def guild_create(g: FakeGuild, st: FakeState) -> dict[str, Any]:
     return d
 
 
-def ready(st: FakeState, session_id: str, resume_gateway_url: str, shard: list[int] | None = None) -> dict[str, Any]:
+def ready(
+    st: FakeState,
+    session_id: str,
+    resume_gateway_url: str,
+    shard: list[int] | None = None,
+    *,
+    guilds: list[FakeGuild] | None = None,
+) -> dict[str, Any]:
+    """The READY dispatch body; ``guilds`` (default: all) are listed as unavailable stubs."""
+    listed = list(st.guilds.values()) if guilds is None else guilds
     d: dict[str, Any] = {
         "v": 10,
         "user": bot_self(st),
-        "guilds": [{"id": str(g.id), "unavailable": True} for g in st.guilds.values()],
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in listed],
         "session_id": session_id,
         "resume_gateway_url": resume_gateway_url,
         "application": {"id": str(st.application_id), "flags": 1 << 19},

@@ -39,7 +39,8 @@ from typing import Any
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
-from . import checks, payloads
+from . import checks, payloads, sharding
+from .sharding import IdentifyRecord
 from .state import (
     SEND_MESSAGES,
     VIEW_CHANNEL,
@@ -57,6 +58,8 @@ ENV_API_URL = "FROM_BELOW_DISCORD_API_URL"
 ENV_GATEWAY_URL = "FROM_BELOW_DISCORD_GATEWAY_URL"
 
 GUILDS_INTENT = 1 << 0
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # one instance: json.dumps(..., separators=) builds one per call
 
 Json = dict[str, Any]
 Handler = Callable[[RecordedRequest], Awaitable[tuple[int, Any]]]
@@ -122,10 +125,21 @@ class _Conn:
         self.lock = asyncio.Lock()
         self.session: _Session | None = None
         self.heartbeats = 0
+        self.close_sent: int | None = None  # the close code the fake sent, if it closed first
 
-    async def send(self, payload: Json) -> float:
-        """Encode, compress and write one frame; returns perf_counter just before the write."""
-        raw = json.dumps(payload, separators=(",", ":")).encode()
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close with ``code`` (remembered in ``close_sent``: the peer answers with a code of its own)."""
+        if self.close_sent is None:
+            self.close_sent = code
+        await self.ws.close(code=code, message=reason.encode())
+
+    async def send(self, payload: Json, raw: bytes | None = None) -> float:
+        """Encode (unless ``raw`` is the frame already encoded), compress and write one frame.
+
+        Returns perf_counter just before the write.
+        """
+        if raw is None:
+            raw = _ENCODER.encode(payload).encode()
         async with self.lock:
             if self.compressor is not None:
                 frame = self.compressor.compress(raw) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
@@ -145,6 +159,25 @@ class _Session:
     buffer: list[Json] = field(default_factory=list)
     conn: _Conn | None = None
     resumes: int = 0
+    shard: tuple[int, int] = (0, 1)  # (shard_id, num_shards); an unsharded IDENTIFY is (0, 1)
+    guild_count: int = 0  # guilds the shard held at IDENTIFY (READY lists them, one GUILD_CREATE each)
+    identified_at: float = 0.0  # perf_counter: IDENTIFY received
+    ready_at: float = 0.0  # perf_counter: READY written
+    initial_done_at: float = 0.0  # perf_counter: READY and every initial GUILD_CREATE written (0 = not yet)
+    # CPU seconds of the fake's thread from IDENTIFY to initial_done_at (with anything else its loop ran meanwhile)
+    initial_cpu: float = 0.0
+
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0]
+
+    @property
+    def initial_done(self) -> bool:
+        return self.initial_done_at > 0
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Does this session's shard receive events of ``guild_id`` (``None``: a DM, shard 0)?"""
+        return sharding.shard_of(guild_id, self.shard[1]) == self.shard[0]
 
 
 # ====================================================================== server
@@ -172,6 +205,11 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41250,
         strict: bool = True,
         guild_create_delay: float = 0.0,
+        recommended_shards: int | None = None,
+        max_concurrency: int = 1,
+        identify_window: float = 5.0,
+        max_guilds_per_session: int = sharding.MAX_GUILDS_PER_SESSION,
+        session_start_total: int = 1000,
     ) -> None:
         if host != "127.0.0.1":
             raise ValueError("the fake binds to 127.0.0.1 only")
@@ -181,6 +219,16 @@ class FakeDiscord:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.strict = strict  # answer invalid bodies with 400 Invalid Form Body, like Discord
         self.guild_create_delay = guild_create_delay
+        # Sharding (see sharding.py). ``recommended_shards`` None: max(1, ceil(guilds / 1000)), like Discord.
+        self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency
+        self.identify_window = identify_window  # seconds per identify bucket (Discord: 5)
+        self.max_guilds_per_session = max_guilds_per_session
+        self.session_start_total = session_start_total
+        self.identify_log: list[IdentifyRecord] = []
+        self.undelivered: list[tuple[str, Json]] = []  # events for a shard no session holds
+        self.cache_guild_creates = False  # see prepare_guild_creates()
+        self._guild_create_cache: dict[int, tuple[Json, bytes]] = {}
         self.ack_heartbeats = True
         # Discord invalidates an interaction token if the first callback comes later than 3 s.
         self.interaction_deadline: float | None = 3.0
@@ -189,7 +237,8 @@ class FakeDiscord:
         self.sessions: dict[str, _Session] = {}
         self.connections: list[_Conn] = []  # currently open
         self.connection_count = 0
-        self.closed: list[tuple[int, int | None]] = []  # (connection id, close code) of ended connections
+        # (connection id, close code) of ended connections: the code the fake sent if it closed first
+        self.closed: list[tuple[int, int | None]] = []
         self._routes: list[_Route] = []
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
@@ -281,16 +330,35 @@ class FakeDiscord:
         return self.state.find_requests(method, route)[count - 1]
 
     async def wait_for_ready(self, within: float = 5.0) -> _Session:
-        """Wait until some session has been sent READY and its GUILD_CREATEs."""
+        """Wait until some connected session has been sent READY and its GUILD_CREATEs."""
 
         def ready() -> _Session | None:
             for s in self.sessions.values():
-                if s.conn is not None and s.seq >= 1 + len(self.state.guilds):
+                if s.conn is not None and s.initial_done:
                     return s
             return None
 
         sess: _Session = await self.wait_for(ready, within, what="READY + GUILD_CREATE sent")
         return sess
+
+    async def wait_for_shards(
+        self, num_shards: int, shard_ids: list[int] | None = None, within: float = 10.0
+    ) -> dict[int, _Session]:
+        """Wait until each shard (default: all ``num_shards``) has a connected session sent READY + GUILD_CREATEs.
+
+        Returns shard id -> session.
+        """
+        wanted = list(range(num_shards)) if shard_ids is None else list(shard_ids)
+
+        def ready() -> dict[int, _Session] | None:
+            found: dict[int, _Session] = {}
+            for s in self.sessions.values():
+                if s.conn is not None and s.initial_done and s.shard[1] == num_shards:
+                    found[s.shard[0]] = s
+            return found if all(i in found for i in wanted) else None
+
+        done: dict[int, _Session] = await self.wait_for(ready, within, what=f"shards {wanted} of {num_shards} ready")
+        return {i: done[i] for i in wanted}
 
     async def wait_for_resume(self, count: int = 1, within: float = 5.0) -> None:
         await self.wait_for(
@@ -333,48 +401,84 @@ class FakeDiscord:
 
     # ------------------------------------------------------------ gateway control
 
-    def active_session(self) -> _Session:
-        live = [s for s in self.sessions.values() if s.conn is not None]
+    def active_session(self, shard_id: int | None = None) -> _Session:
+        """The newest connected session (of ``shard_id`` if given), else the newest session at all."""
+        pool = [s for s in self.sessions.values() if shard_id is None or s.shard_id == shard_id]
+        live = [s for s in pool if s.conn is not None]
         if live:
             return live[-1]
-        if self.sessions:
-            return list(self.sessions.values())[-1]
+        if pool:
+            return pool[-1]
         raise RuntimeError("fake discord: no gateway session (has the bot identified?)")
 
-    async def dispatch(self, event: str, data: Json, session: _Session | None = None) -> float:
-        """Send a DISPATCH (op 0) event; buffered for RESUME if the bot is disconnected."""
-        sess = session or self.active_session()
-        return await self._dispatch(sess, event, data)
+    def session_for_guild(self, guild_id: int | None) -> _Session | None:
+        """The session whose shard receives events of ``guild_id`` (``None``: DMs, shard 0).
 
-    async def _dispatch(self, sess: _Session, event: str, data: Json) -> float:
+        The newest connected one; else the newest disconnected one (its events wait for RESUME);
+        ``None`` if no session holds that shard.
+        """
+        owners = [s for s in self.sessions.values() if s.owns(guild_id)]
+        live = [s for s in owners if s.conn is not None]
+        if live:
+            return live[-1]
+        return owners[-1] if owners else None
+
+    def guilds_of_shard(self, shard_id: int, num_shards: int) -> list[FakeGuild]:
+        """The guilds whose events go to shard ``shard_id`` of ``num_shards``."""
+        return [g for g in self.state.guilds.values() if (g.id >> 22) % num_shards == shard_id]
+
+    async def dispatch(self, event: str, data: Json, session: _Session | None = None) -> float:
+        """Send a DISPATCH (op 0) event; buffered for RESUME if the bot is disconnected.
+
+        Without ``session`` the event goes to the shard that owns its guild (``data["guild_id"]``, or
+        ``data["id"]`` for GUILD_* events; DMs to shard 0). If no session holds that shard, the event
+        is kept in ``undelivered`` instead.
+        """
+        if session is None:
+            if not self.sessions:
+                raise RuntimeError("fake discord: no gateway session (has the bot identified?)")
+            session = self.session_for_guild(_event_guild_id(event, data))
+            if session is None:
+                self.undelivered.append((event, data))
+                self._bump()
+                return time.perf_counter()
+        return await self._dispatch(session, event, data)
+
+    async def _dispatch(self, sess: _Session, event: str, data: Json, encoded_data: bytes | None = None) -> float:
+        """Send op 0 ``event`` on ``sess`` (``encoded_data``: ``data`` already as JSON bytes, to save time)."""
         sess.seq += 1
         frame = {"op": 0, "t": event, "s": sess.seq, "d": data}
         sess.buffer.append(frame)
         t = time.perf_counter()
         conn = sess.conn
         if conn is not None:
+            raw = None
+            if encoded_data is not None:
+                raw = b'{"op":0,"t":"%s","s":%d,"d":%s}' % (event.encode(), sess.seq, encoded_data)
             try:
-                t = await self._send(conn, frame)
+                t = await self._send(conn, frame, raw)
             except ConnectionResetError:  # the socket died under us; the frame waits in the buffer for RESUME
                 if sess.conn is conn:
                     sess.conn = None
         self._bump()
         return t
 
-    async def _send(self, conn: _Conn, frame: Json) -> float:
-        t = await conn.send(frame)
+    async def _send(self, conn: _Conn, frame: Json, raw: bytes | None = None) -> float:
+        t = await conn.send(frame, raw)
         self.gateway_log.append(
             GatewayEvent("send", frame["op"], frame.get("t"), frame.get("s"), frame.get("d"), t, conn.id)
         )
         return t
 
-    async def drop_gateway(self, code: int | None = None) -> None:
-        """Drop every gateway connection: abruptly (no close frame) or with a close ``code``.
+    async def drop_gateway(self, code: int | None = None, *, shard_id: int | None = None) -> None:
+        """Drop every gateway connection (or those of ``shard_id``): abruptly or with a close ``code``.
 
         discord.py then reconnects to ``resume_gateway_url`` and sends RESUME (codes 4004, 4010-4014
         and a 1000 it sent itself are not resumable).
         """
         for conn in list(self.connections):
+            if shard_id is not None and (conn.session is None or conn.session.shard_id != shard_id):
+                continue
             if conn.session is not None and conn.session.conn is conn:
                 conn.session.conn = None
             if code is None:
@@ -382,18 +486,18 @@ class FakeDiscord:
                 if transport is not None:
                     transport.abort()
             else:
-                await conn.ws.close(code=code)
+                await conn.close(code)
         self._bump()
 
-    async def send_reconnect(self) -> None:
-        """Send op 7 RECONNECT on the live connection."""
-        sess = self.active_session()
+    async def send_reconnect(self, shard_id: int | None = None) -> None:
+        """Send op 7 RECONNECT on the live connection (of ``shard_id`` if given)."""
+        sess = self.active_session(shard_id)
         if sess.conn is not None:
             await self._send(sess.conn, {"op": 7, "d": None})
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        """Send op 9 INVALID_SESSION on the live connection."""
-        sess = self.active_session()
+    async def invalidate_session(self, resumable: bool = False, shard_id: int | None = None) -> None:
+        """Send op 9 INVALID_SESSION on the live connection (of ``shard_id`` if given)."""
+        sess = self.active_session(shard_id)
         if sess.conn is not None:
             await self._send(sess.conn, {"op": 9, "d": resumable})
 
@@ -430,7 +534,7 @@ class FakeDiscord:
                     try:
                         frame = json.loads(msg.data)
                     except ValueError:
-                        await ws.close(code=4002, message=b"Decode error")
+                        await conn.close(4002, "Decode error")
                         break
                     self.gateway_log.append(
                         GatewayEvent(
@@ -440,12 +544,12 @@ class FakeDiscord:
                     await self._on_op(conn, frame)
                     self._bump()
                 elif msg.type == WSMsgType.BINARY:
-                    await ws.close(code=4002, message=b"Decode error")
+                    await conn.close(4002, "Decode error")
                     break
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
-            self.closed.append((conn.id, ws.close_code))
+            self.closed.append((conn.id, conn.close_sent or ws.close_code))
             self.connections.remove(conn)
             if conn.session is not None and conn.session.conn is conn:
                 conn.session.conn = None
@@ -462,25 +566,7 @@ class FakeDiscord:
             if self.ack_heartbeats:
                 await self._send(conn, {"op": 11, "d": None})
         elif op == 2:  # IDENTIFY
-            if conn.session is not None:
-                await conn.ws.close(code=4005, message=b"Already authenticated")
-                return
-            if not isinstance(d, dict) or d.get("token") != self.state.token:
-                await conn.ws.close(code=4004, message=b"Authentication failed")
-                return
-            if not isinstance(d.get("intents"), int):
-                await conn.ws.close(code=4013, message=b"Invalid intent(s)")
-                return
-            sess = _Session(id=secrets.token_hex(16), intents=d["intents"], conn=conn)
-            conn.session = sess
-            self.sessions[sess.id] = sess
-            shard = d.get("shard")
-            await self._dispatch(sess, "READY", payloads.ready(self.state, sess.id, self.resume_gateway_url, shard))
-            if sess.intents & GUILDS_INTENT:
-                for g in self.state.guilds.values():
-                    if self.guild_create_delay:
-                        await asyncio.sleep(self.guild_create_delay)
-                    await self._dispatch(sess, "GUILD_CREATE", payloads.guild_create(g, self.state))
+            await self._identify(conn, d)
         elif op == 6:  # RESUME
             resumed = self.sessions.get(str(d.get("session_id"))) if isinstance(d, dict) else None
             if resumed is None or d.get("token") != self.state.token:
@@ -488,7 +574,7 @@ class FakeDiscord:
                 return
             if resumed.conn is not None and resumed.conn is not conn:
                 with contextlib.suppress(Exception):
-                    await resumed.conn.ws.close(code=4000)
+                    await resumed.conn.close(4000)
             resumed.conn = conn
             conn.session = resumed
             last = d.get("seq") or 0
@@ -518,6 +604,84 @@ class FakeDiscord:
                     chunk["nonce"] = d["nonce"]
                 await self._dispatch(current, "GUILD_MEMBERS_CHUNK", chunk)
         # op 3 (presence) and 4 (voice state) are accepted and ignored.
+
+    async def _identify(self, conn: _Conn, d: Any) -> None:
+        """IDENTIFY: check it, then READY with the shard's guilds and one GUILD_CREATE per guild."""
+        raw_shard = d.get("shard") if isinstance(d, dict) else None
+        parsed = sharding.parse_shard(raw_shard)
+        rec = IdentifyRecord(time.perf_counter(), conn.id, raw_shard, *(parsed or (-1, -1)))
+        self.identify_log.append(rec)
+        refusal = self._identify_refusal(conn, d, parsed)
+        if refusal is None:
+            assert parsed is not None
+            guilds = self.guilds_of_shard(*parsed)
+            rec.guilds = len(guilds)
+            if len(guilds) > self.max_guilds_per_session:
+                refusal = (sharding.CLOSE_SHARDING_REQUIRED, "Sharding required")
+        if refusal is not None:
+            rec.outcome = refusal[1].lower()
+            await conn.close(*refusal)
+            return
+        assert parsed is not None
+        cpu0 = time.thread_time()
+        sess = _Session(id=secrets.token_hex(16), intents=d["intents"], conn=conn, shard=parsed)
+        sess.identified_at, sess.guild_count = rec.at, len(guilds)
+        rec.session_id = sess.id
+        conn.session = sess
+        self.sessions[sess.id] = sess
+        shard_field = list(parsed) if raw_shard is not None else None
+        ready = payloads.ready(self.state, sess.id, self.resume_gateway_url, shard_field, guilds=guilds)
+        sess.ready_at = await self._dispatch(sess, "READY", ready)
+        if sess.intents & GUILDS_INTENT:
+            for g in guilds:
+                if self.guild_create_delay:
+                    await asyncio.sleep(self.guild_create_delay)
+                cached = self._guild_create_cache.get(g.id) if self.cache_guild_creates else None
+                if cached is None:
+                    await self._dispatch(sess, "GUILD_CREATE", payloads.guild_create(g, self.state))
+                else:
+                    await self._dispatch(sess, "GUILD_CREATE", *cached)
+        sess.initial_done_at = time.perf_counter()
+        sess.initial_cpu = time.thread_time() - cpu0
+
+    def prepare_guild_creates(self) -> float:
+        """Build and encode every guild's start-up GUILD_CREATE now, and reuse them from then on.
+
+        For benchmarks of big worlds: an IDENTIFY then costs the fake only framing and compression.
+        Sets ``cache_guild_creates``. A guild's cached body is dropped when a world-change helper
+        announces a change in it (``channel_changed``, ``role_changed``, ``guild_join``...); after
+        editing ``state`` any other way call ``forget_guild_creates()``. Returns the seconds spent.
+        """
+        started = time.perf_counter()
+        self.cache_guild_creates = True
+        for g in self.state.guilds.values():
+            data = payloads.guild_create(g, self.state)
+            self._guild_create_cache[g.id] = (data, _ENCODER.encode(data).encode())
+        return time.perf_counter() - started
+
+    def forget_guild_creates(self, guild_id: int | None = None) -> None:
+        """Drop the cached GUILD_CREATE of ``guild_id`` (default: all); see ``prepare_guild_creates``."""
+        if guild_id is None:
+            self._guild_create_cache.clear()
+        else:
+            self._guild_create_cache.pop(guild_id, None)
+
+    def _identify_refusal(self, conn: _Conn, d: Any, shard: tuple[int, int] | None) -> tuple[int, str] | None:
+        """(close code, reason) if this IDENTIFY must be refused, else None."""
+        if conn.session is not None:
+            return 4005, "Already authenticated"
+        if not isinstance(d, dict) or d.get("token") != self.state.token:
+            return 4004, "Authentication failed"
+        if not isinstance(d.get("intents"), int):
+            return 4013, "Invalid intent(s)"
+        if shard is None:
+            return sharding.CLOSE_INVALID_SHARD, "Invalid shard"
+        return None
+
+    def identify_violations(self) -> list[IdentifyRecord]:
+        """IDENTIFYs that broke the identify rate limit (same ``shard_id % max_concurrency`` bucket
+        within ``identify_window`` seconds). The fake accepts them; tests assert this is empty."""
+        return sharding.identify_violations(self.identify_log, self.max_concurrency, self.identify_window)
 
     # ------------------------------------------------------------ interactions
 
@@ -651,6 +815,7 @@ class FakeDiscord:
     async def guild_join(self, guild: FakeGuild) -> None:
         """Add ``guild`` (built with ``FakeGuild``/``state.add_guild``) and dispatch its GUILD_CREATE."""
         self.state.guilds[guild.id] = guild
+        self.forget_guild_creates(guild.id)
         data = payloads.guild_create(guild, self.state)
         del data["unavailable"]  # a join (as opposed to an outage ending) carries no "unavailable"
         await self.dispatch("GUILD_CREATE", data)
@@ -659,6 +824,7 @@ class FakeDiscord:
         """The bot was removed from ``guild``: drop it and dispatch GUILD_DELETE."""
         self.state.guilds.pop(guild.id, None)
         self.state.guild_commands.pop(guild.id, None)
+        self.forget_guild_creates(guild.id)
         await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
 
     async def channel_changed(self, channel_id: int) -> None:
@@ -666,6 +832,7 @@ class FakeDiscord:
         ch = self.state.channel(channel_id)
         if ch is None:
             raise KeyError(channel_id)
+        self.forget_guild_creates(ch.guild_id)
         await self.dispatch("CHANNEL_UPDATE", payloads.channel(ch))
 
     async def channel_deleted(self, channel_id: int) -> None:
@@ -674,10 +841,12 @@ class FakeDiscord:
         if ch is None:
             raise KeyError(channel_id)
         del self.state.guilds[ch.guild_id].channels[channel_id]
+        self.forget_guild_creates(ch.guild_id)
         await self.dispatch("CHANNEL_DELETE", payloads.channel(ch))
 
     async def role_changed(self, guild: FakeGuild, role_id: int) -> None:
         """Dispatch GUILD_ROLE_UPDATE after a test edited a role's permissions in ``state``."""
+        self.forget_guild_creates(guild.id)
         await self.dispatch(
             "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role(guild.roles[role_id])}
         )
@@ -905,11 +1074,17 @@ class FakeDiscord:
         return 200, {"url": self.gateway_url}
 
     async def _h_gateway_bot(self, rec: RecordedRequest) -> tuple[int, Any]:
-        return 200, {
-            "url": self.gateway_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
+        shards = self.recommended_shards
+        if shards is None:
+            shards = sharding.recommended_shards(len(self.state.guilds))
+        started = sum(1 for r in self.identify_log if r.outcome == "ready")
+        limit = {
+            "total": self.session_start_total,
+            "remaining": max(0, self.session_start_total - started),
+            "reset_after": 14_400_000 if started else 0,
+            "max_concurrency": self.max_concurrency,
         }
+        return 200, {"url": self.gateway_url, "shards": shards, "session_start_limit": limit}
 
     async def _h_user(self, rec: RecordedRequest) -> tuple[int, Any]:
         u = self.state.users.get(_int(rec.path_args["user_id"]))
@@ -1233,6 +1408,14 @@ def _json_response(body: Any, *, status: int, headers: dict[str, str]) -> web.Re
     return web.Response(
         body=json.dumps(body).encode(), status=status, headers={**headers, "Content-Type": "application/json"}
     )
+
+
+def _event_guild_id(event: str, data: Json) -> int | None:
+    """The guild an event belongs to (decides its shard); ``None`` for DMs and guild-less events."""
+    raw = data.get("guild_id")
+    if raw is None and event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        raw = data.get("id")
+    return _int(raw) if raw is not None else None
 
 
 def _int(value: Any) -> int:

@@ -61,13 +61,33 @@ GUILD_ANNOUNCEMENT = 5
 OVERWRITE_ROLE = 0
 OVERWRITE_MEMBER = 1
 
+BOT_ROLE_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+
 _counter = itertools.count()
+_bulk_cursor_ms: int | None = None  # the next millisecond ``bulk_id_block`` hands out (in the past)
+BULK_WORKER = 2  # snowflake worker bits for bulk ids; ``snowflake()`` uses worker 1
 
 
 def snowflake() -> int:
     """A fresh, unique, time-ordered snowflake."""
     ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
     return (ms << 22) | (1 << 17) | (next(_counter) & 0xFFF)
+
+
+def bulk_id_block(count: int) -> int:
+    """Reserve ``count`` consecutive milliseconds (starting ~400 days ago) for bulk-built objects.
+
+    Returns the first millisecond (since the Discord epoch). Object ``i`` of the block builds its
+    ids as ``((first + i) << 22) | (BULK_WORKER << 17) | k``, so ids never collide with each other or
+    with ``snowflake()`` (a different worker, and times long past), and ``(id >> 22) % n`` spreads
+    consecutive guilds evenly over ``n`` shards, as Discord's formula does for real guilds.
+    """
+    global _bulk_cursor_ms
+    if _bulk_cursor_ms is None:
+        _bulk_cursor_ms = int(time.time() * 1000) - DISCORD_EPOCH_MS - 400 * 86_400_000
+    first = _bulk_cursor_ms
+    _bulk_cursor_ms += count
+    return first
 
 
 @dataclass
@@ -295,6 +315,7 @@ class FakeState:
     interactions: dict[int, InteractionRecord] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    _channel_guild: dict[int, int] = field(default_factory=dict, repr=False)  # channel id -> guild id, a cache
 
     def user(self, username: str) -> FakeUser:
         for u in self.users.values():
@@ -318,20 +339,56 @@ class FakeState:
         g = FakeGuild(id=gid, name=name, owner_id=owner.id)
         g.roles[gid] = FakeRole(id=gid, name="@everyone", permissions=everyone_permissions, position=0)
         g.add_member(owner)
-        bot_role = g.add_role(
-            self.bot.username,
-            VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS,
-            managed=True,
-            bot_id=self.bot.id,
-        )
+        bot_role = g.add_role(self.bot.username, BOT_ROLE_PERMISSIONS, managed=True, bot_id=self.bot.id)
         g.add_member(self.bot, bot_role)
         self.guilds[gid] = g
         return g
 
+    def add_bulk_guilds(
+        self,
+        count: int,
+        *,
+        owner: FakeUser | None = None,
+        name: str = "Server {i}",
+        channel_name: str = "general",
+    ) -> list[FakeGuild]:
+        """Add ``count`` small guilds cheaply: @everyone, the bot's role, one text channel, owner + bot.
+
+        For worlds of thousands of guilds (sharding, start-up benchmarks). ``name`` is formatted
+        with ``i`` (0-based). Ids are spread so ``(id >> 22) % n`` deals the guilds round-robin
+        over ``n`` shards (see ``bulk_id_block``). Returns the new guilds in order.
+        """
+        owner = owner or self.owner
+        first_ms = bulk_id_block(count)
+        worker = BULK_WORKER << 17
+        added: list[FakeGuild] = []
+        for i in range(count):
+            base = ((first_ms + i) << 22) | worker
+            gid, role_id, channel_id = base, base | 1, base | 2
+            g = FakeGuild(id=gid, name=name.format(i=i), owner_id=owner.id)
+            g.roles[gid] = FakeRole(id=gid, name="@everyone", permissions=EVERYONE_DEFAULT, position=0)
+            g.roles[role_id] = FakeRole(
+                id=role_id, name=self.bot.username, permissions=BOT_ROLE_PERMISSIONS, managed=True, bot_id=self.bot.id
+            )
+            g.members[owner.id] = FakeMember(user=owner)
+            g.members[self.bot.id] = FakeMember(user=self.bot, role_ids=[role_id])
+            g.channels[channel_id] = FakeChannel(id=channel_id, guild_id=gid, name=channel_name)
+            self.guilds[gid] = g
+            added.append(g)
+        return added
+
     def channel(self, channel_id: int) -> FakeChannel | None:
+        """The channel with this id in any guild (a remembered guild is tried first)."""
+        gid = self._channel_guild.get(channel_id)
+        if gid is not None:
+            g = self.guilds.get(gid)
+            ch = g.channels.get(channel_id) if g is not None else None
+            if ch is not None:
+                return ch
         for g in self.guilds.values():
             ch = g.channels.get(channel_id)
             if ch is not None:
+                self._channel_guild[channel_id] = g.id
                 return ch
         return None
 
