@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import calendar
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,10 @@ def _settings_or_exit() -> Settings:
     except ConfigError as exc:
         print(exc.message, file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
+
+
+def _day_name(month: int, day: int) -> str:
+    return f"{day} {calendar.month_abbr[month]}"
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
@@ -48,6 +53,8 @@ def cmd_check_content(args: argparse.Namespace) -> int:
         n_articles = sum(1 for a in lib.articles.values() if a.pack == pack.id)
         print(f"  {pack.id}: {pack.name} — {n_articles} article(s), {n_events} event(s)")
     print(f"{day_precise} day-precise event(s) on {lib.day_count} distinct calendar day(s) of 366")
+    missing = lib.missing_days
+    print(f"{len(missing)} day(s) missing" + (": " + ", ".join(_day_name(m, d) for m, d in missing) if missing else ""))
     print(
         f"{len(lib.tags)} tag(s) in the vocabulary; read {result.files_read} file(s) from {', '.join(map(str, dirs))}"
     )

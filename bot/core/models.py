@@ -211,6 +211,13 @@ class Library:
         """How many calendar days (month-day) have at least one day-precise event starting on them."""
         return len({(e.date.month, e.date.day) for e in self.events.values() if e.is_day_precise})
 
+    @property
+    def missing_days(self) -> tuple[tuple[int, int], ...]:
+        """The (month, day) pairs of a leap year on which no day-precise event starts, in order."""
+        covered = {(e.date.month, e.date.day) for e in self.events.values() if e.is_day_precise}
+        leap_year = (dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(366))
+        return tuple((d.month, d.day) for d in leap_year if (d.month, d.day) not in covered)
+
     def restricted_to(self, pack_ids: frozenset[str] | set[str]) -> Library:
         """The same library with only the given packs' articles and events."""
         return Library.build(
