@@ -16,6 +16,9 @@ DESCRIPTION_LIMIT = 1000
 KEY_POINT_LIMIT = 300
 NOTE_LIMIT = 700
 
+#: The summary lengths an article has, shortest first.
+SUMMARY_LENGTHS = ("short", "medium", "long")
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
