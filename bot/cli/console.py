@@ -37,6 +37,7 @@ from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
 from bot.storage import Database, StorageError, open_database
+from bot.ui.colours import for_kind
 from bot.ui.daily import daily_post_cards
 from bot.ui.layout import (
     Card,
@@ -140,8 +141,6 @@ class Screen:
         from rich.panel import Panel
         from rich.table import Table
         from rich.text import Text
-
-        from bot.ui.colours import for_kind
 
         parts: list[Any] = []
         if card.author:

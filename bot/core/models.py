@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.core.dates import HistoricalDate, Precision
+from bot.core.dates import MONTH_NAMES, HistoricalDate, Precision
 
 #: Length limits that keep every summary displayable in one Discord embed.
 SUMMARY_LIMITS: Mapping[str, int] = MappingProxyType({"short": 200, "medium": 700, "long": 2000})
@@ -96,8 +96,6 @@ class Event:
         if self.end_date is not None:
             label = f"{label} – {self.end_date.human()}"
         if self.old_style_date is not None:
-            from bot.core.dates import MONTH_NAMES
-
             y, m, d = self.old_style_date
             label = f"{label} (old style: {d} {MONTH_NAMES[m - 1]} {y})"
         return label
