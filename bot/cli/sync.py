@@ -9,10 +9,11 @@ import argparse
 
 from bot.app import sync_main
 from bot.cli.common import EXIT_USAGE, say, settings_or_exit
+from bot.config import is_snowflake
 
 
 def _guild_id(text: str) -> int:
-    if not (text.isdigit() and 15 <= len(text) <= 20):
+    if not is_snowflake(text):
         raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a server id (a number of 17-20 digits)")
     return int(text)
 
