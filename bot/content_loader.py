@@ -39,6 +39,7 @@ from bot.core.models import (
     Source,
     Summaries,
 )
+from bot.core.summarize import summarize
 
 log = logging.getLogger(__name__)
 
@@ -901,8 +902,4 @@ def _display_path(path: Path) -> Path:
 
 
 def _default_summarizer() -> Callable[[str], Summaries] | None:
-    try:
-        from bot.core.summarize import summarize
-    except ImportError:  # the summarizer is optional until it exists
-        return None
     return summarize

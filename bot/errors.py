@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import DomainError
+from bot.ui.layout import CONTENT_LIMIT
 
 if TYPE_CHECKING:
     from discord.ui import Item
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Discord rejects message content longer than this.
-CONTENT_LIMIT = 2000
 NO_MENTIONS = discord.AllowedMentions.none()
 
 

@@ -25,7 +25,6 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from bot import cli_tools
 from bot.cli import build_parser
 from bot.config import load_settings
 
@@ -338,7 +337,7 @@ def test_signal_entrypoint_and_healthcheck_name_real_commands(tmp_path: Path, ru
     assert compose_health == ["CMD", *health_cmd]
     # `python -m bot` is a runnable package and both subcommands exist in the real parser.
     assert (PROJECT / "bot" / "__main__.py").is_file()
-    parser = build_parser(cli_tools.COMMANDS)
+    parser = build_parser()
     for argv in (cmd, health_cmd[3:]):
         args = parser.parse_args(argv)
         assert callable(args.func)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.preview import build_preview, preview_date, render_post
 from bot.config import load_settings
 from bot.content_loader import LoadResult
 from bot.core.errors import UserInputError
-from bot.preview import build_preview, preview_date, render_post
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -37,9 +37,9 @@ def run_preview(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def loaded() -> LoadResult:
-    from bot.resources import load_content
+    from bot.services.library import load_content
 
-    return load_content(load_settings({}, dotenv=False))
+    return load_content(load_settings({}, dotenv=False).content_dirs)
 
 
 def test_preview_prints_the_days_post_without_token_or_database(tmp_path: Path) -> None:
@@ -96,8 +96,8 @@ def test_preview_date_defaults_to_today_in_the_timezone() -> None:
 
 
 def test_build_preview_is_the_schedulers_post(loaded: LoadResult) -> None:
+    from bot.core.posts import build_post
     from bot.core.scheduling import Schedule
-    from bot.posting import build_post
 
     library = loaded.library
     day, post = build_preview(

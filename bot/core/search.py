@@ -46,6 +46,7 @@ from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexSta
 from bot.core.errors import UserInputError
 from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
+from bot.core.text import escape_markdown
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
 SCHEMA_VERSION = 4
@@ -874,3 +875,29 @@ class IndexHolder:
             if self._current is not None:
                 self._current.search.close()
                 self._current = None
+
+
+def describe_filters(
+    *,
+    year: int | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """``in 1953 · tag strike · place Berlin`` (empty when there are no filters)."""
+    parts = []
+    if year is not None:
+        parts.append(f"in {year}")
+    elif from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"{lo}–{hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year}")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tag `{tag}`")
+    if place:
+        parts.append(f"place {escape_markdown(place)}")
+    return " · ".join(parts)
