@@ -7,6 +7,7 @@ A pack with errors is left out of the library; the other packs still load.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -371,6 +372,7 @@ EVENT_FIELDS = frozenset(
         "sources",
         "related_events",
         "articles",
+        "part_of",
     }
 )
 ARTICLE_FIELDS = frozenset(
@@ -400,6 +402,8 @@ class _Refs:
     events: list[tuple[str, int, str, str]] = field(default_factory=list)
     articles: list[tuple[str, int, str, str]] = field(default_factory=list)
     tags: list[tuple[str, int, str, str, str]] = field(default_factory=list)  # + pack id
+    #: ``part_of`` links: (path, line, field, the part's id, the overview's id).
+    part_of: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -537,6 +541,15 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
     sources = c.sources("sources")
     related = c.id_list("related_events")
     articles = c.id_list("articles")
+    part_of: str | None = None
+    if data.get("part_of") is not None:
+        try:
+            part_of = parse_slug(data["part_of"])
+        except ValidationError as exc:
+            c.fail("part_of", exc.message)
+        else:
+            if event_id:
+                draft.refs.part_of.append((rel, c.line_of("part_of"), f"{c.prefix}.part_of", event_id, part_of))
     for ref, line in related:
         draft.refs.events.append((rel, line, f"{c.prefix}.related_events", ref))
     for ref, line in articles:
@@ -557,6 +570,7 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
         old_style_date=old_style,
         related_events=tuple(r for r, _ in related),
         articles=tuple(a for a, _ in articles),
+        part_of=part_of,
     )
 
 
@@ -877,6 +891,13 @@ def _load_library(
                     )
                 )
 
+    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
+    for draft in drafts:
+        for path, line, fld, part_id, overview_id in draft.refs.part_of:
+            message = _part_of_problem(all_events, part_id, overview_id, event_ids)
+            if message:
+                draft.issues.append(ContentIssue(path, line, fld, message))
+
     good = [d for d in drafts if not d.issues]
     rejected = tuple(d.pack.id for d in drafts if d.issues)
     for d in drafts:
@@ -891,6 +912,35 @@ def _load_library(
     )
     # References into a rejected pack would dangle: drop them from the loaded packs' view.
     return LoadResult(library, tuple(issues), files_read, rejected)
+
+
+def _event_bounds(event: Event) -> tuple[dt.date, dt.date]:
+    """The first and last day an event can cover, at whatever precision its dates have."""
+    return event.date.first_day(), (event.end_date or event.date).last_day()
+
+
+def _part_of_problem(events: dict[str, Event], part_id: str, overview_id: str, event_ids: set[str]) -> str:
+    """What is wrong with ``part_id``'s ``part_of: overview_id``, or "" when nothing is."""
+    if overview_id == part_id:
+        return "an event cannot be part of itself"
+    if overview_id not in event_ids:
+        hint = _closest(overview_id, event_ids)
+        extra_hint = f" (did you mean '{hint}'?)" if hint else ""
+        return f"no event has the id '{overview_id}'{extra_hint}"
+    overview = events.get(overview_id)
+    part = events.get(part_id)
+    if overview is None or part is None:  # one of them failed its own checks, reported there
+        return ""
+    if overview.part_of is not None:
+        return (
+            f"'{overview_id}' is itself part of '{overview.part_of}': name the overview at the top"
+            " (part_of is one level only)"
+        )
+    first, last = _event_bounds(part)
+    start, end = _event_bounds(overview)
+    if first < start or last > end:
+        return f"the event's dates ({part.date_label()}) lie outside those of '{overview_id}' ({overview.date_label()})"
+    return ""
 
 
 def _display_path(path: Path) -> Path:

@@ -64,6 +64,8 @@ class Event:
     old_style_date: tuple[int, int, int] | None = None
     related_events: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
+    #: The id of the multi-day overview event this event is a part of (one level only).
+    part_of: str | None = None
 
     @property
     def kind(self) -> str:

@@ -267,9 +267,22 @@ def related_lines(event: Event, library: Library) -> list[str]:
     return lines
 
 
+def part_of_line(event: Event, library: Library) -> str:
+    """The overview an event is part of, as ``Romanian Revolution (16–25 December 1989)``, or ""."""
+    if event.part_of is None:
+        return ""
+    overview = library.events.get(event.part_of)
+    if overview is None:  # its pack is not loaded here
+        return ""
+    return f"{escape_markdown(overview.title)} ({overview.date_label()})"
+
+
 def event_card(event: Event, library: Library) -> Card:
-    """The full card for one event: date (both calendars), place, description, tags, sources, related."""
+    """The full card for one event: date (both calendars), part of, place, description, tags, sources, related."""
     fields = [Field("Date", event.date_label(), inline=True)]
+    overview = part_of_line(event, library)
+    if overview:
+        fields.append(Field("Part of", overview, inline=True))
     if event.place_label:
         fields.append(Field("Place", event.place_label, inline=True))
     if event.tags:
@@ -294,7 +307,10 @@ def event_card(event: Event, library: Library) -> Card:
 
 
 def related_events(event: Event, library: Library) -> list[Event]:
-    return [library.events[r] for r in event.related_events if r in library.events]
+    """The events a card's menu can open: the overview it is part of (if any), then its related events."""
+    ids = [event.part_of] if event.part_of is not None else []
+    ids += [r for r in event.related_events if r not in ids]
+    return [library.events[r] for r in ids if r in library.events]
 
 
 # --- articles ---------------------------------------------------------------------------------------
