@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from bot.core.autocomplete import article_choice_name, event_choice_name
 from bot.core.dates import MONTH_NAMES
 from bot.core.daytext import parse_day
 from bot.core.errors import NotFoundError, UserInputError
+from bot.core.match import match_article, match_event, no_match_text
 from bot.core.models import Article, Event, Library
 from bot.core.onthisday import on_this_day, timeline
 from bot.core.scheduling import (
@@ -63,7 +65,7 @@ from bot.ui.layout import (
 )
 
 if TYPE_CHECKING:
-    from bot.core.autocomplete import Autocompleter, Choice
+    from bot.core.autocomplete import Autocompleter
     from bot.posting import DailyPost
     from bot.storage import Database
 
@@ -74,8 +76,6 @@ DAY_PER_PAGE = DAY_PAGE_SIZE
 TIMELINE_PER_PAGE = 6
 LENGTHS = ("short", "medium", "long")
 YEAR_MIN, YEAR_MAX = 1, 9999
-
-_Item = TypeVar("_Item", Event, Article)
 
 
 # --- paged answers -----------------------------------------------------------------------------
@@ -106,51 +106,24 @@ class Listing:
 # --- resolving what someone typed ----------------------------------------------------------------
 
 
-def _resolve(
-    items: Mapping[str, _Item],
-    complete: Callable[[str, frozenset[str] | None], Sequence[Choice]],
-    text: str,
-    packs: frozenset[str] | None,
-    not_found: str,
-) -> _Item:
-    """The item whose id was picked from autocomplete, or the best match for free text."""
-    text = text.strip()
-    item = items.get(text)
-    if item is not None and (packs is None or item.pack in packs):
-        return item
-    # Text with no letters or digits ("*", "🔥", "(((") names nothing: the autocompleter would
-    # answer it with its default suggestions, and the first of those is not a match.
-    if any(ch.isalnum() for ch in text):
-        best = complete(text, packs)
-        if best:
-            found = items.get(best[0].value)
-            if found is not None:
-                return found
-    raise NotFoundError(not_found.format(text=repr(text[:80])))
-
-
 def resolve_event(library: Library, autocomplete: Autocompleter, text: str, packs: frozenset[str] | None) -> Event:
-    """The event whose id was picked from autocomplete, or the best match for free text."""
-    return _resolve(
-        library.events,
-        lambda t, p: autocomplete.events(t, packs=p, limit=1),
-        text,
-        packs,
-        "I couldn't find an event matching {text}. Start typing and pick one of the suggestions, "
-        "or try `/event search`.",
-    )
+    """The event whose id was picked from autocomplete, or that free text names well enough."""
+    found = match_event(library, autocomplete, text, packs)
+    if found.best is None:
+        labels = [escape_markdown(event_choice_name(e)) for e in found.suggestions]
+        hint = "Start typing and pick one of the suggestions, or try `/event search`."
+        raise NotFoundError(no_match_text("event", found.query, labels, hint))
+    return found.best
 
 
 def resolve_article(library: Library, autocomplete: Autocompleter, text: str, packs: frozenset[str] | None) -> Article:
-    """The article whose id was picked from autocomplete, or the best match for free text."""
-    return _resolve(
-        library.articles,
-        lambda t, p: autocomplete.articles(t, packs=p, limit=1),
-        text,
-        packs,
-        "I couldn't find an article matching {text}. Start typing and pick one of the suggestions, "
-        "or see `/article list`.",
-    )
+    """The article whose id was picked from autocomplete, or that free text names well enough."""
+    found = match_article(library, autocomplete, text, packs)
+    if found.best is None:
+        labels = [escape_markdown(article_choice_name(a)) for a in found.suggestions]
+        hint = "Start typing and pick one of the suggestions, or see `/article list`."
+        raise NotFoundError(no_match_text("article", found.query, labels, hint))
+    return found.best
 
 
 def event_by_id(library: Library, event_id: str) -> Event:

@@ -195,9 +195,7 @@ class AutocompleteState:
     places: tuple[str, ...]
 
 
-def _index_state(
-    rows: list[tuple[str, str, str, str, int]], discussed: frozenset[str] = frozenset()
-) -> NameIndexState:
+def _index_state(rows: list[tuple[str, str, str, str, int]], discussed: frozenset[str] = frozenset()) -> NameIndexState:
     """Number ``(name, value, key, pack, order)`` rows by key length and index their words.
 
     ``discussed`` holds the values (ids) of the entries an article discusses.

@@ -38,6 +38,7 @@ from bot.core.autocomplete import (
     words,
 )
 from bot.core.models import Article, Event, Library
+from bot.core.text import quote_user
 
 _Item = TypeVar("_Item", Event, Article)
 
@@ -59,7 +60,29 @@ CANDIDATES = 12
 MAX_SUGGESTIONS = 3
 #: Words that name nothing on their own (single letters are dropped as well).
 STOPWORDS = frozenset(
-    "a an and as at by for from in into is it of on or the to was were with against".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "was",
+        "were",
+        "with",
+        "against",
+    ]
 )
 _PREFIX_SCORE = 0.9
 _STEM_SCORE = 0.75
@@ -168,6 +191,19 @@ def _significant(field: Sequence[str]) -> list[str]:
     return [w for w in dict.fromkeys(field) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
 
 
+def _preference(candidate: tuple[Scored, int, Event | Article], discussed: frozenset[str]) -> tuple[float, ...]:
+    """How candidates that match about equally are ordered (higher first).
+
+    For a name: a query that is the whole id ("jan palah": Jan Palach's event, not "Jan Zajíc
+    follows Palach"), then the larger share of the title, then whether an article discusses
+    it. For a place or a year alone: whether an article discusses it.
+    """
+    fit, _, item = candidate
+    if not fit.named:
+        return (float(item.id in discussed),)
+    return (float(fit.whole_id), fit.title_share, float(item.id in discussed))
+
+
 def _match(
     items: Mapping[str, _Item],
     complete: Callable[[str], Sequence[str]],
@@ -199,26 +235,22 @@ def _match(
     # Named candidates first, then by score; the autocompleter's order breaks exact ties.
     scored.sort(key=lambda s: (not s[0].named, -s[0].score, s[1]))
     top = scored[0][0]
-    ties = [s for s in scored if s[0].named == top.named and s[0].score >= top.score - TIE_MARGIN]
-    # Among those that match about equally, for a name: a query that is the whole id ("jan
-    # palah": Jan Palach's event, not "Jan Zajíc follows Palach"), then the larger share of the
-    # title, then what an article discusses; for a place or a year, what an article discusses.
-    def preference(s: tuple[Scored, int, _Item]) -> tuple[float, ...]:
-        if not s[0].named:
-            return (float(s[2].id in discussed),)
-        return (float(s[0].whole_id), s[0].title_share, float(s[2].id in discussed))
-
-    ties.sort(key=lambda s: (tuple(-p for p in preference(s)), -s[0].score, s[1]))
-    ranked = [*ties, *scored[len(ties) :]]
-    best, fit = ranked[0][2], ranked[0][0]
+    ties: list[tuple[Scored, int, _Item]] = [
+        s for s in scored if s[0].named == top.named and s[0].score >= top.score - TIE_MARGIN
+    ]
+    ties.sort(key=lambda s: (tuple(-p for p in _preference(s, discussed)), -s[0].score, s[1]))
+    ranked: list[tuple[Scored, int, _Item]] = ties + scored[len(ties) :]
+    best: _Item = ranked[0][2]
+    fit = ranked[0][0]
+    others: tuple[_Item, ...] = tuple(s[2] for s in ranked)
     # The best opens only if it stands out from the others that match about as well: "strike"
     # or "budapest" fit dozens of events equally, "vorkuta" only one an article discusses.
-    stands_out = len(ties) == 1 or preference(ties[0]) > preference(ties[1])
+    stands_out = len(ties) == 1 or _preference(ties[0], discussed) > _preference(ties[1], discussed)
     lettered = any(not w.isdigit() for w in query_words)
     opens = fit.score >= MATCH_THRESHOLD and lettered and stands_out
     if opens:
-        return Match(query, best, fit.score, tuple(s[2] for s in ranked[1 : 1 + MAX_SUGGESTIONS]))
-    return Match(query, None, fit.score, tuple(s[2] for s in ranked[:MAX_SUGGESTIONS]))
+        return Match(query, best, fit.score, others[1 : 1 + MAX_SUGGESTIONS])
+    return Match(query, None, fit.score, others[:MAX_SUGGESTIONS])
 
 
 def match_event(
@@ -247,3 +279,13 @@ def match_article(
         text,
         packs,
     )
+
+
+def no_match_text(noun: str, query: str, suggestions: Sequence[str], hint: str) -> str:
+    """``No event matches “…”.``, up to three "did you mean" lines, then ``hint``."""
+    text = f"No {noun} matches {quote_user(query, 80)}."
+    if suggestions:
+        text += " Did you mean:\n" + "\n".join(f"• {s}" for s in suggestions[:MAX_SUGGESTIONS]) + "\n"
+    else:
+        text += " "
+    return text + hint

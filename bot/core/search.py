@@ -136,7 +136,8 @@ class SearchHit:
     id: str
     title: str
     year: int
-    #: Higher is better (the negated BM25 score; 0 when browsing by filters alone).
+    #: Higher is better (the negated BM25 score, :data:`DISCUSSED_SHARE` higher for an event an
+    #: article discusses; 0 when browsing by filters alone).
     score: float
     #: A short excerpt of the description or summary; matched words are in ``**bold**``.
     snippet: str

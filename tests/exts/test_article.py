@@ -48,7 +48,7 @@ async def test_article_show_accepts_free_text_when_no_suggestion_was_picked(harn
 async def test_article_show_unknown_article_gets_friendly_ephemeral_error(harness: Harness) -> None:
     (message,) = await harness.invoke("article show", article="zzzzqqqq")
     assert message.ephemeral
-    assert "couldn't find an article" in message.content
+    assert "No article matches “zzzzqqqq”." in message.content
     assert "Traceback" not in message.content
 
 
