@@ -137,10 +137,12 @@ def word_score(word: str, candidates: Sequence[str]) -> float:
 
 
 def event_words(event: Event) -> tuple[list[str], list[str], list[str]]:
-    """An event's name words (title, then id), other words (places, countries, year), id words."""
+    """An event's name words (title, then id), other words (places, countries, date), id words."""
     id_words = _id_words(event.id).split()
     name = words(event.title) + id_words
-    other = words(" ".join((*event.places, *event.countries))) + _year_words(event.year).split()
+    # The date as shown ("21 January 1924"), so that a pasted choice name matches too.
+    dates = " ".join((event.date.human(), event.end_date.human() if event.end_date else ""))
+    other = words(" ".join((*event.places, *event.countries, dates))) + _year_words(event.year).split()
     return name, other, id_words
 
 
@@ -222,7 +224,12 @@ def _match(
         return Match(query, None, 0.0)
     folded = fold_key(query)
     scored: list[tuple[Scored, int, _Item]] = []
-    for rank, item_id in enumerate(complete(query)):
+    candidates: list[str] = list(complete(query))
+    if query.endswith(")") and "(" in query:
+        # A pasted choice name, "Title (17 June 1953)": the title alone finds the candidates.
+        title_only: str = query[: query.rindex("(")]
+        candidates = list(dict.fromkeys(list(complete(title_only)) + candidates))
+    for rank, item_id in enumerate(candidates):
         item = items.get(item_id)
         if item is None:
             continue

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.autocomplete import Autocompleter
+from bot.core.autocomplete import Autocompleter, article_choice_name, event_choice_name
 from bot.core.match import (
     MATCH_THRESHOLD,
     Match,
@@ -96,6 +96,21 @@ def test_typos_open_the_right_event(
     assert found.best is not None, (typed, found.score, [e.id for e in found.suggestions])
     assert found.best.id == expected
     assert found.score >= MATCH_THRESHOLD
+
+
+def test_every_shipped_id_title_and_choice_name_opens_its_event(
+    shipped_library: Library, shipped_completer: Autocompleter
+) -> None:
+    missed = [
+        (text, opened(match_event(shipped_library, shipped_completer, text)))
+        for event in shipped_library.events.values()
+        for text in (event.id, event.title, event.title.upper(), event_choice_name(event))
+        if opened(match_event(shipped_library, shipped_completer, text)) != event.id
+    ]
+    assert not missed, missed[:10]
+    for article in shipped_library.articles.values():
+        for text in (article.id, article.title, article_choice_name(article)):
+            assert opened(match_article(shipped_library, shipped_completer, text)) == article.id, text
 
 
 #: Nonsense, a bare year or a bare place fits no event, or dozens equally: nothing opens.
