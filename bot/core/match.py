@@ -10,11 +10,17 @@ Days bring down Rojas Pinilla"). :func:`match_event` and :func:`match_article` d
    exact 1, a beginning of a word 0.9, a typo within Elasticsearch's "AUTO" edit distance
    1 − edits/length, another form of the word 0.75); the score is the mean over the query's
    words, 0–100 (:func:`candidate_score`);
-3. the best candidate opens if its score is at least :data:`MATCH_THRESHOLD` and at least one
-   word with letters is found in its *name* (title or id): a year ("1953"), a place
-   ("budapest") or a country alone says when or where, not which event;
-4. among candidates within :data:`TIE_MARGIN` of the best, an event an article discusses comes
-   first, then the autocompleter's order (closer overall similarity, shorter name).
+3. a candidate is *named* by the query if a word with letters fits its title or id better than
+   its places, countries and date: a year ("1953") or a place ("budapest") alone says when or
+   where, not which event; named candidates rank first, then by score;
+4. candidates within :data:`TIE_MARGIN` points of the best match about equally. Among them,
+   for a name: the one whose whole id the query gives ("jan palah": ``jan-palach-1969``), then
+   the one whose title the query says most of, then one an article discusses; for a place or
+   a year: one an article discusses (see :func:`_preference`);
+5. the best opens if its score is at least :data:`MATCH_THRESHOLD`, the query has a word with
+   letters, and it *stands out*: it is alone, or strictly preferred to the runner-up by (4).
+   "strike" fits dozens of titles equally and opens nothing; "vorkuta" fits two events, one of
+   which an article discusses, and opens that one.
 
 When nothing opens, :attr:`Match.suggestions` holds up to three candidates that matched at
 least one word, for a "did you mean" line. Pure: no I/O.
