@@ -5,7 +5,7 @@
 
 Prints, for the generated library: cold load-and-index time (YAML through the real loader,
 then the FTS5 and autocomplete indexes written to a cache file), warm startup (the content hash
-checked and both indexes reopened from the cache), autocomplete / search / on-this-day latency (p50
+checked and both indexes reopened from the cache), autocomplete / match / search / on-this-day latency (p50
 and p99 over ``--queries`` queries of each kind), the same queries done by a plain linear scan
 over the loaded model (on a sample, as a ratio), and the peak RSS of the process.
 Figures are printed, never asserted: the machine this runs on decides them.
@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content_loader import load_library
 from bot.core.autocomplete import fold, fold_key, words
+from bot.core.match import match_event
 from bot.core.models import Event, Library
 from bot.core.onthisday import select_for_post
 from bot.core.search import SearchFilters, SearchIndex, content_hash
@@ -41,6 +42,7 @@ from bot.core.search import SearchFilters, SearchIndex, content_hash
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
     "autocomplete_p99_ms": 5.0,
+    "match_p99_ms": 10.0,
     "search_p99_ms": 10.0,
     "onthisday_p99_ms": 1.0,
     "warm_s": 1.0,
@@ -295,6 +297,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         s_queries = search_queries(library, rng, args.queries)
         d_queries = day_queries(library, rng, args.queries)
         ac = measure([lambda q=q: completer.complete(q[0], kind=q[1], packs=q[2]) for q in ac_queries])
+        # /event show with free text: the autocompleter's candidates, scored and checked.
+        ma = measure([lambda q=q: match_event(library, completer, q[0], q[2]) for q in ac_queries])
         se = measure([lambda q=q: index.search(q[0], q[1], limit=10, offset=q[2]) for q in s_queries])
         otd = measure(
             [
@@ -326,6 +330,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     print("  latency (ms)             p50      p99    queries  target p99   linear scan p50   ratio")
     rows = [
         ("autocomplete", ac, lac, TARGETS["autocomplete_p99_ms"]),
+        ("match (event show)", ma, lac, TARGETS["match_p99_ms"]),
         ("search", se, lse, TARGETS["search_p99_ms"]),
         ("on this day", otd, lotd, TARGETS["onthisday_p99_ms"]),
     ]
@@ -344,6 +349,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         "cold_s": cold,
         "warm_s": warm,
         "autocomplete_p99_ms": ac.p99_ms,
+        "match_p99_ms": ma.p99_ms,
         "search_p99_ms": se.p99_ms,
         "onthisday_p99_ms": otd.p99_ms,
         "rss_mb": rss,

@@ -102,9 +102,11 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     search = out["/event search vorkuta"]
     assert "Prisoners' strike in the Vorkuta camps" in search
     assert "event(s) for vorkuta" in search
-    assert "2. Prisoners' strike in the Vorkuta camps" in search  # the menu, as numbered options
+    # The menu, as numbered options; the event the article discusses comes first among equals.
+    assert "1. Prisoners' strike in the Vorkuta camps" in search
+    assert "2. Troops fire on striking prisoners at Vorkuta's Mine 29" in search
     opened = out["open 2"]
-    assert opened.splitlines()[0] == "Prisoners' strike in the Vorkuta camps"
+    assert opened.splitlines()[0] == "Troops fire on striking prisoners at Vorkuta's Mine 29"
     assert "Sources:" in opened
     assert "Date:" in opened
     # Positional text fills the first option up to the next name:value.
@@ -189,7 +191,7 @@ def test_bad_input_gets_friendly_messages_and_no_traceback(tmp_path: Path) -> No
     assert "No events match “zzzzqqqq”" in out["/event search zzzzqqqq"]
     assert "February has at most 29 days" in out["/onthisday 31 february"]
     assert "short, medium or long" in out["/article show tyranny length:huge"]
-    assert "I couldn't find an event matching “xqzxqzxqz”" in out["/event show xqzxqzxqz"]
+    assert "No event matches “xqzxqzxqz”." in out["/event show xqzxqzxqz"]
     assert "no pages to turn" in out["next"]
     assert "nothing to open" in out["open 4"]
     assert "takes no options" in out["/about extra"]

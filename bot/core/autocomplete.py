@@ -10,7 +10,11 @@ milliseconds even over 100,000 events. The :class:`Autocompleter` is built once 
   exactly, as a prefix (so a half-typed last word works) and, when it is not a known word,
   fuzzily with :func:`rapidfuzz.fuzz.ratio` (so ``hungarain`` finds ``hungarian``);
 * the entries that match most words (in any order) are the candidates: at most a few hundred,
-  which are then ranked by word coverage and :func:`rapidfuzz.fuzz.WRatio` over the key.
+  which are then ranked by word coverage and :func:`rapidfuzz.fuzz.WRatio` over the key;
+* an event that an article discusses (listed in an article's ``events:``) gets a small bonus,
+  :data:`DISCUSSED_BONUS`, so that among events that match about equally it comes first.
+
+Whether free text names one entry well enough to open it is decided in :mod:`bot.core.match`.
 
 Choices are ``(name, value)`` pairs with the name at most 100 characters (Discord's limit) and
 the value the entry's id; at most 25 are returned.
@@ -150,6 +154,15 @@ ALPHABETICAL_KEEP = 500
 _DECODED_BUDGET = 400_000
 #: Vocabulary buckets larger than this are not searched fuzzily (they would cost milliseconds).
 _MAX_FUZZY_BUCKET = 5000
+#: Added to the score (about 0–100) of an event an article discusses: enough to put it first among
+#: events that match about equally (e.g. "velvet revolution": Prague 1989 before Yerevan 2018),
+#: too little to lift it over a better match.
+DISCUSSED_BONUS = 2.0
+#: A query word and an index word that share this many first letters (and at least
+#: :data:`_STEM_SHARE` of the shorter word) are taken as forms of one word: "solidarnosc" and
+#: "solidarity", "hungary" and "hungarian".
+STEM_MIN = 5
+_STEM_SHARE = 0.6
 #: Words skipped in a query when it has other words.
 _QUERY_STOPWORDS = frozenset({"the", "a", "an", "of", "in", "at", "on", "to", "and", "for", "by", "against", "from"})
 
@@ -168,6 +181,8 @@ class NameIndexState:
     postings: Mapping[str, bytes]
     #: The first entry numbers in alphabetical order of name.
     alphabetical: tuple[int, ...]
+    #: Entry numbers of the events an article discusses (ranked first among equals).
+    discussed: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +195,11 @@ class AutocompleteState:
     places: tuple[str, ...]
 
 
-def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
-    """Number ``(name, value, key, pack, order)`` rows by key length and index their words."""
+def _index_state(rows: list[tuple[str, str, str, str, int]], discussed: frozenset[str] = frozenset()) -> NameIndexState:
+    """Number ``(name, value, key, pack, order)`` rows by key length and index their words.
+
+    ``discussed`` holds the values (ids) of the entries an article discusses.
+    """
     # Entries are numbered by ascending key length, so that when a query matches very many
     # entries, the shortest (most specific) ones are the ones kept for ranking.
     rows.sort(key=lambda r: (len(r[2]), r[4]))
@@ -203,6 +221,7 @@ def _index_state(rows: list[tuple[str, str, str, str, int]]) -> NameIndexState:
         orders=orders,
         postings={w: p.tobytes() for w, p in postings.items()},
         alphabetical=tuple(alphabetical),
+        discussed=frozenset(n for n, value in enumerate(values) if value in discussed),
     )
 
 
@@ -223,6 +242,7 @@ class _NameIndex:
         self.values = state.values
         self.keys = state.keys
         self.orders = state.orders
+        self.discussed = state.discussed
         self._raw = state.postings
         self._decoded: OrderedDict[str, frozenset[int]] = OrderedDict()
         self._decoded_size = 0
@@ -303,6 +323,14 @@ class _NameIndex:
                 word, pool, scorer=fuzz.ratio, processor=None, limit=6, score_cutoff=75
             ):
                 found.append((match, 0.85 * score / 100))
+        if not exact and len(word) >= STEM_MIN and not word.isdigit():
+            # Another form of the word ("solidarnosc" -> "solidarity"): a long common beginning.
+            lo = bisect.bisect_left(self.vocabulary, word[:STEM_MIN])
+            hi = bisect.bisect_left(self.vocabulary, word[:STEM_MIN] + "\U0010ffff", lo)
+            known = {w for w, _ in found}
+            for other in self.vocabulary[lo : min(hi, lo + 64)]:
+                if other not in known and is_stem_match(word, other):
+                    found.append((other, 0.75))
         return found
 
     def search(
@@ -364,6 +392,8 @@ class _NameIndex:
             # Words found in the title count for more than words found in places or dates.
             in_title = fuzz.token_set_ratio(folded_query, _title_part(key), processor=None)
             score = 70.0 * coverage[number] / n_words + 0.15 * similarity + 0.15 * in_title
+            if number in self.discussed:
+                score += DISCUSSED_BONUS
             scored.append(_Scored(score, number, len(self.names[number]), self.orders[number]))
         return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, s.name_length, s.order))
 
@@ -415,6 +445,8 @@ class Autocompleter:
         self.places: tuple[str, ...] = state.places
         self._folded_tags = [(fold_key(t), t) for t in self.tags]
         self._folded_places = [(fold_key(p), p) for p in self.places]
+        #: Ids of the events an article discusses.
+        self.discussed_events: frozenset[str] = frozenset(state.events.values[n] for n in state.events.discussed)
         # The indexes keep small caches; a lock makes calls from several threads safe.
         self._lock = threading.Lock()
 
@@ -442,9 +474,10 @@ class Autocompleter:
             )
             for n, a in enumerate(articles)
         ]
+        discussed = frozenset(e for a in library.articles.values() for e in a.events)
         return cls(
             AutocompleteState(
-                events=_index_state(event_rows),
+                events=_index_state(event_rows, discussed),
                 articles=_index_state(article_rows),
                 tags=list_tags(library),
                 places=list_places(library),
@@ -510,6 +543,22 @@ class Autocompleter:
     def complete_places(self, current: str, limit: int = MAX_CHOICES) -> list[Choice]:
         """Places and countries used in the library that fit what the user typed."""
         return _complete_labels(self._folded_places, current, limit)
+
+
+def common_prefix(a: str, b: str) -> int:
+    """How many first characters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def is_stem_match(word: str, other: str) -> bool:
+    """Whether two different words look like forms of one word (a long common beginning)."""
+    shared = common_prefix(word, other)
+    return shared >= STEM_MIN and shared >= _STEM_SHARE * min(len(word), len(other))
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -9,7 +9,9 @@ User text never reaches FTS5 as query syntax: :func:`query_terms` folds it and s
 words, and :func:`fts_query` quotes every word. ``NEAR``, ``AND``, ``*``, quotes and parentheses
 are just words (or nothing), so any text gives results or "nothing found", never an error.
 
-Ranking: BM25 with the title weighted 10, places/dates and tags 3, the description 1. A query
+Ranking: BM25 with the title weighted 10, places/dates and tags 3, the description 1; an event
+an article discusses counts :data:`DISCUSSED_SHARE` more, so it comes first among results that
+match about equally. A query
 requires every word (a word the index has never seen is matched as a prefix, or dropped if it
 is not even that); if no document has them all, the commonest words are dropped one at a time.
 A word found in more than a fifth of all documents is left out when rarer words remain.
@@ -49,7 +51,7 @@ from bot.core.models import Article, Event, Library
 from bot.core.text import escape_markdown
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TERM_CHARS = 64
@@ -68,6 +70,9 @@ RANK_LIMIT = 5000
 #: BM25 first counts the documents of every word and facet in the query; above this many
 #: postings in all, the cheaper order (title matches first, then by date) is used instead.
 RANK_COST_LIMIT = 120_000
+#: An event an article discusses ranks as if its BM25 score were this share higher: first among
+#: results that match about equally, never above a clearly better match.
+DISCUSSED_SHARE = 0.05
 #: Matches every document (every document is an event or an article).
 _EVERYTHING = '{facets} : ("kevent" OR "karticle")'
 KINDS = ("event", "article")
@@ -132,7 +137,8 @@ class SearchHit:
     id: str
     title: str
     year: int
-    #: Higher is better (the negated BM25 score; 0 when browsing by filters alone).
+    #: Higher is better (the negated BM25 score, :data:`DISCUSSED_SHARE` higher for an event an
+    #: article discusses; 0 when browsing by filters alone).
     score: float
     #: A short excerpt of the description or summary; matched words are in ``**bold**``.
     snippet: str
@@ -285,6 +291,7 @@ def content_hash(library: Library) -> str:
                     join(a.tags),
                     a.pack,
                     a.published.iso(),
+                    join(a.events),
                 )
             )
         )
@@ -301,7 +308,8 @@ CREATE TABLE items (
     title TEXT NOT NULL,
     year INTEGER NOT NULL,
     pack TEXT NOT NULL,
-    lead TEXT NOT NULL
+    lead TEXT NOT NULL,
+    discussed INTEGER NOT NULL
 );
 CREATE INDEX items_year ON items (year, rid);
 CREATE VIRTUAL TABLE docs USING fts5 (
@@ -319,12 +327,15 @@ CREATE TABLE ac_postings (kind TEXT NOT NULL, word TEXT NOT NULL, numbers BLOB N
 """
 
 
-def _item_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, int, str, str]:
+def _item_row(
+    discussed: frozenset[str], rid: int, item: Event | Article
+) -> tuple[int, str, str, str, int, str, str, int]:
     if isinstance(item, Event):
         lead = clip(item.description, SNIPPET_CHARS)
     else:
         lead = clip(item.summaries.short or item.summaries.medium, SNIPPET_CHARS)
-    return (rid, item.kind, item.id, item.title, item.year, item.pack, lead)
+    is_discussed = int(isinstance(item, Event) and item.id in discussed)
+    return (rid, item.kind, item.id, item.title, item.year, item.pack, lead, is_discussed)
 
 
 def _doc_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, str, str, str]:
@@ -344,7 +355,11 @@ def _fill(conn: sqlite3.Connection, library: Library, hash_value: str, completer
     ordered = _ordered_items(library)
     # Rows are streamed into SQLite rather than collected, to keep the peak memory low.
     with conn:
-        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", map(_item_row, *_numbered(ordered)))
+        discussed = frozenset(e for a in library.articles.values() for e in a.events)
+        conn.executemany(
+            "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            map(functools.partial(_item_row, discussed), *_numbered(ordered)),
+        )
         conn.executemany(
             "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)",
             map(_doc_row, *_numbered(ordered)),
@@ -382,6 +397,7 @@ def _store_autocomplete(conn: sqlite3.Connection, state: AutocompleteState) -> N
             "INSERT INTO ac_postings VALUES (?, ?, ?)", ((kind, w, raw) for w, raw in index.postings.items())
         )
         conn.execute("INSERT INTO meta VALUES (?, ?)", (f"ac_alphabetical_{kind}", json.dumps(index.alphabetical)))
+        conn.execute("INSERT INTO meta VALUES (?, ?)", (f"ac_discussed_{kind}", json.dumps(sorted(index.discussed))))
     conn.execute("INSERT INTO meta VALUES (?, ?)", ("ac_tags", json.dumps(state.tags, ensure_ascii=False)))
     conn.execute("INSERT INTO meta VALUES (?, ?)", ("ac_places", json.dumps(state.places, ensure_ascii=False)))
 
@@ -403,6 +419,7 @@ def _load_autocomplete(conn: sqlite3.Connection) -> AutocompleteState:
             orders=orders,
             postings=postings,
             alphabetical=tuple(json.loads(meta[f"ac_alphabetical_{kind}"])),
+            discussed=frozenset(json.loads(meta[f"ac_discussed_{kind}"])),
         )
     return AutocompleteState(
         events=indexes["event"],
@@ -681,8 +698,10 @@ class SearchIndex:
 
     def _ranked(self, match: str, plan: _Plan, *, limit: int, offset: int) -> list[tuple[int, float]]:
         where, params = plan.sql()
+        # BM25 is negative (lower is better): a discussed event's is scaled up by DISCUSSED_SHARE.
         rows = self._conn.execute(
-            f"SELECT docs.rowid, {_BM25} AS s FROM docs WHERE docs MATCH ?{where} "
+            f"SELECT docs.rowid, {_BM25} * (1 + {DISCUSSED_SHARE} * items.discussed) AS s "
+            f"FROM docs JOIN items ON items.rid = docs.rowid WHERE docs MATCH ?{where} "
             "ORDER BY s, docs.rowid LIMIT ? OFFSET ?",
             [match, *params, limit, offset],
         ).fetchall()
@@ -727,7 +746,7 @@ class SearchIndex:
         details = {r[0]: r for r in self._conn.execute(f"SELECT * FROM items WHERE rid IN ({marks})", rids)}
         hits = []
         for rid, score in rows:
-            _, kind, item_id, title, year, _, lead = details[rid]
+            _, kind, item_id, title, year, _, lead, _ = details[rid]
             snippet = lead
             if terms and _covers(title, terms):
                 # The title already shows every word searched for: the description's opening

@@ -8,18 +8,18 @@ pages. Bad input raises a :class:`~bot.core.errors.DomainError` whose message is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TypeVar
 
-from bot.core.autocomplete import Autocompleter, Choice
+from bot.core.autocomplete import Autocompleter, article_choice_name, event_choice_name
 from bot.core.daytext import parse_day
 from bot.core.errors import NotFoundError, UserInputError
+from bot.core.match import match_article, match_event, no_match_text
 from bot.core.models import SUMMARY_LENGTHS, Article, Event, Library
 from bot.core.onthisday import on_this_day, timeline
 from bot.core.results import DayResult, EventSearch, TimelineResult
 from bot.core.search import SearchFilters, SearchIndex, SearchResults, describe_filters, query_terms
-from bot.core.text import quote_user
+from bot.core.text import escape_markdown, quote_user
 
 _Item = TypeVar("_Item", Event, Article)
 
@@ -67,48 +67,26 @@ class Lookups:
     # --- one item ------------------------------------------------------------------------
 
     def find_event(self, text: str, packs: frozenset[str] | None = None) -> Event:
-        """The event whose id was picked from autocomplete, or the best match for free text."""
-        return self._find(
-            self.library.events,
-            lambda t, p: self.autocomplete.events(t, packs=p, limit=1),
-            text,
-            packs,
-            "I couldn't find an event matching {text}. Start typing and pick one of the suggestions, "
-            "or try `/event search`.",
-        )
+        """The event whose id was picked from autocomplete, or that free text names well enough.
+
+        Below :data:`bot.core.match.MATCH_THRESHOLD` nothing is opened: the answer says so and
+        offers up to three suggestions.
+        """
+        found = match_event(self.library, self.autocomplete, text, packs)
+        if found.best is None:
+            labels = [escape_markdown(event_choice_name(e)) for e in found.suggestions]
+            hint = "Start typing and pick one of the suggestions, or try `/event search`."
+            raise NotFoundError(no_match_text("event", found.query, labels, hint))
+        return found.best
 
     def find_article(self, text: str, packs: frozenset[str] | None = None) -> Article:
-        """The article whose id was picked from autocomplete, or the best match for free text."""
-        return self._find(
-            self.library.articles,
-            lambda t, p: self.autocomplete.articles(t, packs=p, limit=1),
-            text,
-            packs,
-            "I couldn't find an article matching {text}. Start typing and pick one of the suggestions, "
-            "or see `/article list`.",
-        )
-
-    @staticmethod
-    def _find(
-        items: Mapping[str, _Item],
-        complete: Callable[[str, frozenset[str] | None], Sequence[Choice]],
-        text: str,
-        packs: frozenset[str] | None,
-        not_found: str,
-    ) -> _Item:
-        text = text.strip()
-        item = items.get(text)
-        if item is not None and (packs is None or item.pack in packs):
-            return item
-        # Text with no letters or digits ("*", "🔥", "(((") names nothing: the autocompleter would
-        # answer it with its default suggestions, and the first of those is not a match.
-        if any(ch.isalnum() for ch in text):
-            best = complete(text, packs)
-            if best:
-                found = items.get(best[0].value)
-                if found is not None:
-                    return found
-        raise NotFoundError(not_found.format(text=quote_user(text, 80)))
+        """The article whose id was picked from autocomplete, or that free text names well enough."""
+        found = match_article(self.library, self.autocomplete, text, packs)
+        if found.best is None:
+            labels = [escape_markdown(article_choice_name(a)) for a in found.suggestions]
+            hint = "Start typing and pick one of the suggestions, or see `/article list`."
+            raise NotFoundError(no_match_text("article", found.query, labels, hint))
+        return found.best
 
     def event(self, event_id: str) -> Event:
         """The event a menu option opens (the library may have been reloaded since it was shown)."""

@@ -37,7 +37,7 @@ def test_benchmark_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> No
     figures = core_bench.main(["--events", "400", "--articles", "10", "--queries", "60", "--linear-sample", "5"])
     out = capsys.readouterr().out
     assert "warning" not in out
-    for label in ("cold load-and-index", "warm startup", "autocomplete", "search", "on this day", "peak RSS"):
+    for label in ("cold load-and-index", "warm startup", "autocomplete", "match", "search", "on this day", "peak RSS"):
         assert label in out
     assert "400 events, 10 articles" in out
     assert set(figures) == set(core_bench.TARGETS)

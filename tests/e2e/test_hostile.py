@@ -227,7 +227,7 @@ async def test_show_text_without_words_finds_nothing(world: World, command: str,
     kind, data = await world.reply(rec)
     assert kind == 4, data
     assert is_ephemeral(data), visible_text(data)[:300]
-    assert f"couldn't find an {command}" in visible_text(data), visible_text(data)
+    assert f"No {command} matches" in visible_text(data), visible_text(data)
     assert not data.get("embeds"), data
 
 

@@ -109,7 +109,7 @@ async def test_article_show_each_length_and_list(world: World) -> None:
     # an article nothing resembles: a friendly, private "not found"
     _, data = await world.run("article", subcommand("show", option("article", "zzzzqqqq xylophone")))
     assert is_ephemeral(data)
-    assert "couldn't find an article" in visible_text(data)
+    assert "No article matches “zzzzqqqq xylophone”." in visible_text(data)
 
     _, data = await world.run("article", subcommand("list"))
     text = embed_text(data)

@@ -48,7 +48,7 @@ async def test_article_show_accepts_free_text_when_no_suggestion_was_picked(harn
 async def test_article_show_unknown_article_gets_friendly_ephemeral_error(harness: Harness) -> None:
     (message,) = await harness.invoke("article show", article="zzzzqqqq")
     assert message.ephemeral
-    assert "couldn't find an article" in message.content
+    assert "No article matches “zzzzqqqq”." in message.content
     assert "Traceback" not in message.content
 
 
@@ -83,3 +83,12 @@ async def test_article_list_pages(harness: Harness) -> None:
     assert "2 article(s)" in message.embeds[0]["description"]
     (select,) = message.selects()
     assert {o["value"] for o in select["options"]} == {"short-article", "long-article"}
+
+
+async def test_article_show_does_not_guess(harness: Harness) -> None:
+    (message,) = await harness.invoke("article show", article="o'brien")
+    assert message.ephemeral
+    assert not message.embeds
+    assert message.content.startswith("No article matches “o'brien”.")
+    (typo,) = await harness.invoke("article show", article="tyrany toppld")
+    assert typo.embeds[0]["title"] == "Tyranny toppled by its victims"

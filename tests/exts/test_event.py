@@ -112,3 +112,17 @@ async def test_event_search_place_and_tag_autocomplete(harness: Harness) -> None
     assert places[0]["value"] == "Gdańsk"
     tags = await harness.autocomplete("event search", "tag", query="x", tag="dock")
     assert tags[0]["value"] == "dockers"
+
+
+async def test_event_show_does_not_guess(harness: Harness) -> None:
+    """Nonsense opens nothing; a bare year suggests up to three events; a typo still opens."""
+    (nonsense,) = await harness.invoke("event show", event="o'brien")
+    assert nonsense.ephemeral
+    assert not nonsense.embeds
+    assert nonsense.content.startswith("No event matches “o'brien”. Start typing")
+    (year,) = await harness.invoke("event show", event="1953")
+    assert year.content.startswith("No event matches “1953”. Did you mean:\n• ")
+    assert "• East Berlin builders' strike (16 June 1953)" in year.content
+    assert year.content.count("• ") <= 3
+    (typo,) = await harness.invoke("event show", event="hungarain revolutoin")
+    assert typo.embeds[0]["title"] == "Hungarian Revolution"
