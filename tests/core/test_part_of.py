@@ -11,8 +11,8 @@ import pytest
 from bot.content_loader import load_library
 from bot.core.models import Event
 from bot.core.onthisday import events_on, on_this_day, select_for_post
+from bot.core.posts import build_post
 from bot.core.scheduling import Schedule
-from bot.posting import build_post
 from bot.ui.layout import card_text, event_card, related_events
 from tests.core.conftest import make_event, make_library
 
