@@ -252,6 +252,8 @@ def test_channel_role_pause_resume_preview_and_onthisday_timezone(tmp_path: Path
             "/settings pause",
             "/settings pause",
             "/settings resume",
+            # Every day has an event in the whole library; 18 June has none in this pack.
+            "/settings packs revolts-against-stalinism",
             "/settings timezone Pacific/Kiritimati",
             "/onthisday",
             "/settings preview",
