@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import gc
 import hashlib
@@ -18,15 +19,19 @@ import inspect
 import json
 import logging
 import pkgutil
+import random
 import signal
 import sqlite3
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
 import discord
+import discord.client
 import yarl
+from discord.backoff import ExponentialBackoff
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
@@ -108,6 +113,160 @@ def sync_key(application_id: int | None, guild_id: int | None) -> str:
     return f"command_tree_hash:{application_id or 0}:{scope}"
 
 
+# --- gateway reconnects ----------------------------------------------------------------------
+
+#: The longest wait between two gateway reconnect attempts (seconds); jitter only shortens it.
+RECONNECT_CAP = 60.0
+#: The first wait (seconds); it doubles with each failed attempt up to :data:`RECONNECT_CAP`.
+RECONNECT_BASE = 1.0
+
+
+def _short(exc: BaseException | None) -> str:
+    """One line naming an error (no traceback): its message, or its type when it has none."""
+    if exc is None:
+        return "connection lost"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    return f"{seconds // 60} min {seconds % 60:02d}s"
+
+
+class GatewayOutageError(Exception):
+    """Discord's gateway stayed unreachable longer than the give-up time: the process should exit."""
+
+    def __init__(self, down_for: float, attempts: int) -> None:
+        super().__init__(f"Discord unreachable for {_duration(down_for)} ({attempts} attempts)")
+        self.down_for = down_for
+        self.attempts = attempts
+
+
+class ReconnectPolicy:
+    """How long the bot waits between gateway reconnect attempts, and when it gives up.
+
+    discord.py's own :class:`discord.backoff.ExponentialBackoff` lets the wait grow to 1024 s
+    (491 s was seen in an outage), so a bot could stay away for minutes after Discord came back.
+    This one doubles the wait from :data:`RECONNECT_BASE` and caps it at :data:`RECONNECT_CAP`,
+    with "equal jitter" (a random wait between half the ceiling and the ceiling), so the waits of
+    many bots spread out but never exceed the cap: the bot is back within a minute of Discord.
+
+    It is the object discord.py's ``Client.connect`` calls ``delay()`` on after a failed attempt
+    (see :meth:`Bot.connect`), from inside its ``except`` block, so :meth:`delay` also logs the
+    attempt: one WARNING line naming the error (discord.py's own ERROR line with a traceback is
+    kept only at DEBUG, see :class:`_ReconnectLogFilter`). When the outage, counted from the
+    disconnect, has lasted ``give_up_after`` seconds, :meth:`delay` raises :class:`GatewayOutageError`
+    instead: it propagates out of ``connect`` and ``start``, and :func:`run_bot` exits non-zero so
+    the restart policy (Docker's ``restart: unless-stopped``, systemd's ``Restart=``) starts a
+    fresh process. ``None`` never gives up.
+    """
+
+    def __init__(
+        self,
+        *,
+        cap: float = RECONNECT_CAP,
+        base: float = RECONNECT_BASE,
+        give_up_after: float | None = 15 * 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not 0 < base <= cap:
+            raise ValueError("need 0 < base <= cap")
+        self.cap = cap
+        self.base = base
+        self.give_up_after = give_up_after
+        self._clock = clock
+        self._rng = rng if rng is not None else random.Random()
+        #: Failed attempts in the current outage.
+        self.attempts = 0
+        #: When the current outage began (``clock`` time), or None while connected.
+        self.outage_started: float | None = None
+
+    def ceiling(self, attempt: int) -> float:
+        """The longest wait after failed attempt number ``attempt`` (1, 2, ...)."""
+        return min(self.cap, self.base * 2.0 ** min(attempt - 1, 60))
+
+    def disconnected(self) -> None:
+        """The connection was lost: the outage starts now (unless it already had)."""
+        if self.outage_started is None:
+            self.outage_started = self._clock()
+
+    def connected(self) -> float | None:
+        """READY or RESUMED: the outage is over. Returns how long it lasted, if there was one."""
+        started, attempts = self.outage_started, self.attempts
+        self.outage_started = None
+        self.attempts = 0
+        if started is None or attempts == 0:
+            return None
+        down = self._clock() - started
+        log.info("reconnected to Discord after %s down (%d failed attempt(s))", _duration(down), attempts)
+        return down
+
+    def delay(self) -> float:
+        """Seconds to wait before the next attempt; raises :class:`GatewayOutageError` to give up."""
+        now = self._clock()
+        self.disconnected()
+        assert self.outage_started is not None
+        self.attempts += 1
+        down = now - self.outage_started
+        if self.give_up_after is not None and down >= self.give_up_after:
+            raise GatewayOutageError(down, self.attempts)
+        ceiling = self.ceiling(self.attempts)
+        wait = self._rng.uniform(ceiling / 2, ceiling)
+        log.warning(
+            "cannot reach Discord's gateway (attempt %d, down %s): %s; trying again in %.1fs",
+            self.attempts,
+            _duration(down),
+            _short(sys.exc_info()[1]),
+            wait,
+        )
+        return wait
+
+
+#: The policy of the client whose ``connect`` is running in this context (see :meth:`Bot.connect`).
+_current_policy: contextvars.ContextVar[ReconnectPolicy | None] = contextvars.ContextVar(
+    "from_below_reconnect_policy", default=None
+)
+_library_backoff = ExponentialBackoff  # discord.backoff's own class, whatever discord.client holds
+
+
+def _gateway_backoff(*args: Any, **kwargs: Any) -> Any:
+    """What ``discord.client`` builds its reconnect backoff with: our policy inside ``Bot.connect``."""
+    policy = _current_policy.get()
+    return policy if policy is not None else _library_backoff(*args, **kwargs)
+
+
+class _ReconnectLogFilter(logging.Filter):
+    """discord.py logs every failed reconnect at ERROR with a traceback ("Attempting a reconnect
+    in ..."); :meth:`ReconnectPolicy.delay` already logged one WARNING line for it. Keep
+    discord.py's record only when DEBUG is on, and then at DEBUG."""
+
+    MESSAGE = "Attempting a reconnect in %.2fs"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != self.MESSAGE:
+            return True
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+_RECONNECT_LOG_FILTER = _ReconnectLogFilter()
+
+
+def install_reconnect_policy() -> None:
+    """Route ``discord.client``'s backoff through :data:`_current_policy` and quiet its log (idempotent)."""
+    # ``Client.connect`` reads this module global once, on entry (``backoff = ExponentialBackoff()``).
+    setattr(discord.client, "ExponentialBackoff", _gateway_backoff)  # noqa: B010
+    client_log = logging.getLogger("discord.client")
+    if _RECONNECT_LOG_FILTER not in client_log.filters:
+        client_log.addFilter(_RECONNECT_LOG_FILTER)
+
+
 # --- the bot ---------------------------------------------------------------------------------
 
 
@@ -169,6 +328,9 @@ class Bot(commands.Bot):
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0
+        give_up = settings.reconnect_give_up_minutes * 60.0
+        #: Waits between gateway reconnect attempts, and when to give up (see :meth:`connect`).
+        self.reconnect_policy = ReconnectPolicy(give_up_after=give_up or None)
 
     @property
     def library(self) -> Library:
@@ -195,6 +357,27 @@ class Bot(commands.Bot):
         if self.health is not None:
             await self.health.write()
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """discord.py's gateway loop, with :attr:`reconnect_policy` as its reconnect backoff.
+
+        Why this hook: discord.py has no setting for the reconnect backoff. ``Client.connect``
+        builds a fresh ``ExponentialBackoff()`` (looked up in the ``discord.client`` module) on
+        entry and calls only its ``delay()``, from inside the ``except`` block of a failed
+        attempt. So :func:`install_reconnect_policy` points that name at a factory that returns
+        the policy of the ``Bot`` whose ``connect`` is running in the current context (a
+        ``ContextVar`` set here), and discord.py's own class for any other client. Everything
+        else (RESUME, close codes, fatal errors, ``close()``) stays discord.py's code. The
+        alternatives were worse: copying ``connect``'s 70-line loop would silently drop fixes in
+        later discord.py releases, and patching ``ExponentialBackoff`` itself would also change
+        the backoff of ``discord.ext.tasks`` loops and voice.
+        """
+        install_reconnect_policy()
+        token = _current_policy.set(self.reconnect_policy)
+        try:
+            await super().connect(reconnect=reconnect)
+        finally:
+            _current_policy.reset(token)
+
     # -- health heartbeat (read by ``python -m bot health``) -------------------------------
 
     async def _report_connected(self, connected: bool) -> None:
@@ -202,13 +385,16 @@ class Bot(commands.Bot):
             await self.health.set_connected(connected)
 
     async def on_ready(self) -> None:
+        self.reconnect_policy.connected()
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
         await self._report_connected(True)
 
     async def on_resumed(self) -> None:
+        self.reconnect_policy.connected()
         await self._report_connected(True)
 
     async def on_disconnect(self) -> None:
+        self.reconnect_policy.disconnected()
         await self._report_connected(False)
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
@@ -355,6 +541,13 @@ async def _run(settings: Settings) -> int:
             raise
         except discord.LoginFailure:
             _say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
+            return EXIT_FAILED
+        except GatewayOutageError as exc:
+            _say(
+                f"{exc}: exiting so the restart policy starts the bot afresh "
+                f"(FROM_BELOW_RECONNECT_GIVE_UP_MINUTES={settings.reconnect_give_up_minutes}).",
+                err=True,
+            )
             return EXIT_FAILED
         except discord.PrivilegedIntentsRequired:
             _say("Discord refused an intent this bot did not ask for; please report this.", err=True)

@@ -53,6 +53,8 @@ class Settings:
     catchup_hours: float = 6.0
     guild_grace_days: int = 30
     post_concurrency: int = 8
+    #: Minutes Discord's gateway may stay unreachable before the process exits (0 = never).
+    reconnect_give_up_minutes: int = 15
     #: Where the code of this deployment can be read (shown by /about).
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
@@ -119,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
     grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems, whole=True))
     concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems, whole=True))
+    give_up = int(_number(env, "FROM_BELOW_RECONNECT_GIVE_UP_MINUTES", 15, 0, 1440, problems, whole=True))
 
     api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
     if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
@@ -139,6 +142,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         catchup_hours=catchup,
         guild_grace_days=grace,
         post_concurrency=concurrency,
+        reconnect_give_up_minutes=give_up,
         discord_api_url=api_url,
         source_url=source,
     )

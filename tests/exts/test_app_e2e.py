@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -125,6 +127,41 @@ async def test_run_answers_a_slash_command_and_closes_gracefully_on_sigterm(
     assert code == 0
     assert not read_heartbeat(settings.heartbeat_path).connected  # closed gracefully
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
+
+
+async def test_a_long_gateway_outage_ends_the_process_with_exit_1_after_capped_attempts(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    restore_discord_urls: None,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real discord.py connect loop with the bot's policy, scaled down (cap 0.4 s, give up after 3 s)."""
+    scaled = functools.partial(app.ReconnectPolicy, cap=0.4, base=0.1, give_up_after=3.0)
+    monkeypatch.setattr(app, "ReconnectPolicy", lambda give_up_after: scaled())
+    settings = _settings(fake, tmp_path)
+    caplog.set_level(logging.INFO)
+    running = asyncio.create_task(app._run(settings))
+    try:
+        await fake.wait_for_ready(within=20)
+        await fake.close()  # Discord goes away and stays away
+        code = await asyncio.wait_for(running, timeout=30)
+    finally:
+        if not running.done():
+            running.cancel()
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Discord unreachable for" in err[0]
+    assert "exiting so the restart policy starts the bot afresh" in err[0]
+    attempts = [r for r in caplog.records if "cannot reach Discord's gateway" in r.getMessage()]
+    assert len(attempts) >= 4
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in attempts)
+    waits = [float(r.getMessage().rsplit("trying again in ", 1)[1].rstrip("s")) for r in attempts]
+    assert all(0 < w <= 0.4 for w in waits), waits
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    assert not [r for r in caplog.records if r.exc_info and r.levelno > logging.DEBUG]
 
 
 async def test_unusable_database_is_one_clear_line_and_exit_1(

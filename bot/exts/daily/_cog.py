@@ -279,8 +279,12 @@ class DailyPosts(commands.Cog):
         present = [g.id for g in self.bot.guilds]
         try:
             departed, returned = await GuildsRepository(db).reconcile(present, at=self.bot.clock.now())
-        except Exception:
-            log.exception("could not bring the servers table up to date; posting goes on, retried at the next READY")
+        except Exception as exc:
+            message = "could not bring the servers table up to date: %s; posting goes on, retried at the next READY"
+            if isinstance(exc, EXPECTED_ERRORS):
+                log.error(message, _reason(exc))
+            else:
+                log.exception(message, _reason(exc))
             return
         if departed or returned:
             log.info("servers: %d left while offline, %d back", len(departed), len(returned))
