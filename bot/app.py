@@ -507,8 +507,8 @@ async def _run(settings: Settings) -> int:
 
     async def _close_then_cancel(bot: Bot) -> None:
         await bot.close()
-        # discord.py notices a close only after its current reconnect back-off, which grows to
-        # minutes during an outage: once everything is closed, stop waiting for it.
+        # discord.py notices a close only after its current reconnect back-off (up to a minute,
+        # see ReconnectPolicy): once everything is closed, stop waiting for it.
         for runner in runners:
             if not runner.done():
                 runner.cancel()
