@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -597,3 +598,37 @@ async def test_a_failing_tick_says_once_when_health_turns_unhealthy_and_why(
     h.clock.advance(60)
     await cog.tick()
     assert any("succeeded after 6 failed tick(s)" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_locked_database_during_a_guild_event_or_maintenance_is_one_line(
+    world: tuple[Harness, HttpRecorder], db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With another connection holding the write lock past the busy timeout, nothing raises."""
+    h, _ = world
+    cog = cog_of(h)
+    await save_schedule(db)
+    await db._conn.execute("PRAGMA busy_timeout = 50")  # the real 5 s, shortened for the test
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        guild = discord.Object(GUILD_ID)
+        await cog.on_guild_remove(guild)  # type: ignore[arg-type]
+        await cog.on_guild_join(guild)  # type: ignore[arg-type]
+        await cog.on_ready()
+        await cog.maintenance()
+        h.clock.advance(60)
+        await cog.tick()  # reads only: still ticks
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert messages == [
+        f"could not record leaving server {GUILD_ID}: database is locked; "
+        "the next READY brings the servers table up to date",
+        f"could not record joining server {GUILD_ID}: database is locked; "
+        "the next READY brings the servers table up to date",
+        "could not bring the servers table up to date: database is locked; posting goes on, retried at the next READY",
+        "daily-post maintenance failed: database is locked; trying again in an hour",
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert cog.last_tick == h.clock.now()

@@ -297,12 +297,29 @@ class DailyPosts(commands.Cog):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         if self.bot.services.db is None:
             return
-        if await GuildsRepository(self.bot.services.db).joined(guild.id, at=self.bot.clock.now()):
+        try:
+            back = await GuildsRepository(self.bot.services.db).joined(guild.id, at=self.bot.clock.now())
+        except Exception as exc:
+            self._guild_event_failed("joining", guild.id, exc)
+            return
+        if back:
             log.info("back in server %s: its settings were kept", guild.id)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         if self.bot.services.db is None:
             return
-        if await GuildsRepository(self.bot.services.db).left(guild.id, at=self.bot.clock.now()):
+        try:
+            left = await GuildsRepository(self.bot.services.db).left(guild.id, at=self.bot.clock.now())
+        except Exception as exc:
+            self._guild_event_failed("leaving", guild.id, exc)
+            return
+        if left:
             log.info("left server %s: posting stops; its settings are kept for now", guild.id)
+
+    def _guild_event_failed(self, what: str, guild_id: int, exc: Exception) -> None:
+        message = "could not record %s server %s: %s; the next READY brings the servers table up to date"
+        if isinstance(exc, EXPECTED_ERRORS):
+            log.error(message, what, guild_id, _reason(exc))
+        else:
+            log.exception(message, what, guild_id, _reason(exc))
