@@ -384,10 +384,19 @@ class Bot(commands.Bot):
         if self.health is not None:
             await self.health.set_connected(connected)
 
-    async def on_ready(self) -> None:
+    def _gateway_open(self) -> bool:
+        ws = getattr(self, "ws", None)
+        return ws is not None and bool(ws.open)
+
+    async def on_connect(self) -> None:
+        # discord.py dispatches ``connect`` as soon as READY arrives (``ready`` only after the
+        # guilds have streamed in, a few seconds later, when the connection may be gone again).
         self.reconnect_policy.connected()
+
+    async def on_ready(self) -> None:
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
-        await self._report_connected(True)
+        # ``ready`` comes a couple of seconds after READY: the connection may have dropped since.
+        await self._report_connected(self._gateway_open())
 
     async def on_resumed(self) -> None:
         self.reconnect_policy.connected()

@@ -196,3 +196,25 @@ async def test_one_health_reporter_keeps_the_tick_and_the_connection_state(tmp_p
     beat = read_heartbeat(settings.heartbeat_path)
     assert beat.connected is True
     assert beat.scheduler_tick == now + dt.timedelta(minutes=1)
+
+
+async def test_the_outage_ends_at_ready_not_at_the_delayed_on_ready(tmp_path: Path) -> None:
+    """discord.py fires ``ready`` seconds after READY; if the connection dropped meanwhile, the bot
+    must neither end the outage nor report itself connected."""
+    settings = make_settings(tmp_path)
+    bot = app.Bot(settings=settings, sync_on_start=False)
+    try:
+        policy = bot.reconnect_policy
+        assert policy.give_up_after == 15 * 60
+        policy.disconnected()
+        assert policy.outage_started is not None
+        await bot.on_ready()  # no open gateway connection
+        assert policy.outage_started is not None
+        assert not read_heartbeat(settings.heartbeat_path).connected
+        await bot.on_connect()  # READY parsed: the connection is up
+        assert policy.outage_started is None
+    finally:
+        await bot.close()
+    never = app.Bot(settings=make_settings(tmp_path, reconnect_give_up_minutes=0), sync_on_start=False)
+    assert never.reconnect_policy.give_up_after is None
+    await never.close()
