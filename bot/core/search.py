@@ -853,49 +853,6 @@ def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS, 
     return ("…" if start > 0 else "") + snippet.rstrip(" ,;:") + ("…" if end < len(text) else "")
 
 
-@dataclass(frozen=True, slots=True)
-class CoreIndexes:
-    """The search index and autocompleter of one library."""
-
-    library: Library
-    search: SearchIndex
-    autocomplete: Autocompleter
-
-
-class IndexHolder:
-    """Holds one :class:`CoreIndexes` per process; rebuilds when the bot loads a new library.
-
-    Typical use: ``holder = IndexHolder(data_dir / "search-index.sqlite3")`` at startup, then
-    ``holder.get(bot.library).search.search(...)`` in a command. Building takes seconds for a
-    large library (a warm start with an unchanged library well under one), so call :meth:`get`
-    once at startup, in a thread (``await asyncio.to_thread(holder.get, library)``).
-    """
-
-    def __init__(self, cache_path: Path | str | None = None) -> None:
-        self.cache_path = cache_path
-        self._current: CoreIndexes | None = None
-        self._lock = threading.Lock()
-
-    def get(self, library: Library) -> CoreIndexes:
-        """The indexes for ``library`` (the same object as last time is served from memory)."""
-        with self._lock:
-            current = self._current
-            if current is not None and current.library is library:
-                return current
-            index = SearchIndex.build(library, self.cache_path)
-            fresh = CoreIndexes(library, index, index.autocompleter)
-            self._current = fresh
-        if current is not None:
-            current.search.close()
-        return fresh
-
-    def close(self) -> None:
-        with self._lock:
-            if self._current is not None:
-                self._current.search.close()
-                self._current = None
-
-
 def describe_filters(
     *,
     year: int | None = None,
