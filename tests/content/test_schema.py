@@ -78,7 +78,8 @@ def test_a_limit_changed_in_the_definitions_changes_both_the_loader_and_the_sche
     pack = tmp_path / "p"
     (pack / "events").mkdir(parents=True)
     (pack / "pack.yaml").write_text(
-        "id: p\nname: P\ndescription: A pack.\nlanguage: en\ncredits: [me]\nlicence: CC0\ntags: {strike: a strike}\n", encoding="utf-8"
+        "id: p\nname: P\ndescription: A pack.\nlanguage: en\ncredits: [me]\nlicence: CC0\ntags: {strike: a strike}\n",
+        encoding="utf-8",
     )
     (pack / "events" / "e.yaml").write_text(
         "events:\n  - id: e\n    title: A title of twenty-nine chars\n    date: 1953-06-17\n    place: Berlin\n"
