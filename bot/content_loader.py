@@ -468,6 +468,30 @@ def _records(path: Path, key: str, issues: list[ContentIssue]) -> Iterator[tuple
         yield item, i, f"{key}[{i}]"
 
 
+def _old_style_date(c: _Checker, data: LocDict, date: HistoricalDate | None) -> tuple[int, int, int] | None:
+    """The Julian ``old_style_date``, checked against the (Gregorian) ``date``."""
+    if data.get("old_style_date") is None:
+        return None
+    try:
+        old_style = parse_julian_date(data["old_style_date"])
+    except ValidationError as exc:
+        c.fail("old_style_date", exc.message)
+        return None
+    new_style = julian_to_gregorian(*old_style)
+    if date is None:
+        return old_style
+    if date.day is None:
+        c.fail("old_style_date", "needs a day-precise date to go with it")
+    elif new_style != date.first_day():
+        c.fail(
+            "old_style_date",
+            f"old style {data['old_style_date']} is {new_style.isoformat()} new style, but date is {date}",
+        )
+    elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
+        c.fail("old_style_date", "is only for dates before 14 February 1918")
+    return old_style
+
+
 def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> Event | None:
     rel = str(path)
     c = _Checker(rel, data, prefix, draft.issues, EVENT_FIELDS)
@@ -482,24 +506,7 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
         c.fail("end_date", f"ends ({end_date}) before it starts ({date})")
     if date is not None and end_date is not None and end_date == date:
         c.fail("end_date", "is the same as date: leave it out for a one-day event")
-    old_style: tuple[int, int, int] | None = None
-    if data.get("old_style_date") is not None:
-        try:
-            old_style = parse_julian_date(data["old_style_date"])
-        except ValidationError as exc:
-            c.fail("old_style_date", exc.message)
-        else:
-            new_style = julian_to_gregorian(*old_style)
-            if date is not None:
-                if date.day is None:
-                    c.fail("old_style_date", "needs a day-precise date to go with it")
-                elif new_style != date.first_day():
-                    c.fail(
-                        "old_style_date",
-                        f"old style {data['old_style_date']} is {new_style.isoformat()} new style, but date is {date}",
-                    )
-                elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
-                    c.fail("old_style_date", "is only for dates before 14 February 1918")
+    old_style = _old_style_date(c, data, date)
     places = c.list_field("place", EVENT["place"])
     countries = c.list_field("country", EVENT["country"])
     description = c.text_field("description", EVENT["description"])
@@ -549,6 +556,55 @@ def _item_line(data: LocDict, key: str, index: int) -> int:
     return data.key_lines.get(key, data.line)
 
 
+def _summaries(
+    c: _Checker, data: LocDict, body: str, summarizer: Callable[[str], Summaries] | None
+) -> tuple[Summaries | None, bool]:
+    """The article's summaries as written, or written from its body (then ``True``)."""
+    raw = data.get("summaries")
+    if raw is None:
+        if not body:
+            message = "required field is missing (give short, medium and long, or a body to summarise)"
+            c.fail("summaries", message, data.line)
+        elif summarizer is not None:
+            return summarizer(body), True
+        return None, False
+    if not isinstance(raw, LocDict):
+        c.fail("summaries", "must be a mapping with short, medium and long")
+        return None, False
+    sc = _Checker(c.path, raw, f"{c.prefix}.summaries", c.issues, frozenset(SUMMARY_LIMITS))
+    sc.check_unknown()
+    parts = {name: sc.text(name, limit=limit) for name, limit in SUMMARY_LIMITS.items()}
+    if not sc.ok:
+        c.ok = False
+        return None, False
+    return Summaries(**parts), False
+
+
+def _context_notes(c: _Checker, data: LocDict) -> list[ContextNote]:
+    """The article's "what the record says" notes, each checked like a record of its own."""
+    raw_notes = data.get("context_notes")
+    if raw_notes is None:
+        return []
+    if not isinstance(raw_notes, LocList):
+        c.fail("context_notes", "must be a list of {claim, note, sources}")
+        return []
+    notes: list[ContextNote] = []
+    for i, item in enumerate(raw_notes):
+        if not isinstance(item, LocDict):
+            c.fail(f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i])
+            continue
+        nc = _Checker(c.path, item, f"{c.prefix}.context_notes[{i}]", c.issues, frozenset(CONTEXT_NOTE))
+        nc.check_unknown()
+        claim = nc.text_field("claim", CONTEXT_NOTE["claim"])
+        note = nc.text_field("note", CONTEXT_NOTE["note"])
+        sources = nc.sources("sources")
+        if nc.ok:
+            notes.append(ContextNote(note, sources, claim))
+        else:
+            c.ok = False
+    return notes
+
+
 def _parse_article(
     path: Path, data: LocDict, prefix: str, draft: _PackDraft, summarizer: Callable[[str], Summaries] | None
 ) -> Article | None:
@@ -565,52 +621,10 @@ def _parse_article(
     published = c.date("published")
     url = c.text_field("url", ARTICLE["url"])
     body = c.text_field("body", ARTICLE["body"])
-    summaries: Summaries | None = None
-    generated = False
-    raw = data.get("summaries")
-    if raw is None:
-        if not body:
-            c.fail(
-                "summaries",
-                "required field is missing (give short, medium and long, or a body to summarise)",
-                data.line,
-            )
-        elif summarizer is not None:
-            summaries = summarizer(body)
-            generated = True
-    elif not isinstance(raw, LocDict):
-        c.fail("summaries", "must be a mapping with short, medium and long")
-    else:
-        sc = _Checker(rel, raw, f"{c.prefix}.summaries", draft.issues, frozenset(SUMMARY_LIMITS))
-        sc.check_unknown()
-        parts = {name: sc.text(name, limit=limit) for name, limit in SUMMARY_LIMITS.items()}
-        if sc.ok:
-            summaries = Summaries(**parts)
-        else:
-            c.ok = False
+    summaries, generated = _summaries(c, data, body, summarizer)
     key_points = c.list_field("key_points", ARTICLE["key_points"], "points")
     argument = c.text_field("argument", ARTICLE["argument"])
-    notes: list[ContextNote] = []
-    raw_notes = data.get("context_notes")
-    if raw_notes is not None:
-        if not isinstance(raw_notes, LocList):
-            c.fail("context_notes", "must be a list of {claim, note, sources}")
-        else:
-            for i, item in enumerate(raw_notes):
-                if not isinstance(item, LocDict):
-                    c.fail(
-                        f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i]
-                    )
-                    continue
-                nc = _Checker(rel, item, f"{c.prefix}.context_notes[{i}]", draft.issues, frozenset(CONTEXT_NOTE))
-                nc.check_unknown()
-                claim = nc.text_field("claim", CONTEXT_NOTE["claim"])
-                note = nc.text_field("note", CONTEXT_NOTE["note"])
-                sources = nc.sources("sources")
-                if nc.ok:
-                    notes.append(ContextNote(note, sources, claim))
-                else:
-                    c.ok = False
+    notes = _context_notes(c, data)
     tags = c.list_field("tags", ARTICLE["tags"], "tags")
     for i, tag in enumerate(tags):
         draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
@@ -765,74 +779,102 @@ def _load_library(
         summarizer = _default_summarizer()
     paths = [_display_path(Path(d)) for d in dirs]
     issues: list[ContentIssue] = []
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    for p in paths:
+        if not p.exists():
+            issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    vocabulary = _read_vocabularies(paths, vocabulary_files, issues)
+    drafts, pack_extra_tags, files_read = _read_packs(paths, issues, summarizer)
+    all_tags = dict(vocabulary)
+    for extra in pack_extra_tags.values():
+        all_tags.update(extra)
+    _check_duplicate_ids(drafts)
+    _check_references(drafts, vocabulary, pack_extra_tags)
+    good = [d for d in drafts if not d.issues]
+    rejected = tuple(d.pack.id for d in drafts if d.issues)
+    for d in drafts:
+        issues.extend(d.issues)
+    for pack_id in rejected:
+        log.warning("content pack %s has errors and was not loaded", pack_id)
+    library = Library.build(
+        {d.pack.id: d.pack for d in good},
+        {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
+        {eid: e for d in good for eid, (e, _, _) in d.events.items()},
+        frozenset(all_tags),
+    )
+    return LoadResult(library, tuple(issues), files_read, rejected)
+
+
+def _read_vocabularies(
+    paths: list[Path], vocabulary_files: Iterable[Path], issues: list[ContentIssue]
+) -> dict[str, str]:
+    """The tag vocabulary: the given files, each folder's ``tags.yaml`` and a pack's parent's."""
     vocabulary: dict[str, str] = {}
     candidates = [Path(v) for v in vocabulary_files]
     for p in paths:
         candidates.append(p / TAGS_FILE)
         if (p / MANIFEST_NAME).is_file():
             candidates.append(p.parent / TAGS_FILE)
-    seen_vocab: set[Path] = set()
+    seen: set[Path] = set()
     for tags_file in candidates:
         key = tags_file.resolve()
-        if key in seen_vocab or not tags_file.is_file():
+        if key in seen or not tags_file.is_file():
             continue
-        seen_vocab.add(key)
+        seen.add(key)
         vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
+    return vocabulary
+
+
+def _read_packs(
+    paths: list[Path], issues: list[ContentIssue], summarizer: Callable[[str], Summaries] | None
+) -> tuple[list[_PackDraft], dict[str, dict[str, str]], int]:
+    """Every pack under ``paths``: its draft, its extra tags, and how many files were read."""
     drafts: list[_PackDraft] = []
-    manifests = find_manifests(p for p in paths if p.exists())
     files_read = 0
     pack_extra_tags: dict[str, dict[str, str]] = {}
     seen_packs: dict[str, str] = {}
-    for manifest in manifests:
+    for manifest in find_manifests(p for p in paths if p.exists()):
         draft, extra = _read_pack(manifest, issues, summarizer)
         files_read += 1
         if draft is None:
             continue
         files_read += len(_yaml_files(manifest.parent)) - 1
         if draft.pack.id in seen_packs:
-            issues.append(
-                ContentIssue(
-                    str(manifest), 1, "id", f"duplicate pack id '{draft.pack.id}' (also {seen_packs[draft.pack.id]})"
-                )
-            )
+            message = f"duplicate pack id '{draft.pack.id}' (also {seen_packs[draft.pack.id]})"
+            issues.append(ContentIssue(str(manifest), 1, "id", message))
             continue
         seen_packs[draft.pack.id] = str(manifest)
         pack_extra_tags[draft.pack.id] = extra
         drafts.append(draft)
+    return drafts, pack_extra_tags, files_read
 
-    all_tags = dict(vocabulary)
-    for extra in pack_extra_tags.values():
-        all_tags.update(extra)
 
-    # Library-wide duplicate ids (an event id and an article id may not collide either).
+def _check_duplicate_ids(drafts: list[_PackDraft]) -> None:
+    """Library-wide duplicate ids (an event id and an article id may not collide either)."""
     owner: dict[str, tuple[str, str, int]] = {}
     for draft in drafts:
         entries: list[tuple[str, str, int]] = [(k, p, ln) for k, (_, p, ln) in draft.events.items()]
         entries += [(k, p, ln) for k, (_, p, ln) in draft.articles.items()]
         for entry_id, path, line in entries:
-            if entry_id in owner and owner[entry_id][0] != draft.pack.id:
-                _, other_path, other_line = owner[entry_id]
-                draft.issues.append(
-                    ContentIssue(path, line, "id", f"duplicate id '{entry_id}' (also at {other_path}:{other_line})")
-                )
-            elif entry_id in owner:
-                _, other_path, other_line = owner[entry_id]
-                draft.issues.append(
-                    ContentIssue(
-                        path,
-                        line,
-                        "id",
-                        f"id '{entry_id}' is used by an event and an article (also at {other_path}:{other_line})",
-                    )
-                )
-            else:
+            if entry_id not in owner:
                 owner[entry_id] = (draft.pack.id, path, line)
+                continue
+            other_pack, other_path, other_line = owner[entry_id]
+            also = f"(also at {other_path}:{other_line})"
+            message = (
+                f"duplicate id '{entry_id}' {also}"
+                if other_pack != draft.pack.id
+                else f"id '{entry_id}' is used by an event and an article {also}"
+            )
+            draft.issues.append(ContentIssue(path, line, "id", message))
 
+
+def _check_references(
+    drafts: list[_PackDraft], vocabulary: dict[str, str], pack_extra_tags: dict[str, dict[str, str]]
+) -> None:
+    """Related events, articles, tags and ``part_of`` must name something that exists."""
     event_ids = {eid for d in drafts for eid in d.events}
     article_ids = {aid for d in drafts for aid in d.articles}
+    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
     for draft in drafts:
         for path, line, fld, ref in draft.refs.events:
             if ref not in event_ids:
@@ -847,33 +889,12 @@ def _load_library(
             if tag not in allowed:
                 hint = _closest(tag, allowed)
                 extra_hint = f" (did you mean '{hint}'?)" if hint else ""
-                draft.issues.append(
-                    ContentIssue(
-                        path, line, fld, f"unknown tag '{tag}'{extra_hint}: add it to tags.yaml or the pack's tags"
-                    )
-                )
-
-    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
-    for draft in drafts:
-        for path, line, fld, part_id, overview_id in draft.refs.part_of:
-            message = _part_of_problem(all_events, part_id, overview_id, event_ids)
-            if message:
+                message = f"unknown tag '{tag}'{extra_hint}: add it to tags.yaml or the pack's tags"
                 draft.issues.append(ContentIssue(path, line, fld, message))
-
-    good = [d for d in drafts if not d.issues]
-    rejected = tuple(d.pack.id for d in drafts if d.issues)
-    for d in drafts:
-        issues.extend(d.issues)
-    for pack_id in rejected:
-        log.warning("content pack %s has errors and was not loaded", pack_id)
-    library = Library.build(
-        {d.pack.id: d.pack for d in good},
-        {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
-        {eid: e for d in good for eid, (e, _, _) in d.events.items()},
-        frozenset(all_tags),
-    )
-    # References into a rejected pack would dangle: drop them from the loaded packs' view.
-    return LoadResult(library, tuple(issues), files_read, rejected)
+        for path, line, fld, part_id, overview_id in draft.refs.part_of:
+            problem = _part_of_problem(all_events, part_id, overview_id, event_ids)
+            if problem:
+                draft.issues.append(ContentIssue(path, line, fld, problem))
 
 
 def _event_bounds(event: Event) -> tuple[dt.date, dt.date]:
