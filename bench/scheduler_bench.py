@@ -34,8 +34,9 @@ from bot.core.clock import FakeClock
 from bot.core.dates import HistoricalDate
 from bot.core.models import Event, Library, Pack, Source
 from bot.core.posting_errors import PostRetryable
+from bot.core.posts import DailyPost
 from bot.core.scheduling import get_zone
-from bot.posting import DailyPost, DailyPoster, summarize
+from bot.services.daily import DailyPoster, summarize
 from bot.storage import Database, SettingsRepository
 from bot.storage.settings import weekdays_to_mask
 

@@ -22,39 +22,32 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any
 
 import aiohttp
 import discord
+import yarl
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
 
 from bot import __version__
-from bot.config import Settings
+from bot.config import Settings, is_loopback_url
 from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
+from bot.core.search import SearchIndex
 from bot.errors import BotTree, answer_stale_component
-from bot.resources import build_search, load_content, source_url
-
-if TYPE_CHECKING:
-    from bot.core.autocomplete import Autocompleter
-    from bot.core.search import SearchIndex
-    from bot.storage import Database
+from bot.log import setup_logging
+from bot.services import Services
+from bot.services.health import HealthReporter
+from bot.services.library import source_url
+from bot.storage import Database, MetaRepository, StorageError, open_database
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS_PACKAGE = "bot.exts"
 EXIT_OK = 0
 EXIT_FAILED = 1
-
-
-@runtime_checkable
-class MetaStore(Protocol):
-    """A small key/value store that survives restarts (the database's ``meta`` table)."""
-
-    async def get_meta(self, key: str) -> str | None: ...
-
-    async def set_meta(self, key: str, value: str) -> None: ...
 
 
 # --- extensions ------------------------------------------------------------------------------
@@ -124,18 +117,22 @@ discord.VoiceClient.warn_dave = False
 
 
 class Bot(commands.Bot):
-    """From Below. Every resource is injected; nothing is read from the environment here."""
+    """From Below. Every resource is injected; nothing is read from the environment here.
+
+    ``services`` (:class:`bot.services.Services`) is what every cog calls; for tests and tools,
+    ``library``/``search``/``db``/``clock`` build one.
+    """
 
     def __init__(
         self,
         *,
         settings: Settings,
-        library: Library | LoadResult,
+        services: Services | None = None,
+        library: Library | LoadResult | None = None,
         search: SearchIndex | None = None,
-        autocomplete: Autocompleter | None = None,
         db: Database | None = None,
         clock: Clock | None = None,
-        meta: MetaStore | None = None,
+        health: HealthReporter | None = None,
         sync_on_start: bool = True,
         run_background_tasks: bool = True,
     ) -> None:
@@ -150,55 +147,36 @@ class Bot(commands.Bot):
             allowed_installs=discord.app_commands.AppInstallationType(guild=True),
         )
         self.settings = settings
-        self.load_result: LoadResult | None = library if isinstance(library, LoadResult) else None
-        self.library: Library = library.library if isinstance(library, LoadResult) else library
-        self.search: SearchIndex = search if search is not None else build_search(self.library)
-        self.autocomplete: Autocompleter = autocomplete if autocomplete is not None else self.search.autocompleter
-        self.db: Database | None = db
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        self.meta: MetaStore | None = meta if meta is not None else (db if isinstance(db, MetaStore) else None)
+        if services is None:
+            services = Services.build(
+                library if library is not None else Library.empty(),
+                clock if clock is not None else SystemClock(),
+                search=search,
+                db=db,
+            )
+        self.services = services
+        self.clock: Clock = services.clock
+        self.health = (
+            health
+            if health is not None
+            else (HealthReporter(settings.heartbeat_path, services.clock) if run_background_tasks else None)
+        )
         self.sync_on_start = sync_on_start
         self.run_background_tasks = run_background_tasks
         self.started_at: dt.datetime = self.clock.now()
         self.version = __version__
-        self.source_url = source_url(settings)
+        self.source_url = source_url(settings.source_url)
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0
-        #: Gateway connection state and the daily scheduler's last tick, for the health heartbeat.
-        self.connected = False
-        self.scheduler_tick: dt.datetime | None = None
 
-    # -- content --------------------------------------------------------------------------
+    @property
+    def library(self) -> Library:
+        return self.services.library
 
-    def swap_library(self, library: Library | LoadResult) -> None:
-        """Replace the library and its search index together (both built before the swap)."""
-        new_library = library.library if isinstance(library, LoadResult) else library
-        new_search = build_search(new_library, self.settings.search_cache_path)
-        new_autocomplete = new_search.autocompleter
-        old_search = self.search
-        self.load_result = library if isinstance(library, LoadResult) else None
-        self.library, self.search, self.autocomplete = new_library, new_search, new_autocomplete
-        old_search.close()
-
-    # -- per-server data (from storage when it is there) ---------------------------------
-
-    async def guild_timezone(self, guild_id: int | None) -> str:
-        """The server's IANA timezone name (its daily-post setting); ``UTC`` in DMs or when unset."""
-        if guild_id is None or self.db is None:
-            return "UTC"
-        from bot.storage import SettingsRepository
-
-        schedule = await SettingsRepository(self.db).get_or_default(guild_id)
-        return schedule.timezone or "UTC"
-
-    async def allowed_packs(self, guild_id: int | None) -> frozenset[str] | None:
-        """Packs lookups are restricted to in a server (``None``: every pack, the current rule).
-
-        The hook exists so a per-server pack choice can apply to lookups later without
-        touching the cogs; the daily post's pack choice lives in its schedule.
-        """
-        return None
+    @property
+    def db(self) -> Database | None:
+        return self.services.db
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -214,47 +192,24 @@ class Bot(commands.Bot):
         await self.load_extensions()
         if self.sync_on_start:
             await self.sync_if_changed()
-        if self.run_background_tasks:
-            self.beat()
+        if self.health is not None:
+            await self.health.write()
 
     # -- health heartbeat (read by ``python -m bot health``) -------------------------------
 
-    def beat(self, *, tick: dt.datetime | None = None) -> None:
-        """Write the heartbeat file now, with the current connection state.
-
-        The daily scheduler also writes it on every tick; the scheduler's last tick is kept
-        (``tick``, or else the one already in the file), so the two writers never undo each other.
-        """
-        if tick is not None:
-            self.scheduler_tick = tick
-        if not self.run_background_tasks:
-            return
-        from bot.health import HeartbeatError, read_heartbeat, write_heartbeat
-
-        path = self.settings.heartbeat_path
-        last_tick = self.scheduler_tick
-        if last_tick is None:
-            try:
-                last_tick = read_heartbeat(path).scheduler_tick
-            except HeartbeatError:
-                last_tick = None
-        try:
-            write_heartbeat(path, self.connected, last_tick, self.clock.now())
-        except OSError as exc:
-            log.warning("could not write the heartbeat file %s: %s", path, exc)
+    async def _report_connected(self, connected: bool) -> None:
+        if self.health is not None:
+            await self.health.set_connected(connected)
 
     async def on_ready(self) -> None:
-        self.connected = True
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
-        self.beat()
+        await self._report_connected(True)
 
     async def on_resumed(self) -> None:
-        self.connected = True
-        self.beat()
+        await self._report_connected(True)
 
     async def on_disconnect(self) -> None:
-        self.connected = False
-        self.beat()
+        await self._report_connected(False)
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Sync now (global, or one guild with the global commands copied to it); record the hash."""
@@ -263,8 +218,8 @@ class Bot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         digest = tree_hash(self.tree, guild)
-        if self.meta is not None:
-            await self.meta.set_meta(sync_key(self.application_id, guild_id), digest)
+        if self.db is not None:
+            await MetaRepository(self.db).set(sync_key(self.application_id, guild_id), digest)
         self.synced.append(f"guild:{guild_id}" if guild_id is not None else "global")
         log.info("synced %d command(s) to %s", len(synced), f"guild {guild_id}" if guild_id else "all servers")
         return len(synced)
@@ -276,14 +231,14 @@ class Bot(commands.Bot):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         digest = tree_hash(self.tree, guild)
-        if self.meta is None:
+        if self.db is None:
             if guild_id is not None:
                 log.info("no database to remember the last sync: syncing the development server")
                 await self.sync_commands(guild_id)
                 return True
             log.info("command sync skipped (nothing records the last sync): run `python -m bot sync`")
             return False
-        last = await self.meta.get_meta(sync_key(self.application_id, guild_id))
+        last = await MetaRepository(self.db).get(sync_key(self.application_id, guild_id))
         if last == digest:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
@@ -300,9 +255,8 @@ class Bot(commands.Bot):
     async def close(self) -> None:
         # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
         await super().close()
-        self.connected = False
-        self.beat()
-        self.search.close()
+        await self._report_connected(False)
+        self.services.close()
 
     @property
     def uptime(self) -> dt.timedelta:
@@ -313,27 +267,26 @@ class Bot(commands.Bot):
 
 
 def point_at_api(settings: Settings) -> None:
-    """Test switch: talk to a fake Discord on loopback instead of discord.com.
+    """Send REST requests to ``FROM_BELOW_DISCORD_API_URL`` instead of discord.com.
 
-    REST goes to ``settings.discord_api_url``; the gateway to ``discord_gateway_url`` when the
-    settings have one, else ``ws://<same host>/gateway`` (where the test fake serves it).
+    In production that is a rate-limiting REST proxy shared by several processes (such as
+    nirn-proxy), set the way such proxies document for discord.py (``Route.BASE``); the
+    gateway stays Discord's. In tests it is the fake Discord on loopback, whose gateway is
+    ``FROM_BELOW_DISCORD_GATEWAY_URL`` or, when that is unset, ``ws://<same host>/gateway``.
     """
     if not settings.discord_api_url:
         return
-    import yarl
-    from discord.gateway import DiscordWebSocket
-
     api = yarl.URL(settings.discord_api_url.rstrip("/"))
     discord.http.Route.BASE = str(api)
-    gateway = getattr(settings, "discord_gateway_url", None)
-    scheme = "wss" if api.scheme == "https" else "ws"
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else api.with_scheme(scheme).with_path("/gateway")
+    gateway = settings.discord_gateway_url
+    if gateway is None and is_loopback_url(settings.discord_api_url):
+        gateway = str(api.with_scheme("wss" if api.scheme == "https" else "ws").with_path("/gateway"))
+    if gateway is not None:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
 async def _open_database(settings: Settings) -> Database:
     """Open (creating folders) and migrate the database."""
-    from bot.storage import open_database
-
     return await open_database(settings.database_path)
 
 
@@ -343,26 +296,15 @@ async def _close_database(db: Database | None) -> None:
 
 
 async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Database | None = None) -> Bot:
-    result = await asyncio.to_thread(load_content, settings)
-    search = await asyncio.to_thread(build_search, result.library, settings.search_cache_path)
-    autocomplete = search.autocompleter  # built with the index, or reloaded from its cache
+    services = await Services.load(settings.content_dirs, SystemClock(), db=db, cache_path=settings.search_cache_path)
     # The library and its indexes live as long as the process: move them out of the collector's
     # reach so its full collections stay short (they would otherwise walk every event each time).
     gc.freeze()
-    return Bot(
-        settings=settings,
-        library=result,
-        search=search,
-        autocomplete=autocomplete,
-        db=db,
-        sync_on_start=sync_on_start,
-    )
+    return Bot(settings=settings, services=services, sync_on_start=sync_on_start)
 
 
 async def _open_or_explain(settings: Settings) -> Database | None:
     """The database, or ``None`` after printing one line saying why it cannot be opened."""
-    from bot.storage import StorageError
-
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
@@ -441,8 +383,6 @@ async def _run(settings: Settings) -> int:
 
 def run_bot(settings: Settings) -> int:
     """Run until closed or signalled. Returns the process exit code."""
-    from bot.log import setup_logging
-
     setup_logging(settings.log_level, [settings.token.get()])
     try:
         return asyncio.run(_run(settings))
@@ -477,7 +417,5 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
 
 def sync_main(settings: Settings, guild_id: int | None) -> int:
     """``python -m bot sync [--guild ID]``."""
-    from bot.log import setup_logging
-
     setup_logging(settings.log_level, [settings.token.get()])
     return asyncio.run(_sync(settings, guild_id))

@@ -57,6 +57,8 @@ class Settings:
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
+    #: Tests only: the fake Discord's gateway (loopback).
+    discord_gateway_url: str | None = None
 
     @property
     def heartbeat_path(self) -> Path:
@@ -92,7 +94,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         env = os.environ
     problems: list[str] = []
 
-    token = env.get("DISCORD_TOKEN", "").strip()
+    token = _token(env, problems)
 
     db_raw = env.get("FROM_BELOW_DATABASE", "").strip()
     database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
@@ -109,7 +111,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     dev_guild: int | None = None
     raw_guild = env.get("FROM_BELOW_DEV_GUILD_ID", "").strip()
     if raw_guild:
-        if raw_guild.isdigit() and 15 <= len(raw_guild) <= 20:
+        if is_snowflake(raw_guild):
             dev_guild = int(raw_guild)
         else:
             problems.append(
@@ -117,12 +119,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             )
 
     catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
-    grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems))
-    concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems))
+    grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems, whole=True))
+    concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems, whole=True))
 
     api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
-    if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
+    if api_url is not None and not api_url.startswith(("https://", "http://")):
+        problems.append(f"FROM_BELOW_DISCORD_API_URL must be an http(s) URL, got {api_url[:60]!r}")
+    gateway_url = env.get("FROM_BELOW_DISCORD_GATEWAY_URL", "").strip() or None
+    if gateway_url is not None and not is_loopback_url(gateway_url):
+        problems.append("FROM_BELOW_DISCORD_GATEWAY_URL is for tests only and must point at a loopback address")
 
     source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
     if source and not source.startswith(("https://", "http://")):
@@ -140,18 +145,64 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         guild_grace_days=grace,
         post_concurrency=concurrency,
         discord_api_url=api_url,
+        discord_gateway_url=gateway_url,
         source_url=source,
     )
 
 
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, problems: list[str]) -> float:
+def is_loopback_url(url: str) -> bool:
+    """An http(s) or ws(s) URL on this machine (the test fake Discord)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if "://" in url else ""
+    return host in ("localhost", "[::1]") or host.startswith("127.")
+
+
+def is_snowflake(text: str) -> bool:
+    """A Discord id: 17 to 20 digits that fit in 64 bits."""
+    return text.isdigit() and 17 <= len(text) <= 20 and int(text) < 2**64
+
+
+def _token(env: Mapping[str, str], problems: list[str]) -> str:
+    """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
+    token = env.get("DISCORD_TOKEN", "").strip()
+    token_file = env.get("DISCORD_TOKEN_FILE", "").strip()
+    if token_file:
+        if token:
+            problems.append("set DISCORD_TOKEN or DISCORD_TOKEN_FILE, not both")
+            return ""
+        try:
+            token = Path(token_file).expanduser().read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(
+                f"DISCORD_TOKEN_FILE: cannot read {token_file[:200]}: {getattr(exc, 'strerror', None) or exc}"
+            )
+            return ""
+        if not token:
+            problems.append(f"DISCORD_TOKEN_FILE: {token_file[:200]} is empty")
+    if token and any(ch.isspace() or not ch.isprintable() for ch in token):
+        # A token has no spaces or line breaks: one pasted with them is cut or doubled.
+        problems.append("DISCORD_TOKEN contains a space, a line break or a control character: paste it again")
+        return ""
+    return token
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    problems: list[str],
+    *,
+    whole: bool = False,
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = float(int(raw)) if whole else float(raw)
     except ValueError:
-        problems.append(f"{name} must be a number, got {raw[:20]!r}")
+        kind = "a whole number" if whole else "a number"
+        problems.append(f"{name} must be {kind}, got {raw[:20]!r}")
         return default
     if not low <= value <= high:
         problems.append(f"{name} must be between {low:g} and {high:g}, got {value:g}")

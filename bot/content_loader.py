@@ -7,6 +7,7 @@ A pack with errors is left out of the library; the other packs still load.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bot.content_format import ARTICLE, CONTEXT_NOTE, EVENT, PACK, SOURCE, FieldSpec
 from bot.core.dates import (
     RUSSIA_GREGORIAN_SWITCH,
     HistoricalDate,
@@ -27,9 +29,6 @@ from bot.core.dates import (
 from bot.core.errors import ContentIssue, ValidationError
 from bot.core.gcpause import gc_paused
 from bot.core.models import (
-    DESCRIPTION_LIMIT,
-    KEY_POINT_LIMIT,
-    NOTE_LIMIT,
     SUMMARY_LIMITS,
     Article,
     ContextNote,
@@ -39,19 +38,13 @@ from bot.core.models import (
     Source,
     Summaries,
 )
+from bot.core.summarize import summarize
 
 log = logging.getLogger(__name__)
 
 
 MANIFEST_NAME = "pack.yaml"
 TAGS_FILE = "tags.yaml"
-EVENT_TITLE_LIMIT = 150
-ARTICLE_TITLE_LIMIT = 256
-MIN_DESCRIPTION = 80
-MAX_TAGS = 8
-MAX_KEY_POINTS = 10
-ARGUMENT_LIMIT = 300
-BODY_LIMIT = 200_000
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -238,6 +231,20 @@ class _Checker:
             self.fail(key, f"is too long ({len(value)} > {limit} characters)")
         return value
 
+    def text_field(self, key: str, spec: FieldSpec) -> str:
+        """A text field checked against its definition in :mod:`bot.content_format`."""
+        value = self.text(key, required=spec.required, limit=spec.limit, minimum=spec.minimum)
+        if value and spec.pattern == "^https?://" and not _URL_RE.match(value):
+            self.fail(key, f"{value[:60]!r} is not an http(s) URL")
+        return value
+
+    def list_field(self, key: str, spec: FieldSpec, noun: str = "items") -> tuple[str, ...]:
+        """A list field (or one text, where allowed) checked against its definition."""
+        values = self.text_list(key, required=spec.required, allow_scalar=spec.scalar_ok, limit=spec.limit)
+        if spec.max_items is not None and len(values) > spec.max_items:
+            self.fail(key, f"has {len(values)} {noun}; use at most {spec.max_items}")
+        return values
+
     def slug(self, key: str) -> str:
         if key not in self.data or self.data[key] is None:
             self.fail(key, "required field is missing", self.data.line)
@@ -319,12 +326,10 @@ class _Checker:
                 line = value.item_lines[i] if isinstance(value, LocList) else None
                 self.fail(f"{key}[{i}]", "must be a mapping with title and url", line)
                 continue
-            sub = _Checker(self.path, item, f"{self.prefix}.{key}[{i}]", self.issues, frozenset({"title", "url"}))
+            sub = _Checker(self.path, item, f"{self.prefix}.{key}[{i}]", self.issues, frozenset(SOURCE))
             sub.check_unknown()
-            title = sub.text("title", limit=256)
-            url = sub.text("url", limit=512)
-            if url and not _URL_RE.match(url):
-                sub.fail("url", f"{url[:60]!r} is not an http(s) URL")
+            title = sub.text_field("title", SOURCE["title"])
+            url = sub.text_field("url", SOURCE["url"])
             if sub.ok:
                 out.append(Source(title, url))
             else:
@@ -355,41 +360,9 @@ def _closest(word: str, options: Iterable[str]) -> str | None:
 
 # --- the records ---------------------------------------------------------------------------------
 
-PACK_FIELDS = frozenset({"id", "name", "description", "language", "credits", "licence", "tags"})
-EVENT_FIELDS = frozenset(
-    {
-        "id",
-        "title",
-        "date",
-        "end_date",
-        "old_style_date",
-        "place",
-        "country",
-        "description",
-        "tags",
-        "sources",
-        "related_events",
-        "articles",
-    }
-)
-ARTICLE_FIELDS = frozenset(
-    {
-        "id",
-        "title",
-        "authors",
-        "publication",
-        "issue",
-        "published",
-        "url",
-        "summaries",
-        "key_points",
-        "argument",
-        "context_notes",
-        "tags",
-        "events",
-        "body",
-    }
-)
+PACK_FIELDS = frozenset(PACK)
+EVENT_FIELDS = frozenset(EVENT)
+ARTICLE_FIELDS = frozenset(ARTICLE)
 
 
 @dataclass
@@ -399,6 +372,8 @@ class _Refs:
     events: list[tuple[str, int, str, str]] = field(default_factory=list)
     articles: list[tuple[str, int, str, str]] = field(default_factory=list)
     tags: list[tuple[str, int, str, str, str]] = field(default_factory=list)  # + pack id
+    #: ``part_of`` links: (path, line, field, the part's id, the overview's id).
+    part_of: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -445,11 +420,11 @@ def _parse_manifest(path: Path, issues: list[ContentIssue]) -> tuple[Pack | None
     c = _Checker(rel, data, "", issues, PACK_FIELDS)
     c.check_unknown()
     pack_id = c.slug("id")
-    name = c.text("name", limit=100)
-    description = c.text("description", limit=1000)
-    language = c.text("language", limit=35)
-    credits_ = c.text_list("credits", allow_scalar=True, limit=500)
-    licence = c.text("licence", limit=200)
+    name = c.text_field("name", PACK["name"])
+    description = c.text_field("description", PACK["description"])
+    language = c.text_field("language", PACK["language"])
+    credits_ = c.list_field("credits", PACK["credits"])
+    licence = c.text_field("licence", PACK["licence"])
     extra: dict[str, str] = {}
     raw_tags = data.get("tags")
     if raw_tags is not None:
@@ -500,7 +475,7 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
     if event_id:
         c.prefix = f"{prefix}({event_id})"
     c.check_unknown()
-    title = c.text("title", limit=EVENT_TITLE_LIMIT)
+    title = c.text_field("title", EVENT["title"])
     date = c.date("date")
     end_date = c.date("end_date", required=False)
     if date is not None and end_date is not None and end_date.last_day() < date.first_day():
@@ -525,17 +500,24 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
                     )
                 elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
                     c.fail("old_style_date", "is only for dates before 14 February 1918")
-    places = c.text_list("place", allow_scalar=True, limit=120)
-    countries = c.text_list("country", allow_scalar=True, limit=120)
-    description = c.text("description", limit=DESCRIPTION_LIMIT, minimum=MIN_DESCRIPTION)
-    tags = c.text_list("tags")
-    if len(tags) > MAX_TAGS:
-        c.fail("tags", f"has {len(tags)} tags; use at most {MAX_TAGS}")
+    places = c.list_field("place", EVENT["place"])
+    countries = c.list_field("country", EVENT["country"])
+    description = c.text_field("description", EVENT["description"])
+    tags = c.list_field("tags", EVENT["tags"], "tags")
     for i, tag in enumerate(tags):
         draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
     sources = c.sources("sources")
     related = c.id_list("related_events")
     articles = c.id_list("articles")
+    part_of: str | None = None
+    if data.get("part_of") is not None:
+        try:
+            part_of = parse_slug(data["part_of"])
+        except ValidationError as exc:
+            c.fail("part_of", exc.message)
+        else:
+            if event_id:
+                draft.refs.part_of.append((rel, c.line_of("part_of"), f"{c.prefix}.part_of", event_id, part_of))
     for ref, line in related:
         draft.refs.events.append((rel, line, f"{c.prefix}.related_events", ref))
     for ref, line in articles:
@@ -556,6 +538,7 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
         old_style_date=old_style,
         related_events=tuple(r for r, _ in related),
         articles=tuple(a for a, _ in articles),
+        part_of=part_of,
     )
 
 
@@ -575,15 +558,13 @@ def _parse_article(
     if article_id:
         c.prefix = f"{prefix}({article_id})"
     c.check_unknown()
-    title = c.text("title", limit=ARTICLE_TITLE_LIMIT)
-    authors = c.text_list("authors", allow_scalar=True, limit=200)
-    publication = c.text("publication", limit=200)
-    issue = c.text("issue", required=False, limit=100)
+    title = c.text_field("title", ARTICLE["title"])
+    authors = c.list_field("authors", ARTICLE["authors"])
+    publication = c.text_field("publication", ARTICLE["publication"])
+    issue = c.text("issue", required=False, limit=ARTICLE["issue"].limit)
     published = c.date("published")
-    url = c.text("url", required=False, limit=512)
-    if url and not _URL_RE.match(url):
-        c.fail("url", f"{url[:60]!r} is not an http(s) URL")
-    body = c.text("body", required=False, limit=BODY_LIMIT)
+    url = c.text_field("url", ARTICLE["url"])
+    body = c.text_field("body", ARTICLE["body"])
     summaries: Summaries | None = None
     generated = False
     raw = data.get("summaries")
@@ -607,10 +588,8 @@ def _parse_article(
             summaries = Summaries(**parts)
         else:
             c.ok = False
-    key_points = c.text_list("key_points", limit=KEY_POINT_LIMIT)
-    if len(key_points) > MAX_KEY_POINTS:
-        c.fail("key_points", f"has {len(key_points)} points; use at most {MAX_KEY_POINTS}")
-    argument = c.text("argument", limit=ARGUMENT_LIMIT)
+    key_points = c.list_field("key_points", ARTICLE["key_points"], "points")
+    argument = c.text_field("argument", ARTICLE["argument"])
     notes: list[ContextNote] = []
     raw_notes = data.get("context_notes")
     if raw_notes is not None:
@@ -623,18 +602,16 @@ def _parse_article(
                         f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i]
                     )
                     continue
-                nc = _Checker(
-                    rel, item, f"{c.prefix}.context_notes[{i}]", draft.issues, frozenset({"claim", "note", "sources"})
-                )
+                nc = _Checker(rel, item, f"{c.prefix}.context_notes[{i}]", draft.issues, frozenset(CONTEXT_NOTE))
                 nc.check_unknown()
-                claim = nc.text("claim", required=False, limit=NOTE_LIMIT)
-                note = nc.text("note", limit=NOTE_LIMIT)
+                claim = nc.text_field("claim", CONTEXT_NOTE["claim"])
+                note = nc.text_field("note", CONTEXT_NOTE["note"])
                 sources = nc.sources("sources")
                 if nc.ok:
                     notes.append(ContextNote(note, sources, claim))
                 else:
                     c.ok = False
-    tags = c.text_list("tags")
+    tags = c.list_field("tags", ARTICLE["tags"], "tags")
     for i, tag in enumerate(tags):
         draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
     events = c.id_list("events")
@@ -876,6 +853,13 @@ def _load_library(
                     )
                 )
 
+    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
+    for draft in drafts:
+        for path, line, fld, part_id, overview_id in draft.refs.part_of:
+            message = _part_of_problem(all_events, part_id, overview_id, event_ids)
+            if message:
+                draft.issues.append(ContentIssue(path, line, fld, message))
+
     good = [d for d in drafts if not d.issues]
     rejected = tuple(d.pack.id for d in drafts if d.issues)
     for d in drafts:
@@ -892,6 +876,35 @@ def _load_library(
     return LoadResult(library, tuple(issues), files_read, rejected)
 
 
+def _event_bounds(event: Event) -> tuple[dt.date, dt.date]:
+    """The first and last day an event can cover, at whatever precision its dates have."""
+    return event.date.first_day(), (event.end_date or event.date).last_day()
+
+
+def _part_of_problem(events: dict[str, Event], part_id: str, overview_id: str, event_ids: set[str]) -> str:
+    """What is wrong with ``part_id``'s ``part_of: overview_id``, or "" when nothing is."""
+    if overview_id == part_id:
+        return "an event cannot be part of itself"
+    if overview_id not in event_ids:
+        hint = _closest(overview_id, event_ids)
+        extra_hint = f" (did you mean '{hint}'?)" if hint else ""
+        return f"no event has the id '{overview_id}'{extra_hint}"
+    overview = events.get(overview_id)
+    part = events.get(part_id)
+    if overview is None or part is None:  # one of them failed its own checks, reported there
+        return ""
+    if overview.part_of is not None:
+        return (
+            f"'{overview_id}' is itself part of '{overview.part_of}': name the overview at the top"
+            " (part_of is one level only)"
+        )
+    first, last = _event_bounds(part)
+    start, end = _event_bounds(overview)
+    if first < start or last > end:
+        return f"the event's dates ({part.date_label()}) lie outside those of '{overview_id}' ({overview.date_label()})"
+    return ""
+
+
 def _display_path(path: Path) -> Path:
     """A path relative to the working directory when it is under it (shorter error messages)."""
     try:
@@ -901,8 +914,4 @@ def _display_path(path: Path) -> Path:
 
 
 def _default_summarizer() -> Callable[[str], Summaries] | None:
-    try:
-        from bot.core.summarize import summarize
-    except ImportError:  # the summarizer is optional until it exists
-        return None
     return summarize

@@ -37,11 +37,11 @@ def test_run_without_token_exits_2_with_one_clear_line(tmp_path: Path) -> None:
 def test_every_command_has_help() -> None:
     import argparse
 
-    from bot.cli import _extra_commands, build_parser
+    from bot.cli import build_parser
 
     top = run_cli("--help")
     assert top.returncode == 0
-    parser = build_parser(_extra_commands())
+    parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     commands = list(sub.choices)
     assert "run" in commands

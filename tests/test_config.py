@@ -48,7 +48,65 @@ def test_all_problems_are_reported_together() -> None:
     assert "FROM_BELOW_CATCHUP_HOURS" in message
 
 
-def test_fake_discord_url_must_be_loopback() -> None:
+def test_the_rest_url_may_be_a_proxy_but_the_gateway_override_is_loopback_only() -> None:
     assert load_settings({"FROM_BELOW_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}).discord_api_url
-    with pytest.raises(ConfigError):
-        load_settings({"FROM_BELOW_DISCORD_API_URL": "https://discord.com/api/v10"})
+    proxy = load_settings({"FROM_BELOW_DISCORD_API_URL": "http://nirn-proxy:8080/api/v10"})
+    assert proxy.discord_api_url == "http://nirn-proxy:8080/api/v10"
+    with pytest.raises(ConfigError, match="http"):
+        load_settings({"FROM_BELOW_DISCORD_API_URL": "nirn-proxy:8080"})
+    with pytest.raises(ConfigError, match="loopback"):
+        load_settings({"FROM_BELOW_DISCORD_GATEWAY_URL": "wss://gateway.example.org"})
+
+
+def test_a_rest_proxy_leaves_the_gateway_to_discord() -> None:
+    import discord
+    from discord.gateway import DiscordWebSocket
+
+    from bot.app import point_at_api
+
+    base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    try:
+        point_at_api(load_settings({"FROM_BELOW_DISCORD_API_URL": "http://nirn-proxy:8080/api/v10"}, dotenv=False))
+        assert discord.http.Route.BASE == "http://nirn-proxy:8080/api/v10"
+        assert gateway == DiscordWebSocket.DEFAULT_GATEWAY
+        point_at_api(load_settings({"FROM_BELOW_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}, dotenv=False))
+        assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/gateway"
+    finally:
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+def test_the_token_can_come_from_a_file_a_compose_secret(tmp_path: Path) -> None:
+    secret = tmp_path / "discord_token"
+    secret.write_text("abc.def.ghi\n", encoding="utf-8")
+    assert load_settings({"DISCORD_TOKEN_FILE": str(secret)}, dotenv=False).token.get() == "abc.def.ghi"
+    with pytest.raises(ConfigError, match="not both"):
+        load_settings({"DISCORD_TOKEN_FILE": str(secret), "DISCORD_TOKEN": "x"}, dotenv=False)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings({"DISCORD_TOKEN_FILE": str(tmp_path / "missing")}, dotenv=False)
+    (tmp_path / "empty").write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is empty"):
+        load_settings({"DISCORD_TOKEN_FILE": str(tmp_path / "empty")}, dotenv=False)
+
+
+@pytest.mark.parametrize("token", ["abc\ndef", "abc def", "abc\x07def"])
+def test_a_token_with_a_line_break_or_space_inside_is_refused_without_showing_it(token: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DISCORD_TOKEN": token}, dotenv=False)
+    assert "paste it again" in caught.value.message
+    assert "abc" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("FROM_BELOW_GUILD_GRACE_DAYS", "0.5"), ("FROM_BELOW_POST_CONCURRENCY", "2.5")],
+)
+def test_whole_numbers_are_whole(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} must be a whole number"):
+        load_settings({name: value}, dotenv=False)
+
+
+@pytest.mark.parametrize("guild", ["123456789012345", "1234567890123456", "99999999999999999999", "1" * 21])
+def test_a_dev_server_id_is_a_snowflake(guild: str) -> None:
+    with pytest.raises(ConfigError, match="FROM_BELOW_DEV_GUILD_ID"):
+        load_settings({"FROM_BELOW_DEV_GUILD_ID": guild}, dotenv=False)
+    assert load_settings({"FROM_BELOW_DEV_GUILD_ID": "81384788765712384"}, dotenv=False).dev_guild_id

@@ -11,17 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import (
+from bot.cli.console import (
     BY_PATH,
     CHANNEL_ID,
+    CHANNEL_NAME,
+    ROLES,
     Screen,
     parse_command,
     parse_options,
-    plain_markdown,
-    resolve_markup,
 )
 from bot.core.errors import UserInputError
 from bot.ui.layout import Card, Field
+from bot.ui.terminal import plain_markdown
+from bot.ui.terminal import resolve_markup as resolve_with
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -250,6 +252,8 @@ def test_channel_role_pause_resume_preview_and_onthisday_timezone(tmp_path: Path
             "/settings pause",
             "/settings pause",
             "/settings resume",
+            # Every day has an event in the whole library; 18 June has none in this pack.
+            "/settings packs revolts-against-stalinism",
             "/settings timezone Pacific/Kiritimati",
             "/onthisday",
             "/settings preview",
@@ -262,7 +266,7 @@ def test_channel_role_pause_resume_preview_and_onthisday_timezone(tmp_path: Path
     assert_clean(result)
     out = answers(result.stdout)
     assert "Choose a channel first" in out["/settings resume"]
-    assert "no channel '#random'" in out["/settings channel #random"]
+    assert "no channel “#random”" in out["/settings channel #random"]
     assert "Daily posts will go to #general." in out["/settings channel #general"]
     assert "Next post:" in out["/settings channel #general"]
     assert "can't ping @everyone" in out["/settings role @everyone"]
@@ -331,7 +335,12 @@ def test_parse_options_like_discords_client() -> None:
 def test_markup_is_written_out() -> None:
     now = dt.datetime(2026, 6, 17, 8, 0, tzinfo=dt.UTC)
     at = int(dt.datetime(2026, 6, 17, 9, 0, tzinfo=dt.UTC).timestamp())
-    text = resolve_markup(f"Next: <t:{at}:F> (<t:{at}:R>) in <#{CHANNEL_ID}>, pinging <@&3>", now)
+    text = resolve_with(
+        f"Next: <t:{at}:F> (<t:{at}:R>) in <#{CHANNEL_ID}>, pinging <@&3>",
+        now,
+        {CHANNEL_ID: CHANNEL_NAME},
+        {v: k for k, v in ROLES.items()},
+    )
     assert text == "Next: Wednesday, 17 June 2026 09:00 UTC (in 1 hour) in #general, pinging @history-fans"
     assert plain_markdown(r"**Bold** *it* `code` [Wiki](https://x.org/a) \*star\*") == (
         "Bold it code Wiki <https://x.org/a> *star*"
@@ -378,13 +387,17 @@ def test_a_change_after_todays_post_time_waits_for_tomorrow(tmp_path: Path) -> N
     assert "Next post: Thursday, 18 June 2026 15:00 UTC" in out["/settings time 15:00"]
 
 
-#: What each "does not load discord" check starts with: ``queries`` and the shipped library ``lib``.
+#: What each "does not load discord" check starts with: the services, the ui's listings and the
+#: shipped library ``lib`` (with its lookups ``lookups``).
 QUERIES_PRELUDE = (
     "import sys, datetime as dt\n"
     "from bot.config import load_settings\n"
     "from bot.content_loader import load_library\n"
-    "from bot import queries\n"
+    "from bot.core.search import SearchIndex\n"
+    "from bot.services.lookups import Lookups\n"
+    "from bot.ui import listing\n"
     "lib = load_library(load_settings({}, dotenv=False).content_dirs).library\n"
+    "lookups = Lookups(lib, SearchIndex.build(lib))\n"
 )
 
 
@@ -403,16 +416,14 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_lookup_queries_do_not_load_discord() -> None:
+def test_the_lookup_services_do_not_load_discord() -> None:
     code = (
-        "from bot.core.search import SearchIndex\n"
-        "index = SearchIndex.build(lib)\n"
         "now = dt.datetime(2026, 6, 17, tzinfo=dt.UTC)\n"
-        "assert queries.on_this_day_listing(lib, '17 june', 'UTC', now).page(0).cards\n"
-        "assert queries.event_search(lib, index, 'vorkuta').page(0).options\n"
-        "assert queries.timeline_listing(lib, 1953, 1956).pages > 1\n"
-        "assert queries.article_list(lib, None).page(0).cards\n"
-        "assert queries.resolve_event(lib, index.autocompleter, 'vorkuta', None)\n"
+        "assert listing.day_listing(lib, lookups.on_this_day('17 june', 'UTC', now)).page(0).cards\n"
+        "assert listing.search_listing(lib, lookups.search_events('vorkuta')).page(0).options\n"
+        "assert listing.timeline_listing(lib, lookups.timeline(1953, 1956)).pages > 1\n"
+        "assert listing.article_listing(lib, lookups.articles()).page(0).cards\n"
+        "assert lookups.find_event('vorkuta')\n"
         "print('discord' in sys.modules)\n"
     )
     result = run_python(code)
@@ -420,28 +431,29 @@ def test_the_lookup_queries_do_not_load_discord() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_the_settings_helpers_do_not_load_discord(tmp_path: Path) -> None:
+def test_the_settings_service_does_not_load_discord(tmp_path: Path) -> None:
     code = (
         "import asyncio\n"
-        "from bot.console import settings_help_section\n"
-        "from bot.core.scheduling import Schedule\n"
+        "from bot.core.clock import FakeClock\n"
+        "from bot.services.settings import ScheduleSettings\n"
         "from bot.storage import open_database\n"
+        "from bot.ui.settings_text import confirmation, preview_lines, settings_card\n"
         "now = dt.datetime(2026, 6, 17, 8, tzinfo=dt.UTC)\n"
         "async def main():\n"
         f"    db = await open_database({str(tmp_path / 'db.sqlite3')!r})\n"
         "    try:\n"
-        "        change = queries.set_channel(Schedule(guild_id=1), 2)\n"
-        "        change = queries.set_packs(change.schedule, 'all', lib)\n"
-        "        change = queries.set_empty_days(change.schedule, 'week')\n"
-        "        await queries.save_schedule(db, change.schedule, now, reschedule=True)\n"
-        "        assert 'Next post' in await queries.next_line(db, change.schedule, now)\n"
-        "        assert (await queries.settings_show(db, lib, 1, now)).fields\n"
-        "        assert (await queries.preview(db, lib, 1, now)).lines\n"
-        "        assert await queries.test_post(db, lib, change.schedule, now)\n"
+        "        settings = ScheduleSettings(db, FakeClock(now))\n"
+        "        await settings.set_channel(1, 2)\n"
+        "        await settings.set_packs(1, 'all', lib)\n"
+        "        saved = await settings.set_empty_days(1, 'week')\n"
+        "        assert 'Next post' in confirmation(saved.change, saved.next_post_at, lib, now)\n"
+        "        assert settings_card(await settings.status(1), lib).fields\n"
+        "        shown = await settings.preview(1, lib)\n"
+        "        assert preview_lines(shown.schedule, shown.at, shown.post, lib)\n"
+        "        assert await settings.test_post(1, lib)\n"
         "    finally:\n"
         "        await db.close()\n"
         "asyncio.run(main())\n"
-        "assert settings_help_section()\n"
         "print('discord' in sys.modules)\n"
     )
     result = run_python(code)
@@ -450,7 +462,7 @@ def test_the_settings_helpers_do_not_load_discord(tmp_path: Path) -> None:
 
 
 def test_tab_completion_offers_commands_subcommands_and_unused_options() -> None:
-    from bot.console import completions
+    from bot.cli.console import completions
 
     assert completions("/ev") == ["/event"]
     assert completions("/event ") == ["show", "search"]
@@ -466,8 +478,8 @@ def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path)
     import asyncio
     from typing import Any
 
+    from bot.cli.console import open_session
     from bot.config import load_settings
-    from bot.console import open_session
 
     async def scenario() -> str:
         buffer = io.StringIO()

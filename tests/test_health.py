@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.health import DEFAULT_MAX_AGE, HeartbeatError, check_health, read_heartbeat, write_heartbeat
+from bot.services.health import DEFAULT_MAX_AGE, HeartbeatError, check_health, read_heartbeat, write_heartbeat
 
 NOW = datetime(2026, 11, 27, 6, 0, 0, tzinfo=UTC)
 PROJECT = Path(__file__).resolve().parents[1]

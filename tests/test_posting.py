@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.clock import FakeClock
+from bot.core.clock import FakeClock, SystemClock
 from bot.core.dates import parse_historical_date
 from bot.core.models import Article, Event, Library, Pack, Source, Summaries
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
-from bot.core.scheduling import Schedule, parse_post_time
-from bot.posting import DailyPost, DailyPoster, PostOutcome, build_post, post_nonce, schedule_status, summarize
+from bot.core.posts import DailyPost, build_post, post_nonce
+from bot.core.scheduling import Schedule, ScheduleStatus, parse_post_time
+from bot.services.daily import DailyPoster, PostOutcome, summarize
+from bot.services.settings import ScheduleSettings
 from bot.storage import Database, GuildsRepository, PostsRepository, SettingsRepository
+from bot.ui.daily import late_note, post_heading
 
 UTC = dt.UTC
 SOURCE = (Source("A source", "https://example.org"),)
@@ -235,7 +238,7 @@ async def test_posts_once_at_the_local_time(h: Harness) -> None:
     assert d.post.local_date == dt.date(2026, 6, 1)
     assert [e.id for e in d.post.events] == ["e-06-01"]
     assert not d.post.late
-    assert d.post.late_note is None
+    assert late_note(d.post) is None
     assert d.post.nonce == post_nonce(1, 1, dt.date(2026, 6, 1))
     assert len(d.post.nonce) <= 25
     for minute in range(1, 30):
@@ -292,9 +295,9 @@ async def test_catch_up_inside_the_window_says_it_is_late(h: Harness) -> None:
     assert outcome.late
     (d,) = h.sender.delivered
     assert d.post.late
-    assert d.post.late_note is not None
-    assert "late" in d.post.late_note
-    assert "09:00 (Europe/Berlin)" in d.post.late_note
+    assert late_note(d.post) is not None
+    assert "late" in late_note(d.post)
+    assert "09:00 (Europe/Berlin)" in late_note(d.post)
     assert (await PostsRepository(h.db).last_post((1, 1))).late  # type: ignore[union-attr]
 
 
@@ -550,7 +553,7 @@ async def test_empty_day_skip_week_and_article(tmp_path: Path, clock: FakeClock,
         posts = {d.post.guild_id: d.post for d in sender.delivered}
         assert posts[2].kind == "week"
         assert [e.id for e in posts[2].events] == ["near"]
-        assert "This week in history" in posts[2].heading
+        assert "This week in history" in post_heading(posts[2])
         assert posts[3].kind == "article"
         assert posts[3].article is not None
         assert posts[3].entry_ids == ("an-article",)
@@ -666,3 +669,7 @@ def test_the_scheduler_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "ratio" in out
     assert "event-loop lag" in out
+
+
+async def schedule_status(db: Database, guild_id: int, now: dt.datetime) -> ScheduleStatus:
+    return await ScheduleSettings(db, SystemClock()).status(guild_id, now)

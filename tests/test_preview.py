@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.preview import build_preview, preview_date, render_post
 from bot.config import load_settings
 from bot.content_loader import LoadResult
 from bot.core.errors import UserInputError
-from bot.preview import build_preview, preview_date, render_post
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -37,9 +37,9 @@ def run_preview(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def loaded() -> LoadResult:
-    from bot.resources import load_content
+    from bot.services.library import load_content
 
-    return load_content(load_settings({}, dotenv=False))
+    return load_content(load_settings({}, dotenv=False).content_dirs)
 
 
 def test_preview_prints_the_days_post_without_token_or_database(tmp_path: Path) -> None:
@@ -60,12 +60,14 @@ def test_preview_packs_and_empty_days(tmp_path: Path) -> None:
     assert only_stalinism.returncode == 0, only_stalinism.stderr
     assert "East Germany" in only_stalinism.stdout
     assert "Boipatong" not in only_stalinism.stdout  # another pack's event that day
-    nothing = run_preview("--date", "2026-02-03", cwd=tmp_path)
+    # Every day has an event in the whole library; 3 February has none in this pack.
+    packs = ("--packs", "revolts-against-stalinism, tyranny-toppled")
+    nothing = run_preview("--date", "2026-02-03", *packs, cwd=tmp_path)
     assert nothing.returncode == 0
     assert "Nothing would be posted on 2026-02-03" in nothing.stdout
-    week = run_preview("--date", "2026-02-03", "--empty-days", "week", cwd=tmp_path)
+    week = run_preview("--date", "2026-02-03", *packs, "--empty-days", "week", cwd=tmp_path)
     assert week.stdout.startswith("This week in history (around 3 February)")
-    article = run_preview("--date", "2026-02-03", "--empty-days", "article", cwd=tmp_path)
+    article = run_preview("--date", "2026-02-03", *packs, "--empty-days", "article", cwd=tmp_path)
     assert "Tyranny toppled by its victims" in article.stdout
     assert "so here is something to read" in article.stdout
 
@@ -96,8 +98,8 @@ def test_preview_date_defaults_to_today_in_the_timezone() -> None:
 
 
 def test_build_preview_is_the_schedulers_post(loaded: LoadResult) -> None:
+    from bot.core.posts import build_post
     from bot.core.scheduling import Schedule
-    from bot.posting import build_post
 
     library = loaded.library
     day, post = build_preview(

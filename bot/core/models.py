@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.core.dates import HistoricalDate, Precision
+from bot.core.dates import MONTH_NAMES, HistoricalDate, Precision
 
 #: Length limits that keep every summary displayable in one Discord embed.
 SUMMARY_LIMITS: Mapping[str, int] = MappingProxyType({"short": 200, "medium": 700, "long": 2000})
@@ -15,6 +15,9 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 1000
 KEY_POINT_LIMIT = 300
 NOTE_LIMIT = 700
+
+#: The summary lengths an article has, shortest first.
+SUMMARY_LENGTHS = ("short", "medium", "long")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,8 @@ class Event:
     old_style_date: tuple[int, int, int] | None = None
     related_events: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
+    #: The id of the multi-day overview event this event is a part of (one level only).
+    part_of: str | None = None
 
     @property
     def kind(self) -> str:
@@ -93,8 +98,6 @@ class Event:
         if self.end_date is not None:
             label = f"{label} – {self.end_date.human()}"
         if self.old_style_date is not None:
-            from bot.core.dates import MONTH_NAMES
-
             y, m, d = self.old_style_date
             label = f"{label} (old style: {d} {MONTH_NAMES[m - 1]} {y})"
         return label

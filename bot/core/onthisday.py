@@ -8,6 +8,10 @@ Rules:
 * **29 February**: an event dated 29 February appears on 29 February in leap years and on
   28 February in other years (when ``year`` is given and is not a leap year). Asked for
   29 February directly, its events are shown.
+* **Overviews and their parts**: an overview event spanning several days (the Romanian
+  Revolution, 16–25 December 1989) is left out of a day on which one of its own parts (an event
+  whose ``part_of`` names it, such as the Timișoara massacre) is shown, so a day never lists the
+  overview beside its detail. On days with no part shown, the overview appears as usual.
 * **This week in history**: when a day has nothing, the events of the nearest days up to three
   days either side are used instead (nearest days first, then chronologically).
 * **The daily pick**: when a day has more events than a post holds, :func:`pick_for_day` picks
@@ -59,13 +63,22 @@ def _allowed(events: Iterable[Event], packs: Collection[str] | None) -> list[Eve
     return [e for e in events if e.pack in packs]
 
 
+def without_covered_overviews(events: Sequence[Event]) -> list[Event]:
+    """``events`` less every overview one of whose parts (``part_of``) is among them, order kept."""
+    covered = {e.part_of for e in events if e.part_of is not None}
+    if not covered:
+        return list(events)
+    return [e for e in events if e.id not in covered]
+
+
 def events_on(
     library: Library, month: int, day: int, *, year: int | None = None, packs: Collection[str] | None = None
 ) -> tuple[Event, ...]:
     """Day-precise events on (or spanning) ``month``-``day``, chronologically.
 
     With ``year`` a non-leap year and the day 28 February, the events of 29 February are
-    included too. ``packs`` restricts the result to those packs.
+    included too. ``packs`` restricts the result to those packs. An overview is left out when
+    one of its parts is in the result (see :func:`without_covered_overviews`).
     """
     found = _allowed(library.by_month_day.get((month, day), ()), packs)
     if (month, day) == (2, 28) and year is not None and not calendar.isleap(year):
@@ -74,7 +87,7 @@ def events_on(
             seen = {e.id for e in found}
             found.extend(e for e in leap_day if e.id not in seen)
             found.sort(key=lambda e: e.sort_key)
-    return tuple(found)
+    return tuple(without_covered_overviews(found))
 
 
 def _shift(month: int, day: int, year: int | None, offset: int) -> tuple[int, int]:
@@ -111,6 +124,7 @@ def on_this_day(
                 if event.id not in seen:
                     seen.add(event.id)
                     nearby.append(event)
+    nearby = without_covered_overviews(nearby)
     return DayEntries(month, day, tuple(nearby), nearby=bool(nearby), total=len(nearby))
 
 

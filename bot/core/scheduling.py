@@ -518,3 +518,14 @@ def next_post_at(
     # Unreachable with a non-empty weekday set: eight days always contain an allowed weekday
     # after today.
     raise AssertionError("no post day found in a week")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStatus:
+    """Everything ``/settings show`` displays about a server's daily post."""
+
+    schedule: Schedule
+    stored: bool
+    last_post: PostState | None
+    last_error: tuple[str, dt.datetime] | None
+    next_post_at: dt.datetime | None

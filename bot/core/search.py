@@ -48,6 +48,7 @@ from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexSta
 from bot.core.errors import UserInputError
 from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
+from bot.core.text import escape_markdown
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
 SCHEMA_VERSION = 5
@@ -856,44 +857,27 @@ def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS, 
     return ("…" if start > 0 else "") + snippet.rstrip(" ,;:") + ("…" if end < len(text) else "")
 
 
-@dataclass(frozen=True, slots=True)
-class CoreIndexes:
-    """The search index and autocompleter of one library."""
-
-    library: Library
-    search: SearchIndex
-    autocomplete: Autocompleter
-
-
-class IndexHolder:
-    """Holds one :class:`CoreIndexes` per process; rebuilds when the bot loads a new library.
-
-    Typical use: ``holder = IndexHolder(data_dir / "search-index.sqlite3")`` at startup, then
-    ``holder.get(bot.library).search.search(...)`` in a command. Building takes seconds for a
-    large library (a warm start with an unchanged library well under one), so call :meth:`get`
-    once at startup, in a thread (``await asyncio.to_thread(holder.get, library)``).
-    """
-
-    def __init__(self, cache_path: Path | str | None = None) -> None:
-        self.cache_path = cache_path
-        self._current: CoreIndexes | None = None
-        self._lock = threading.Lock()
-
-    def get(self, library: Library) -> CoreIndexes:
-        """The indexes for ``library`` (the same object as last time is served from memory)."""
-        with self._lock:
-            current = self._current
-            if current is not None and current.library is library:
-                return current
-            index = SearchIndex.build(library, self.cache_path)
-            fresh = CoreIndexes(library, index, index.autocompleter)
-            self._current = fresh
-        if current is not None:
-            current.search.close()
-        return fresh
-
-    def close(self) -> None:
-        with self._lock:
-            if self._current is not None:
-                self._current.search.close()
-                self._current = None
+def describe_filters(
+    *,
+    year: int | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """``in 1953 · tag strike · place Berlin`` (empty when there are no filters)."""
+    parts = []
+    if year is not None:
+        parts.append(f"in {year}")
+    elif from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"{lo}–{hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year}")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tag `{tag}`")
+    if place:
+        parts.append(f"place {escape_markdown(place)}")
+    return " · ".join(parts)

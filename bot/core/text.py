@@ -1,8 +1,62 @@
-"""Quoting what a user typed back to them, safely."""
+"""Text helpers shared by every layer: cutting to a length, and showing user text literally."""
 
 from __future__ import annotations
 
-_ESCAPED = "\\*_~`|[]<>"
+import re
+
+ELLIPSIS = "…"
+_WHOLE_LINK = re.compile(r"\]\([^)\s]*\)")
+_MARKDOWN = ("\\", "*", "_", "~", "`", "|", "[", "]")
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending in an ellipsis.
+
+    Line breaks are kept. A single word longer than the limit is cut inside the word.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= limit // 2:
+        cut = cut[:boundary]
+    cut = cut.rstrip(" \n\t,;:.-–—([")
+    # Never leave half a bold marker or half a link behind.
+    if cut.count("**") % 2:
+        cut = cut[: cut.rfind("**")].rstrip()
+    open_link = cut.rfind("[")
+    if open_link != -1 and not _WHOLE_LINK.search(cut[open_link:]):
+        cut = cut[:open_link].rstrip()
+    return (cut or text[: limit - 1]) + ELLIPSIS
+
+
+#: Control characters (but tab and newline) and Unicode direction overrides, which would let
+#: echoed text garble or visually reverse the rest of its line.
+_INVISIBLE = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
+        0x7F,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)
+
+
+def escape_markdown(text: str, *, mentions: bool = False) -> str:
+    """``text`` shown literally: Markdown escaped and control characters dropped.
+
+    With ``mentions``, ``<``/``>`` are escaped too and ``@`` cannot start a mention, for text a
+    user typed that is echoed back.
+    """
+    text = text.translate(_INVISIBLE)
+    for char in _MARKDOWN + (("<", ">") if mentions else ()):
+        text = text.replace(char, f"\\{char}")
+    return text.replace("@", "@\u200b") if mentions else text
 
 
 def quote_user(text: str, limit: int = 40) -> str:
@@ -13,8 +67,5 @@ def quote_user(text: str, limit: int = 40) -> str:
     """
     clean = "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
     if len(clean) > limit:
-        clean = clean[: max(1, limit - 1)] + "…"
-    for char in _ESCAPED:
-        clean = clean.replace(char, f"\\{char}")
-    clean = clean.replace("@", "@\u200b")
-    return f"“{clean}”"
+        clean = clean[: max(1, limit - 1)] + ELLIPSIS
+    return f"“{escape_markdown(clean, mentions=True)}”"

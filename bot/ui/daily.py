@@ -12,17 +12,17 @@ from dataclasses import replace
 
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Event, Library
-from bot.posting import DailyPost
+from bot.core.posts import DailyPost
+from bot.core.scheduling import format_post_time, get_zone
+from bot.core.text import escape_markdown, shorten
 from bot.ui.layout import (
     BULLET,
     FIELD_VALUE_LIMIT,
     Card,
     Field,
     article_cards,
-    escape_markdown,
     link,
     pack_footer,
-    shorten,
 )
 
 #: Added to the footer of a test post; :meth:`DiscordSender.find_sent` never mistakes a test
@@ -48,11 +48,32 @@ def event_field(event: Event) -> Field:
     return Field(escape_markdown(event.title), value)
 
 
+def post_heading(post: DailyPost) -> str:
+    """The post's title: the day, that week, or the library."""
+    date_text = f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
+    if post.kind == "events":
+        return f"On this day, {date_text}"
+    if post.kind == "week":
+        return f"This week in history (around {date_text})"
+    return "From the library"
+
+
+def late_note(post: DailyPost) -> str | None:
+    """A line saying the post is late (a catch-up after downtime or a pause), or None."""
+    if not post.late:
+        return None
+    if post.scheduled_at is None:
+        return "This post is late: it could not be sent at the scheduled time."
+    local = post.scheduled_at.astimezone(get_zone(post.timezone))
+    due = format_post_time(local.time())
+    return f"This post is late: it was due at {due} ({post.timezone}) but could not be sent then."
+
+
 def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -> tuple[Card, ...]:
     """The cards of one daily post (the first card carries the heading)."""
     notes: list[str] = []
-    if post.late_note:
-        notes.append(f"*{post.late_note}*")
+    if (late := late_note(post)) is not None:
+        notes.append(f"*{late}*")
     day = _day_label(post)
     if post.kind == "article" and post.article is not None:
         cards = list(article_cards(post.article, library, "medium"))
@@ -72,7 +93,7 @@ def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -
     if test:
         footer = f"{footer} · {TEST_POST_NOTE}"
     card = Card(
-        title=post.heading,
+        title=post_heading(post),
         description="\n".join(notes),
         fields=tuple(event_field(e) for e in post.events),
         footer=footer,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.core.models import Article, Event, Library
-from bot.posting import DailyPost
+from bot.core.posts import DailyPost
 from bot.ui import colours
 from bot.ui.daily import daily_post_cards
 from bot.ui.layout import (

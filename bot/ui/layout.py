@@ -11,11 +11,11 @@ Nothing here imports discord.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.core.models import Article, ContextNote, Event, Library, Pack, Source
+from bot.core.models import SUMMARY_LENGTHS, Article, ContextNote, Event, Library, Pack, Source
+from bot.core.text import escape_markdown, shorten
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 
@@ -38,37 +38,11 @@ BUTTON_LABEL_LIMIT = 80
 CHOICE_NAME_LIMIT = 100
 URL_LIMIT = 2048
 
-ELLIPSIS = "…"
-_WHOLE_LINK = re.compile(r"\]\([^)\s]*\)")
 BRAND = "From Below"
 BULLET = "•"
 
 
 # --- cutting text --------------------------------------------------------------------------
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, ending in an ellipsis.
-
-    Line breaks are kept. A single word longer than the limit is cut inside the word.
-    """
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return ELLIPSIS[:limit]
-    cut = text[: limit - 1]
-    boundary = max(cut.rfind(" "), cut.rfind("\n"))
-    if boundary >= limit // 2:
-        cut = cut[:boundary]
-    cut = cut.rstrip(" \n\t,;:.-–—([")
-    # Never leave half a bold marker or half a link behind.
-    if cut.count("**") % 2:
-        cut = cut[: cut.rfind("**")].rstrip()
-    open_link = cut.rfind("[")
-    if open_link != -1 and not _WHOLE_LINK.search(cut[open_link:]):
-        cut = cut[:open_link].rstrip()
-    return (cut or text[: limit - 1]) + ELLIPSIS
 
 
 def join_lines(lines: Sequence[str], limit: int, *, more: str = "…and {n} more", separator: str = "\n") -> str:
@@ -257,28 +231,6 @@ def event_summary_line(event: Event, width: int = 160) -> str:
     return f"{event_line(event)}\n{shorten(event.description, width)}"
 
 
-#: Control characters (but tab and newline) and Unicode direction overrides, which would let
-#: echoed text garble or visually reverse the rest of its line.
-_INVISIBLE = dict.fromkeys(
-    [
-        *(c for c in range(0x20) if c not in (0x09, 0x0A)),
-        0x7F,
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ]
-)
-
-
-def escape_markdown(text: str) -> str:
-    """Escape characters that would turn a title into bold/italics/links; drop control characters."""
-    text = text.translate(_INVISIBLE)
-    for char in ("\\", "*", "_", "~", "`", "|", "[", "]"):
-        text = text.replace(char, f"\\{char}")
-    return text
-
-
 def event_option(event: Event) -> Option:
     label = shorten(event.title, OPTION_LABEL_LIMIT)
     place = event.place_label
@@ -315,9 +267,22 @@ def related_lines(event: Event, library: Library) -> list[str]:
     return lines
 
 
+def part_of_line(event: Event, library: Library) -> str:
+    """The overview an event is part of, as ``Romanian Revolution (16–25 December 1989)``, or ""."""
+    if event.part_of is None:
+        return ""
+    overview = library.events.get(event.part_of)
+    if overview is None:  # its pack is not loaded here
+        return ""
+    return f"{escape_markdown(overview.title)} ({overview.date_label()})"
+
+
 def event_card(event: Event, library: Library) -> Card:
-    """The full card for one event: date (both calendars), place, description, tags, sources, related."""
+    """The full card for one event: date (both calendars), part of, place, description, tags, sources, related."""
     fields = [Field("Date", event.date_label(), inline=True)]
+    overview = part_of_line(event, library)
+    if overview:
+        fields.append(Field("Part of", overview, inline=True))
     if event.place_label:
         fields.append(Field("Place", event.place_label, inline=True))
     if event.tags:
@@ -342,12 +307,13 @@ def event_card(event: Event, library: Library) -> Card:
 
 
 def related_events(event: Event, library: Library) -> list[Event]:
-    return [library.events[r] for r in event.related_events if r in library.events]
+    """The events a card's menu can open: the overview it is part of (if any), then its related events."""
+    ids = [event.part_of] if event.part_of is not None else []
+    ids += [r for r in event.related_events if r not in ids]
+    return [library.events[r] for r in ids if r in library.events]
 
 
 # --- articles ---------------------------------------------------------------------------------------
-
-LENGTHS = ("short", "medium", "long")
 
 
 def article_byline(article: Article) -> str:
@@ -386,7 +352,7 @@ def note_field(note: ContextNote, number: int) -> Field:
 
 def article_cards(article: Article, library: Library, length: str = "medium") -> tuple[Card, ...]:
     """The summary card and (when the article has context notes) the "what the record says" card."""
-    if length not in LENGTHS:
+    if length not in SUMMARY_LENGTHS:
         length = "medium"
     fields: list[Field] = []
     if article.argument:
@@ -464,32 +430,6 @@ def list_card(
     head = f"{intro}\n\n" if intro else ""
     body = join_lines(lines, DESCRIPTION_LIMIT - len(head), separator="\n\n")
     return Card(title=title, description=head + body, footer=footer, kind=kind)
-
-
-def describe_filters(
-    *,
-    year: int | None = None,
-    from_year: int | None = None,
-    to_year: int | None = None,
-    place: str | None = None,
-    tag: str | None = None,
-) -> str:
-    """``in 1953 · tag strike · place Berlin`` (empty when there are no filters)."""
-    parts = []
-    if year is not None:
-        parts.append(f"in {year}")
-    elif from_year is not None and to_year is not None:
-        lo, hi = sorted((from_year, to_year))
-        parts.append(f"{lo}–{hi}")
-    elif from_year is not None:
-        parts.append(f"from {from_year}")
-    elif to_year is not None:
-        parts.append(f"up to {to_year}")
-    if tag:
-        parts.append(f"tag `{tag}`")
-    if place:
-        parts.append(f"place {escape_markdown(place)}")
-    return " · ".join(parts)
 
 
 DAY_PAGE_SIZE = 5

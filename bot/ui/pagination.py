@@ -4,7 +4,7 @@
   Next / Last buttons. Only the member who asked can turn pages; anyone else gets a short
   ephemeral note. A page may carry select-menu options ("open one of these").
 * :class:`MenuView` is a message's select menus (and optional buttons) without pages.
-* :func:`listing_source` and :func:`send_listing` show a :class:`bot.queries.Listing` (what a
+* :func:`listing_source` and :func:`send_listing` show a :class:`bot.ui.listing.Listing` (what a
   lookup computes, shared with the offline console) with these pages.
 
 Both disable their components when they time out, and send errors to the one error handler.
@@ -26,7 +26,7 @@ from bot.ui.embeds import message_embeds, select_options
 from bot.ui.layout import PLACEHOLDER_LIMIT, SELECT_OPTIONS_LIMIT, Option, chunk_options
 
 if TYPE_CHECKING:
-    from bot.queries import Listing
+    from bot.ui.listing import Listing
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ async def send_listing(
     ephemeral: bool = False,
     view_timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Paginator:
-    """Send a :class:`~bot.queries.Listing` with pagination; its menu opens with ``on_pick``."""
+    """Send a :class:`~bot.ui.listing.Listing` with pagination; its menu opens with ``on_pick``."""
     return await send_pages(
         interaction,
         listing_source(listing),

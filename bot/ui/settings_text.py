@@ -1,6 +1,6 @@
 """What ``/settings`` says: pure text and cards from core objects (no bot, no network, no discord.py).
 
-Used by the ``/settings`` cog, :mod:`bot.queries` (so the offline console) and ``python -m bot preview``.
+Used by the ``/settings`` cog, the console and ``python -m bot preview``.
 
 Times are shown as Discord timestamps (``<t:unix:F>``), which every member's client renders in
 their own timezone, next to the server's local wall time.
@@ -11,12 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
+from bot.core.changes import Change
 from bot.core.dates import MONTH_NAMES
-from bot.core.errors import UserInputError
 from bot.core.models import Library
-from bot.core.scheduling import EmptyDay, PostState, Schedule, format_post_time, format_weekdays
-from bot.posting import ScheduleStatus
-from bot.ui.layout import Card, Field, shorten
+from bot.core.posts import DailyPost
+from bot.core.scheduling import (
+    EmptyDay,
+    PostState,
+    Schedule,
+    ScheduleStatus,
+    format_post_time,
+    format_weekdays,
+    get_zone,
+)
+from bot.core.text import shorten
+from bot.ui.layout import Card, Field
 
 EMPTY_DAY_TEXT: dict[EmptyDay, str] = {
     "skip": "post nothing",
@@ -145,67 +154,72 @@ def settings_card(status: ScheduleStatus, library: Library) -> Card:
     )
 
 
-# --- packs -----------------------------------------------------------------------------------
-
-ALL_PACKS = ("all", "every", "everything", "*")
-
-
-def _pack_key(text: str) -> str:
-    return " ".join(text.strip().casefold().replace("-", " ").replace("_", " ").split())
-
-
-def resolve_packs(text: str, library: Library) -> frozenset[str] | None:
-    """``all`` (None: every pack, including ones installed later) or a comma-separated list of
-    pack ids or names. An empty choice is refused: a post needs at least one pack."""
-    raw = text.strip()
-    if _pack_key(raw) in ALL_PACKS:
-        return None
-    by_key: dict[str, str] = {}
-    for pack in library.packs.values():
-        by_key.setdefault(_pack_key(pack.id), pack.id)
-        by_key.setdefault(_pack_key(pack.name), pack.id)
-    chosen: set[str] = set()
-    unknown: list[str] = []
-    for part in raw.split(","):
-        key = _pack_key(part)
-        if not key:
-            continue
-        if key in by_key:
-            chosen.add(by_key[key])
-        else:
-            unknown.append(part.strip()[:60])
-    available = ", ".join(sorted(library.packs)) or "none installed"
-    if unknown:
-        raise UserInputError(
-            f"I don't know the pack(s) {', '.join(repr(u) for u in unknown)}. Packs: {available} (or `all`)."
-        )
-    if not chosen:
-        raise UserInputError(f"Please choose at least one pack (or `all`). Packs: {available}.")
-    return frozenset(chosen)
-
-
-def pack_choices(text: str, library: Library, limit: int = 25) -> list[tuple[str, str]]:
-    """Autocomplete for a comma-separated list: complete the last item, keep the ones before."""
-    head, _, last = text.rpartition(",")
-    done = [p.strip() for p in head.split(",") if p.strip()] if head else []
-    done_keys = {_pack_key(p) for p in done}
-    query = _pack_key(last)
-    prefix = ", ".join(done)
-    out: list[tuple[str, str]] = []
-    if not done and (not query or "all".startswith(query)):
-        out.append(("all packs", "all"))
-    for pack in sorted(library.packs.values(), key=lambda p: p.name):
-        if _pack_key(pack.id) in done_keys or _pack_key(pack.name) in done_keys:
-            continue
-        if query and query not in _pack_key(pack.id) and query not in _pack_key(pack.name):
-            continue
-        value = f"{prefix}, {pack.id}" if prefix else pack.id
-        name = f"{prefix}, {pack.name}" if prefix else f"{pack.name} ({pack.id})"
-        if len(value) <= 100:
-            out.append((shorten(name, 100), value))
-    return out[:limit]
-
-
 def missing_permissions(granted: Collection[str]) -> list[str]:
     """Which of the permissions a daily post needs are not in ``granted`` (names as in discord.py)."""
     return [p for p in ("view_channel", "send_messages", "embed_links") if p not in granted]
+
+
+# --- confirmations ---------------------------------------------------------------------------
+
+
+def change_text(change: Change, library: Library, now_utc: dt.datetime) -> str:
+    """What a settings change did, in one sentence (or two)."""
+    s = change.schedule
+    if change.kind == "channel":
+        text = f"Daily posts will go to <#{s.channel_id}>."
+        return text + (" The earlier problem is cleared, so posting resumes." if change.resumed else "")
+    if change.kind == "time":
+        return f"Daily posts will go out at {format_post_time(s.post_time)} ({s.timezone} time)."
+    if change.kind == "timezone":
+        local_now = now_utc.astimezone(get_zone(s.timezone))
+        return (
+            f"Timezone set to {s.timezone} (it is {format_post_time(local_now.time())} there now). "
+            f"Daily posts go out at {format_post_time(s.post_time)} {s.timezone} time."
+        )
+    if change.kind == "days":
+        return f"Daily posts will go out {format_weekdays(s.weekdays)}."
+    if change.kind == "packs":
+        return f"Daily posts will use {packs_text(s.packs, library)}."
+    if change.kind == "empty_days":
+        return f"On a day with nothing in the library I'll {EMPTY_DAY_TEXT[s.empty_day]}."
+    if change.kind == "role":
+        return "Daily posts won't ping anyone." if s.role_id is None else f"Daily posts will ping <@&{s.role_id}>."
+    if change.kind == "pause":
+        already = "already paused" if change.unchanged else "paused"
+        return f"Daily posts are {already}. `/settings resume` starts them again."
+    return "Daily posts are on again." if change.resumed else "Daily posts are on."
+
+
+def next_line(schedule: Schedule, next_post: dt.datetime | None) -> str:
+    """The line after a confirmation: when the next post goes out, or why none will."""
+    if not schedule.active or next_post is None:
+        return state_text(schedule)
+    return f"Next post: {when_text(next_post)} in <#{schedule.channel_id}>."
+
+
+def confirmation(
+    change: Change, next_post: dt.datetime | None, library: Library, now_utc: dt.datetime, notes: Sequence[str] = ()
+) -> str:
+    """The whole answer to a settings change: what changed, any notes, and the next post."""
+    if change.kind == "pause":
+        return change_text(change, library, now_utc)
+    return "\n".join([change_text(change, library, now_utc), *notes, next_line(change.schedule, next_post)])
+
+
+def preview_lines(schedule: Schedule, when: dt.datetime, post: DailyPost | None, library: Library) -> list[str]:
+    """The lines above ``/settings preview``'s post: when, where, and whether it will go out."""
+    lines = [f"**Next daily post:** {when_text(when)}"]
+    where = f"in <#{schedule.channel_id}>" if schedule.channel_id is not None else "(no channel set yet)"
+    ping = f", pinging <@&{schedule.role_id}>" if schedule.role_id is not None else ""
+    lines.append(f"{where}{ping}.")
+    if not schedule.active:
+        lines.append(f"It will only go out once posting is on: {state_text(schedule)}")
+    if post is None:
+        lines.append(
+            "Nothing would be posted that day: there is nothing on it in "
+            f"{packs_text(schedule.packs, library)}, and empty days are set to skip "
+            "(change that with `/settings empty-days`)."
+        )
+    else:
+        lines.append("This is exactly what it will look like:")
+    return lines

@@ -251,7 +251,19 @@ def test_every_shipped_day_precise_event_is_on_its_day(shipped_library: Library)
     for event in shipped_library.events.values():
         if event.is_day_precise:
             day = event.date.first_day()
-            assert event in events_on(shipped_library, day.month, day.day, year=2024)
+            shown = events_on(shipped_library, day.month, day.day, year=2024)
+            # An overview gives way to one of its own parts (part_of) on a day they share.
+            assert event in shown or any(e.part_of == event.id for e in shown)
+
+
+def test_every_shipped_overview_still_shows_on_some_day_of_its_span(shipped_library: Library) -> None:
+    overviews = {e.part_of for e in shipped_library.events.values() if e.part_of is not None}
+    for overview_id in overviews:
+        event = shipped_library.events[overview_id]
+        span = event.span_days()
+        assert span is not None
+        days = [span[0] + dt.timedelta(days=i) for i in range((span[1] - span[0]).days + 1)]
+        assert any(event in events_on(shipped_library, d.month, d.day, year=2024) for d in days), overview_id
 
 
 def test_every_day_of_the_year_works_on_the_shipped_library(shipped_library: Library) -> None:

@@ -32,6 +32,7 @@ from bot.core.clock import FakeClock
 from bot.core.dates import HistoricalDate
 from bot.core.models import Article, ContextNote, Event, Library, Pack, Source, Summaries
 from bot.errors import _watchdogs
+from bot.services.health import HealthReporter
 
 _TESTS_DIR = str(Path(__file__).resolve().parents[1])
 if _TESTS_DIR not in sys.path:  # make ``fakediscord`` importable however pytest was started
@@ -515,11 +516,13 @@ async def make_harness(
     library: Library, adapter: RecordingAdapter, tmp_path: Path, *, db: Any = None, **settings: Any
 ) -> Harness:
     clock = FakeClock(NOW)
+    made = make_settings(tmp_path, **settings)
     bot = Bot(
-        settings=make_settings(tmp_path, **settings),
+        settings=made,
         library=library,
         clock=clock,
         db=db,
+        health=HealthReporter(made.heartbeat_path, clock),
         sync_on_start=False,
         run_background_tasks=False,
     )

@@ -17,7 +17,7 @@ from fakediscord import FakeDiscord, option
 from bot import app
 from bot.config import DEFAULT_CONTENT_DIR, Secret, Settings
 from bot.core.models import Library
-from bot.health import read_heartbeat
+from bot.services.health import read_heartbeat
 from bot.storage import Database
 
 CLUB = "People's History Club"
@@ -139,21 +139,23 @@ async def test_unusable_database_is_one_clear_line_and_exit_1(
     assert err[0].startswith("Cannot open the database")
 
 
-def test_heartbeat_keeps_the_scheduler_tick_written_by_the_daily_cog(tmp_path: Path) -> None:
+async def test_one_health_reporter_keeps_the_tick_and_the_connection_state(tmp_path: Path) -> None:
+    """The bot reports connects, the scheduler reports ticks; neither undoes the other."""
     import datetime as dt
 
     from bot.core.clock import FakeClock
-    from bot.health import write_heartbeat
 
     now = dt.datetime(2026, 6, 17, 12, 0, tzinfo=dt.UTC)
     settings = make_settings(tmp_path)
-    tick = now - dt.timedelta(seconds=30)
-    write_heartbeat(settings.heartbeat_path, True, tick, now)
     bot = app.Bot(settings=settings, library=Library.empty(), clock=FakeClock(now), sync_on_start=False)
-    bot.connected = False
-    bot.beat()
+    assert bot.health is not None
+    await bot.health.ticked(now)
+    await bot.on_disconnect()
     beat = read_heartbeat(settings.heartbeat_path)
     assert beat.connected is False
-    assert beat.scheduler_tick == tick
-    bot.beat(tick=now)
-    assert read_heartbeat(settings.heartbeat_path).scheduler_tick == now
+    assert beat.scheduler_tick == now
+    await bot.on_resumed()
+    await bot.health.ticked(now + dt.timedelta(minutes=1))
+    beat = read_heartbeat(settings.heartbeat_path)
+    assert beat.connected is True
+    assert beat.scheduler_tick == now + dt.timedelta(minutes=1)

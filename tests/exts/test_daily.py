@@ -26,11 +26,12 @@ from discord.http import Route
 
 from bot.core.models import Library
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.posts import DailyPost, build_post
 from bot.core.scheduling import DuePost, Schedule
-from bot.exts.daily import DailyPosts, DiscordSender, map_error
+from bot.exts.daily import DailyPosts
 from bot.exts.daily._cog import EVERY_MINUTE
-from bot.health import check_health, read_heartbeat
-from bot.posting import DailyPost, build_post
+from bot.sender import DiscordSender, map_error
+from bot.services.health import check_health, read_heartbeat
 from bot.storage import Database, GuildsRepository, PostsRepository, SettingsRepository, open_database
 from bot.storage.database import from_iso
 from bot.ui.embeds import daily_post_embeds

@@ -60,9 +60,9 @@ async def test_single_page_has_no_page_buttons(harness: Harness) -> None:
 
 
 def test_a_listing_page_becomes_a_page_of_embeds_built_on_demand() -> None:
-    from bot.queries import Listing, ListPage
     from bot.ui.embeds import message_embeds
     from bot.ui.layout import Card, Option
+    from bot.ui.listing import Listing, ListPage
     from bot.ui.pagination import listing_source
 
     asked: list[int] = []

@@ -33,9 +33,9 @@ from test_daily import HttpRecorder, http_error
 
 from bot.app import tree_payload
 from bot.core.models import Library
+from bot.core.packs import pack_choices, resolve_packs
 from bot.core.scheduling import Schedule
 from bot.storage import Database, PostsRepository, SettingsRepository, open_database
-from bot.ui.settings_text import pack_choices, resolve_packs
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions)
 MANAGE_GUILD = 1 << 5

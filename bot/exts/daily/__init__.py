@@ -1,9 +1,9 @@
-"""The daily "on this day" post: the scheduler cog and the Discord sender.
+"""The daily "on this day" post: the scheduler cog (the Discord sender is :mod:`bot.sender`).
 
 The post's look is Discord-free and lives in :mod:`bot.ui.daily` (cards) and
 :func:`bot.ui.embeds.daily_post_embeds` (embeds).
 
-Loaded by extension discovery like every feature; it builds the :class:`~bot.posting.DailyPoster`
+Loaded by extension discovery like every feature; it builds the :class:`~bot.services.daily.DailyPoster`
 from the bot's database, library, clock and settings, so ``python -m bot run`` needs no wiring.
 """
 
@@ -12,17 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.exts.daily._cog import DailyPosts, make_poster
-from bot.exts.daily._sender import DiscordSender, map_error, post_mentions
 
 if TYPE_CHECKING:
     from bot.app import Bot
 
 __all__ = [
     "DailyPosts",
-    "DiscordSender",
     "make_poster",
-    "map_error",
-    "post_mentions",
     "setup",
 ]
 

@@ -1,4 +1,4 @@
-"""The scheduler: a minute-aligned loop that hands due posts to :class:`~bot.posting.DailyPoster`.
+"""The scheduler: a minute-aligned loop that hands due posts to :class:`~bot.services.daily.DailyPoster`.
 
 * ``tick_loop`` runs at second 0 of every minute (UTC), after the bot is ready, plus once right
   away when it starts so a restart catches up at once. Each tick queues what is due
@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands, tasks
 
-from bot.exts.daily._sender import DiscordSender
-from bot.health import write_heartbeat
-from bot.posting import DailyPoster
+from bot.sender import DiscordSender
+from bot.services.daily import DailyPoster
 from bot.storage.guilds import GuildsRepository
 
 if TYPE_CHECKING:
@@ -41,11 +40,12 @@ RESTART_DELAY = 60.0
 
 def make_poster(bot: Bot, sender: DiscordSender) -> DailyPoster | None:
     """The posting service for this bot, or None without a database."""
-    if bot.db is None:
+    db = bot.services.db
+    if db is None:
         return None
     settings = bot.settings
     return DailyPoster(
-        bot.db,
+        db,
         sender,
         bot.library,
         clock=bot.clock,
@@ -90,31 +90,19 @@ class DailyPosts(commands.Cog):
 
     # --- the tick ------------------------------------------------------------------------
 
-    @property
-    def connected(self) -> bool:
-        # The gateway state the bot tracks itself: is_ready() stays true while discord.py
-        # reconnects, which would report a bot that lost Discord as healthy.
-        return bool(getattr(self.bot, "connected", False)) and not self.bot.is_closed()
-
     async def tick(self) -> None:
         """One scheduler tick: queue the posts due now, then write the heartbeat. Never raises."""
         now = self.bot.clock.now()
         self.ticks += 1
         try:
             if self.poster is not None:
-                self.poster.library = self.bot.library  # follow a content reload
                 await self.poster.run_due(now)
             self.last_tick = now
         except Exception:
             log.exception("scheduler tick at %s failed; trying again next minute", now.isoformat())
-        await self.write_heartbeat(now)
-
-    async def write_heartbeat(self, now: dt.datetime) -> None:
-        path = self.bot.settings.heartbeat_path
-        try:
-            await asyncio.to_thread(write_heartbeat, path, self.connected, self.last_tick, now)
-        except OSError as exc:
-            log.warning("could not write the heartbeat file %s: %s", path, exc)
+        if self.bot.health is not None:
+            # A failed tick still rewrites the file (so it is not "stale"), with the last good tick.
+            await (self.bot.health.ticked(now) if self.last_tick == now else self.bot.health.write())
 
     @tasks.loop(time=EVERY_MINUTE, reconnect=True)
     async def tick_loop(self) -> None:
@@ -123,7 +111,7 @@ class DailyPosts(commands.Cog):
     @tick_loop.before_loop
     async def _before_tick(self) -> None:
         await self.bot.wait_until_ready()
-        await self.reconcile()
+        await self.reconcile()  # never raises: a busy database must not stop the loop from starting
         await self.tick()  # at once, not only at the next full minute
 
     @tick_loop.error
@@ -167,11 +155,20 @@ class DailyPosts(commands.Cog):
     # --- servers -------------------------------------------------------------------------
 
     async def reconcile(self) -> None:
-        """Mark servers the bot is no longer in as departed, and those it is back in as present."""
-        if self.bot.db is None:
+        """Mark servers the bot is no longer in as departed, and those it is back in as present.
+
+        Never raises: on failure (a locked database, say) it logs and the next READY tries again;
+        until then the servers table is one restart behind, which posting tolerates.
+        """
+        db = self.bot.services.db
+        if db is None:
             return
         present = [g.id for g in self.bot.guilds]
-        departed, returned = await GuildsRepository(self.bot.db).reconcile(present, at=self.bot.clock.now())
+        try:
+            departed, returned = await GuildsRepository(db).reconcile(present, at=self.bot.clock.now())
+        except Exception:
+            log.exception("could not bring the servers table up to date; posting goes on, retried at the next READY")
+            return
         if departed or returned:
             log.info("servers: %d left while offline, %d back", len(departed), len(returned))
 
@@ -181,14 +178,14 @@ class DailyPosts(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        if self.bot.db is None:
+        if self.bot.services.db is None:
             return
-        if await GuildsRepository(self.bot.db).joined(guild.id, at=self.bot.clock.now()):
+        if await GuildsRepository(self.bot.services.db).joined(guild.id, at=self.bot.clock.now()):
             log.info("back in server %s: its settings were kept", guild.id)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        if self.bot.db is None:
+        if self.bot.services.db is None:
             return
-        if await GuildsRepository(self.bot.db).left(guild.id, at=self.bot.clock.now()):
+        if await GuildsRepository(self.bot.services.db).left(guild.id, at=self.bot.clock.now()):
             log.info("left server %s: posting stops; its settings are kept for now", guild.id)

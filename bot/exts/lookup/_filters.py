@@ -1,7 +1,6 @@
 """Autocomplete of the year/place/tag options shared by /event search and /timeline.
 
-Checking them (:func:`bot.queries.year_range`, :func:`bot.queries.check_tag`) is part of the
-queries, shared with the offline console.
+Checking them is the lookup service's job (:mod:`bot.services.lookups`).
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ Year = app_commands.Range[int, 1, 9999]
 
 
 async def place_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    return to_choices(bot_of(interaction).autocomplete.complete_places(current))
+    return to_choices(bot_of(interaction).services.lookups.autocomplete.complete_places(current))
 
 
 async def tag_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    return to_choices(bot_of(interaction).autocomplete.complete_tags(current))
+    return to_choices(bot_of(interaction).services.lookups.autocomplete.complete_tags(current))

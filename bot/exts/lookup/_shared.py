@@ -1,26 +1,24 @@
 """Helpers shared by the lookup cogs: opening an event or an article, showing a listing.
 
-What a lookup computes (resolving what someone typed, filtering, the pages of a listing) lives
-in :mod:`bot.queries`, shared with the offline console; this module only puts it on Discord.
+What a lookup finds comes from :class:`bot.services.lookups.Lookups` (the console uses the same);
+the pages come from :mod:`bot.ui.listing`; this module only puts them on Discord.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.app import Bot
 from bot.core.autocomplete import Choice
 from bot.core.models import Article, Event
-from bot.queries import Listing, article_by_id, event_by_id
 from bot.ui.embeds import article_embeds, event_embed, message_embeds, note_embeds
 from bot.ui.layout import event_option, list_card, related_events
+from bot.ui.listing import Listing
 from bot.ui.pagination import MenuView, Page, send_listing, send_message, send_pages
-
-if TYPE_CHECKING:
-    from bot.app import Bot
 
 Interaction = discord.Interaction[Any]
 LENGTH_CHOICES = [
@@ -31,8 +29,6 @@ LENGTH_CHOICES = [
 
 
 def bot_of(interaction: Interaction) -> Bot:
-    from bot.app import Bot
-
     client = interaction.client
     assert isinstance(client, Bot)
     return client
@@ -70,7 +66,7 @@ async def open_event(interaction: Interaction, event: Event, *, ephemeral: bool)
 
 async def open_event_callback(interaction: Interaction, event_id: str) -> None:
     """A select menu picked an event: show it to whoever picked, privately."""
-    event = event_by_id(bot_of(interaction).library, event_id)
+    event = bot_of(interaction).services.lookups.event(event_id)
     await open_event(interaction, event, ephemeral=True)
 
 
@@ -105,14 +101,14 @@ async def open_article(interaction: Interaction, article: Article, length: str, 
 
 
 async def open_article_callback(interaction: Interaction, article_id: str) -> None:
-    article = article_by_id(bot_of(interaction).library, article_id)
+    article = bot_of(interaction).services.lookups.article(article_id)
     await open_article(interaction, article, "medium", ephemeral=True)
 
 
 async def open_notes(interaction: Interaction, article_id: str) -> None:
     """Every context note of an article, one per page, privately to whoever asked."""
     bot = bot_of(interaction)
-    article = article_by_id(bot.library, article_id)
+    article = bot.services.lookups.article(article_id)
     embeds = note_embeds(article, bot.library)
     if not embeds:
         embeds = message_embeds([list_card("What the record says", ["This article has no context notes."])])

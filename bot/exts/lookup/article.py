@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import queries
 from bot.exts.lookup._shared import LENGTH_CHOICES, open_article, send_lookup, to_choices
+from bot.services.lookups import check_length
+from bot.ui.listing import article_listing
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -27,22 +28,20 @@ class Articles(commands.GroupCog, group_name="article", group_description="Summa
     )
     @app_commands.choices(length=LENGTH_CHOICES)
     async def article_show(self, interaction: discord.Interaction[Any], article: str, length: str = "medium") -> None:
-        length = queries.check_length(length)  # Discord enforces the choices; a forged value is not
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        found = queries.resolve_article(self.bot.library, self.bot.autocomplete, article, packs)
+        length = check_length(length)  # Discord enforces the choices; a forged value is not
+        found = self.bot.services.lookups.find_article(article)
         await open_article(interaction, found, length, ephemeral=False)
 
     @article_show.autocomplete("article")
     async def article_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        return to_choices(self.bot.autocomplete.articles(current, packs=packs))
+        return to_choices(self.bot.services.lookups.autocomplete.articles(current))
 
     @app_commands.command(name="list", description="Every article in the library, page by page")
     async def article_list(self, interaction: discord.Interaction[Any]) -> None:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        await send_lookup(interaction, queries.article_list(self.bot.library, packs))
+        articles = self.bot.services.lookups.articles()
+        await send_lookup(interaction, article_listing(self.bot.library, articles))
 
 
 async def setup(bot: Bot) -> None:

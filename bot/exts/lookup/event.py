@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import queries
 from bot.exts.lookup._filters import Year, place_autocomplete, tag_autocomplete
 from bot.exts.lookup._shared import open_event, send_lookup, to_choices
+from bot.ui.listing import EVENT_SEARCH_PER_PAGE, search_listing
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -24,16 +24,14 @@ class Events(commands.GroupCog, group_name="event", group_description="Look up a
     @app_commands.command(name="show", description="An event: date, place, what happened, sources, related events")
     @app_commands.describe(event="Start typing a name, place or year and pick a suggestion")
     async def event_show(self, interaction: discord.Interaction[Any], event: str) -> None:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        found = queries.resolve_event(self.bot.library, self.bot.autocomplete, event, packs)
+        found = self.bot.services.lookups.find_event(event)
         await open_event(interaction, found, ephemeral=False)
 
     @event_show.autocomplete("event")
     async def event_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        return to_choices(self.bot.autocomplete.events(current, packs=packs))
+        return to_choices(self.bot.services.lookups.autocomplete.events(current))
 
     @app_commands.command(name="search", description="Search events by words, with optional year, place and tag")
     @app_commands.describe(
@@ -55,19 +53,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Look up a
         place: app_commands.Range[str, 1, 100] | None = None,
         tag: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        listing = queries.event_search(
-            self.bot.library,
-            self.bot.search,
-            query,
-            year=year,
-            from_year=from_year,
-            to_year=to_year,
-            place=place,
-            tag=tag,
-            packs=packs,
+        found = self.bot.services.lookups.search_events(
+            query, year=year, from_year=from_year, to_year=to_year, place=place, tag=tag, per_page=EVENT_SEARCH_PER_PAGE
         )
-        await send_lookup(interaction, listing)
+        await send_lookup(interaction, search_listing(self.bot.library, found))
 
 
 async def setup(bot: Bot) -> None:

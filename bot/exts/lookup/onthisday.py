@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import queries
 from bot.exts.lookup._shared import send_lookup
+from bot.ui.listing import day_listing
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -24,11 +24,10 @@ class OnThisDay(commands.Cog):
     async def onthisday(
         self, interaction: discord.Interaction[Any], date: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
-        bot = self.bot
-        timezone = await bot.guild_timezone(interaction.guild_id)
-        packs = await bot.allowed_packs(interaction.guild_id)
-        listing = queries.on_this_day_listing(bot.library, date, timezone, bot.clock.now(), packs)
-        await send_lookup(interaction, listing)
+        services = self.bot.services
+        timezone = await services.timezone_of(interaction.guild_id)
+        day = services.lookups.on_this_day(date, timezone, services.clock.now())
+        await send_lookup(interaction, day_listing(services.library, day))
 
 
 async def setup(bot: Bot) -> None:

@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import queries
 from bot.exts.lookup._filters import Year, place_autocomplete, tag_autocomplete
 from bot.exts.lookup._shared import send_lookup
+from bot.ui.listing import timeline_listing
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -36,9 +36,8 @@ class Timeline(commands.Cog):
         tag: app_commands.Range[str, 1, 60] | None = None,
         place: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        packs = await self.bot.allowed_packs(interaction.guild_id)
-        listing = queries.timeline_listing(self.bot.library, from_year, to_year, tag=tag, place=place, packs=packs)
-        await send_lookup(interaction, listing)
+        found = self.bot.services.lookups.timeline(from_year, to_year, tag=tag, place=place)
+        await send_lookup(interaction, timeline_listing(self.bot.library, found))
 
 
 async def setup(bot: Bot) -> None:

@@ -8,7 +8,6 @@ Bad values change nothing and say what to type instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,13 +16,14 @@ import discord
 from discord import AppCommandOptionType, ChannelType, app_commands
 from discord.ext import commands
 
-from bot import queries
-from bot.core.errors import DomainError, UserInputError
+from bot.core.errors import UserInputError
+from bot.core.packs import pack_choices
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.results import Saved
 from bot.core.scheduling import EMPTY_DAY_CHOICES, Schedule, resolve_timezone, timezone_choices
 from bot.errors import claim_response, send_ephemeral
-from bot.exts.daily._sender import DiscordSender
-from bot.storage import Database, SettingsRepository
+from bot.sender import DiscordSender
+from bot.services.settings import ScheduleSettings, require_channel
 from bot.ui.embeds import daily_post_embeds, message_embeds
 from bot.ui.pagination import send_message
 from bot.ui.settings_text import (
@@ -32,11 +32,13 @@ from bot.ui.settings_text import (
     HELP_SECTION,
     NO_EVERYONE_PING,
     PERMISSION_NAMES,
+    confirmation,
     join_names,
     message_link,
     missing_permissions,
-    pack_choices,
     permission_list,
+    preview_lines,
+    settings_card,
 )
 
 if TYPE_CHECKING:
@@ -154,25 +156,14 @@ class ServerSettings(
 
     # --- plumbing ------------------------------------------------------------------------
 
-    def _db(self) -> Database:
-        if self.bot.db is None:
-            raise DomainError("Settings are unavailable: this bot was started without its database.")
-        return self.bot.db
+    @property
+    def schedules(self) -> ScheduleSettings:
+        return self.bot.services.schedules
 
-    def _now(self) -> dt.datetime:
-        return self.bot.clock.now()
-
-    async def _current(self, interaction: Interaction) -> Schedule:
-        return await SettingsRepository(self._db()).get_or_default(_guild_id(interaction))
-
-    async def _save_and_confirm(
-        self, interaction: Interaction, change: queries.Change, notes: Sequence[str] = ()
-    ) -> None:
-        """Store the change, then say what changed (and ``notes``) and when the next post goes out."""
-        db, now = self._db(), self._now()
-        await queries.save_schedule(db, change.schedule, now, reschedule=change.reschedule)
-        text = "\n".join([change.text, *notes])
-        await send_ephemeral(interaction, f"{text}\n{await queries.next_line(db, change.schedule, now)}")
+    async def _confirm(self, interaction: Interaction, saved: Saved, notes: Sequence[str] = ()) -> None:
+        """Say what changed (and ``notes``) and when the next post goes out."""
+        now = self.bot.clock.now()
+        await send_ephemeral(interaction, confirmation(saved.change, saved.next_post_at, self.bot.library, now, notes))
 
     def _check_channel(self, interaction: Interaction, value: Any) -> tuple[int, list[str]]:
         """The channel id, after refusing channels a post can't go to; plus notes for the reply."""
@@ -209,33 +200,31 @@ class ServerSettings(
 
     @app_commands.command(name="show", description="Every daily-post setting, the next post and the last one")
     async def show(self, interaction: Interaction) -> None:
-        card = await queries.settings_show(self._db(), self.bot.library, _guild_id(interaction), self._now())
-        await send_message(interaction, message_embeds([card]), ephemeral=True)
+        status = await self.schedules.status(_guild_id(interaction))
+        await send_message(interaction, message_embeds([settings_card(status, self.bot.library)]), ephemeral=True)
 
     @app_commands.command(name="channel", description="Where the daily post goes")
     @app_commands.describe(channel="A text or announcement channel I can view, send messages and embed links in")
     async def channel(self, interaction: Interaction, channel: app_commands.Transform[Any, PostChannelOption]) -> None:
         channel_id, notes = self._check_channel(interaction, channel)
-        change = queries.set_channel(await self._current(interaction), channel_id)
-        await self._save_and_confirm(interaction, change, notes)
+        await self._confirm(interaction, await self.schedules.set_channel(_guild_id(interaction), channel_id), notes)
 
     @app_commands.command(name="time", description="When the daily post goes out (server's local time)")
     @app_commands.describe(time="24-hour HH:MM like 09:00 or 21:30, or like 9am or 9:30 pm")
     async def time(self, interaction: Interaction, time: app_commands.Range[str, 1, 40]) -> None:
-        await self._save_and_confirm(interaction, queries.set_time(await self._current(interaction), time))
+        await self._confirm(interaction, await self.schedules.set_time(_guild_id(interaction), time))
 
     @app_commands.command(name="timezone", description="The timezone the post time is in")
     @app_commands.describe(timezone="A city or tz database name, like Europe/Berlin, berlin or America/New_York")
     async def timezone(self, interaction: Interaction, timezone: app_commands.Transform[str, TimezoneOption]) -> None:
-        change = queries.set_timezone(await self._current(interaction), timezone, self._now())
-        await self._save_and_confirm(interaction, change)
+        await self._confirm(interaction, await self.schedules.set_timezone(_guild_id(interaction), timezone))
 
     @app_commands.command(name="role", description="A role to ping with each daily post (leave empty for none)")
     @app_commands.describe(role="The role to mention; leave this out to stop pinging")
     async def role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
-        current = await self._current(interaction)
+        guild_id = _guild_id(interaction)
         if role is None:
-            await self._save_and_confirm(interaction, queries.set_role(current, None))
+            await self._confirm(interaction, await self.schedules.set_role(guild_id, None))
             return
         if not isinstance(role, discord.Role):  # no resolved data: discord.py passes a bare Object
             raise UserInputError("I can't find that role in this server. Pick one from the list Discord offers.")
@@ -243,14 +232,14 @@ class ServerSettings(
             raise UserInputError(NO_EVERYONE_PING)
         if role.managed:
             raise UserInputError(f"{role.mention} belongs to a bot or an integration; choose a role people have.")
-        change = queries.set_role(current, role.id, role.mention)
+        current = await self.schedules.current(guild_id)
         notes = []
-        if not role.mentionable and not self._can_mention_any_role(interaction, change.schedule):
+        if not role.mentionable and not self._can_mention_any_role(interaction, current):
             notes.append(
                 "Note: the role isn't mentionable, so Discord won't ping it unless you make it mentionable "
                 "(Server Settings → Roles) or give me Mention @everyone, @here and All Roles."
             )
-        await self._save_and_confirm(interaction, change, notes)
+        await self._confirm(interaction, await self.schedules.set_role(guild_id, role.id), notes)
 
     def _can_mention_any_role(self, interaction: Interaction, schedule: Schedule) -> bool:
         guild = interaction.guild
@@ -268,13 +257,13 @@ class ServerSettings(
         mode=[app_commands.Choice(name=f"{m}: {EMPTY_DAY_TEXT[m]}", value=m) for m in EMPTY_DAY_CHOICES]
     )
     async def empty_days(self, interaction: Interaction, mode: app_commands.Choice[str]) -> None:
-        await self._save_and_confirm(interaction, queries.set_empty_days(await self._current(interaction), mode.value))
+        await self._confirm(interaction, await self.schedules.set_empty_days(_guild_id(interaction), mode.value))
 
     @app_commands.command(name="packs", description="Which content packs the daily post uses")
     @app_commands.describe(packs="all, or pack ids or names separated by commas")
     async def packs(self, interaction: Interaction, packs: app_commands.Range[str, 1, 400]) -> None:
-        change = queries.set_packs(await self._current(interaction), packs, self.bot.library)
-        await self._save_and_confirm(interaction, change)
+        saved = await self.schedules.set_packs(_guild_id(interaction), packs, self.bot.library)
+        await self._confirm(interaction, saved)
 
     @packs.autocomplete("packs")
     async def _packs_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -283,19 +272,16 @@ class ServerSettings(
     @app_commands.command(name="days", description="Which days of the week the daily post goes out")
     @app_commands.describe(days="Like every day, weekdays, weekends, mon-fri or mon,wed,fri")
     async def days(self, interaction: Interaction, days: app_commands.Range[str, 1, 100]) -> None:
-        await self._save_and_confirm(interaction, queries.set_days(await self._current(interaction), days))
+        await self._confirm(interaction, await self.schedules.set_days(_guild_id(interaction), days))
 
     @app_commands.command(name="pause", description="Stop the daily post (settings are kept)")
     async def pause(self, interaction: Interaction) -> None:
-        schedule, text = queries.pause(await self._current(interaction))
-        if schedule is not None:
-            await queries.save_schedule(self._db(), schedule, self._now())
-        await send_ephemeral(interaction, text)
+        await self._confirm(interaction, await self.schedules.pause(_guild_id(interaction)))
 
     @app_commands.command(name="resume", description="Start the daily post again (also after a channel problem)")
     async def resume(self, interaction: Interaction) -> None:
-        change = queries.resume(await self._current(interaction))  # refuses when no channel is set
-        channel_id = change.schedule.channel_id
+        current = await self.schedules.current(_guild_id(interaction))
+        channel_id = require_channel(current)  # refuses when no channel is set
         guild = interaction.guild
         cached = guild.get_channel(channel_id) if guild is not None and channel_id is not None else None
         notes: list[str] = []
@@ -303,14 +289,14 @@ class ServerSettings(
             _, notes = self._check_channel(interaction, cached)
         elif guild is not None and guild.me is not None:
             raise UserInputError(f"I can't find <#{channel_id}> any more. Choose a channel with `/settings channel`.")
-        await self._save_and_confirm(interaction, change, notes)
+        await self._confirm(interaction, await self.schedules.resume(current.guild_id), notes)
 
     # --- preview and test ----------------------------------------------------------------
 
     @app_commands.command(name="preview", description="Exactly what the next daily post will be, and when")
     async def preview(self, interaction: Interaction) -> None:
-        shown = await queries.preview(self._db(), self.bot.library, _guild_id(interaction), self._now())
-        content = "\n".join(shown.lines)
+        shown = await self.schedules.preview(_guild_id(interaction), self.bot.library)
+        content = "\n".join(preview_lines(shown.schedule, shown.at, shown.post, self.bot.library))
         if shown.post is None:
             await send_ephemeral(interaction, content)
             return
@@ -321,11 +307,11 @@ class ServerSettings(
     @app_commands.command(name="test-post", description="Post today's daily post now to the chosen channel")
     @app_commands.describe(mention_role="Also ping the chosen role (default: no ping)")
     async def test_post(self, interaction: Interaction, mention_role: bool = False) -> None:
-        current = await self._current(interaction)
-        channel_id = queries.require_channel(current)
+        require_channel(await self.schedules.current(_guild_id(interaction)))
         if await claim_response(interaction):
             await interaction.response.defer(ephemeral=True, thinking=True)
-        post = await queries.test_post(self._db(), self.bot.library, current, self._now())
+        current, post = await self.schedules.test_post(_guild_id(interaction), self.bot.library)
+        channel_id = require_channel(current)
         embeds = daily_post_embeds(post, self.bot.library, test=True)
         role_id = current.role_id if mention_role else None
         channel = f"<#{channel_id}>"

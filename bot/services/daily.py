@@ -38,19 +38,16 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
-import hashlib
 import logging
-import random
 import time
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.core.clock import Clock
-from bot.core.dates import MONTH_NAMES
-from bot.core.models import Article, Event, Library
-from bot.core.onthisday import POST_LIMIT, events_on, on_this_day, pick_for_day
+from bot.core.models import Library
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
+from bot.core.posts import RECENT_DAYS, DailyPost, build_post
 from bot.core.scheduling import (
     DEFAULT_CATCHUP,
     DEFAULT_LATE_AFTER,
@@ -59,10 +56,7 @@ from bot.core.scheduling import (
     Schedule,
     ScheduleKey,
     due_posts,
-    format_post_time,
-    get_zone,
     local_to_utc,
-    next_post_at,
     scheduled_instant,
 )
 from bot.storage.database import Database
@@ -72,142 +66,10 @@ from bot.storage.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
 
-#: Events posted to a server within this many days are avoided when the day has others.
-RECENT_DAYS = 60
 #: Post history older than this is pruned by :meth:`DailyPoster.maintenance`.
 HISTORY_DAYS = 120
 
-PostKind = Literal["events", "week", "article"]
 OutcomeKind = Literal["sent", "recovered", "skipped", "already", "paused", "failed", "retrying"]
-
-
-# --- the post --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DailyPost:
-    """What to post for one schedule on one local day. The adapter turns it into an embed."""
-
-    guild_id: int
-    schedule_id: int
-    local_date: dt.date
-    kind: PostKind
-    #: Chronological; the day's events ("events") or the nearest days' ("week").
-    events: tuple[Event, ...] = ()
-    #: The article for an empty day with ``empty_day = "article"``.
-    article: Article | None = None
-    #: How many events there were to choose from (more than ``len(events)`` when some were left out).
-    total: int = 0
-    late: bool = False
-    #: When the post was due (UTC), for the "late" note.
-    scheduled_at: dt.datetime | None = None
-    timezone: str = "UTC"
-    #: Stable per (server, schedule, day), at most 25 characters: Discord's ``nonce`` with
-    #: ``enforce_nonce`` makes a repeated send within a few minutes return the first message.
-    nonce: str = ""
-
-    @property
-    def entry_ids(self) -> tuple[str, ...]:
-        if self.article is not None:
-            return (self.article.id,)
-        return tuple(e.id for e in self.events)
-
-    @property
-    def heading(self) -> str:
-        date_text = f"{self.local_date.day} {MONTH_NAMES[self.local_date.month - 1]}"
-        if self.kind == "events":
-            return f"On this day, {date_text}"
-        if self.kind == "week":
-            return f"This week in history (around {date_text})"
-        return "From the library"
-
-    @property
-    def late_note(self) -> str | None:
-        """A line saying the post is late (a catch-up after downtime or a pause), or None."""
-        if not self.late:
-            return None
-        if self.scheduled_at is None:
-            return "This post is late: it could not be sent at the scheduled time."
-        local = self.scheduled_at.astimezone(get_zone(self.timezone))
-        due = format_post_time(local.time())
-        return f"This post is late: it was due at {due} ({self.timezone}) but could not be sent then."
-
-
-def post_nonce(guild_id: int, schedule_id: int, local_date: dt.date) -> str:
-    """A 20-character nonce that is the same for every attempt at one day's post."""
-    digest = hashlib.blake2b(f"{guild_id}:{schedule_id}:{local_date.isoformat()}".encode(), digest_size=9)
-    return "fb" + digest.hexdigest()
-
-
-def _seeded(schedule: Schedule, local_date: dt.date) -> random.Random:
-    return random.Random(f"from-below:article:{schedule.guild_id}:{schedule.schedule_id}:{local_date.isoformat()}")
-
-
-def _pick_article(
-    library: Library, packs: Collection[str] | None, recent_ids: Collection[str], rng: random.Random
-) -> Article | None:
-    pool = sorted((a for a in library.articles.values() if packs is None or a.pack in packs), key=lambda a: a.id)
-    fresh = [a for a in pool if a.id not in recent_ids]
-    pool = fresh or pool
-    return rng.choice(pool) if pool else None
-
-
-def build_post(
-    library: Library,
-    schedule: Schedule,
-    local_date: dt.date,
-    recent_ids: Collection[str],
-    late: bool,
-    *,
-    scheduled_at: dt.datetime | None = None,
-    limit: int = POST_LIMIT,
-) -> DailyPost | None:
-    """The post for ``local_date``, or None when there is nothing to post (an empty day with ``skip``).
-
-    The day's events come first (29 February events show on 28 February in other years).
-    On a day with none, ``schedule.empty_day`` decides: ``skip`` posts nothing, ``week`` posts
-    the nearest days' events (up to three days either side), ``article`` an article from the
-    library. Anything in ``recent_ids`` is avoided whenever something else is available; the
-    pick is deterministic per server and day, so a retry or a restart rebuilds the same post.
-    """
-    packs = schedule.packs
-
-    def make(kind: PostKind, events: tuple[Event, ...], article: Article | None, total: int) -> DailyPost:
-        return DailyPost(
-            guild_id=schedule.guild_id,
-            schedule_id=schedule.schedule_id,
-            local_date=local_date,
-            kind=kind,
-            events=events,
-            article=article,
-            total=total,
-            late=late,
-            scheduled_at=scheduled_at,
-            timezone=schedule.timezone,
-            nonce=post_nonce(schedule.guild_id, schedule.schedule_id, local_date),
-        )
-
-    y, m, d = local_date.year, local_date.month, local_date.day
-    day_events = events_on(library, m, d, year=y, packs=packs)
-    if day_events:
-        picked = pick_for_day(
-            day_events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
-        )
-        return make("events", picked, None, len(day_events))
-    if schedule.empty_day == "week":
-        nearby = on_this_day(library, m, d, year=y, packs=packs)
-        if nearby.is_empty:
-            return None
-        picked = pick_for_day(
-            nearby.events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
-        )
-        return make("week", picked, None, len(nearby.events))
-    if schedule.empty_day == "article":
-        article = _pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
-        if article is None:
-            return None
-        return make("article", (), article, 1)
-    return None
 
 
 # --- ports -----------------------------------------------------------------------------------
@@ -520,10 +382,14 @@ class DailyPoster:
 
     async def _build(self, job: _Job) -> DailyPost | None:
         due = job.due
-        since = due.local_date - dt.timedelta(days=self.recent_days)
-        recent = await self.posts.recent_entry_ids(due.schedule.guild_id, since, due.local_date)
-        return build_post(
-            self.library, due.schedule, due.local_date, recent, due.late, scheduled_at=due.scheduled_at_utc
+        return await post_for(
+            self.posts,
+            self.library,
+            due.schedule,
+            due.local_date,
+            late=due.late,
+            scheduled_at=due.scheduled_at_utc,
+            recent_days=self.recent_days,
         )
 
     async def _process(self, job: _Job) -> float | None:
@@ -620,28 +486,20 @@ class DailyPoster:
 # --- /settings show ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleStatus:
-    """Everything ``/settings show`` displays about a server's daily post."""
-
-    schedule: Schedule
-    stored: bool
-    last_post: PostState | None
-    last_error: tuple[str, dt.datetime] | None
-    next_post_at: dt.datetime | None
-
-
-async def schedule_status(
-    db: Database, guild_id: int, now_utc: dt.datetime, catchup: dt.timedelta = DEFAULT_CATCHUP
-) -> ScheduleStatus:
-    settings = SettingsRepository(db)
-    posts = PostsRepository(db)
-    stored = await settings.get(guild_id)
-    schedule = stored if stored is not None else Schedule(guild_id=guild_id)
-    last = await posts.last_post(schedule.key)
-    error = await settings.last_error(schedule.key)
-    upcoming = next_post_at(schedule, now_utc, last.local_date if last else None, catchup) if schedule.active else None
-    return ScheduleStatus(schedule, stored is not None, last, error, upcoming)
+async def post_for(
+    posts: PostsRepository,
+    library: Library,
+    schedule: Schedule,
+    local_date: dt.date,
+    *,
+    late: bool = False,
+    scheduled_at: dt.datetime | None = None,
+    recent_days: int = RECENT_DAYS,
+) -> DailyPost | None:
+    """The post ``schedule`` sends on ``local_date``, avoiding what it posted in the last ``recent_days``."""
+    since = local_date - dt.timedelta(days=recent_days)
+    recent = await posts.recent_entry_ids(schedule.guild_id, since, local_date)
+    return build_post(library, schedule, local_date, recent, late, scheduled_at=scheduled_at)
 
 
 def summarize(outcomes: Sequence[PostOutcome]) -> dict[str, int]:

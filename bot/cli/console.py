@@ -24,20 +24,52 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import Any, Literal, TextIO
 
+from bot import __version__
+from bot.cli.common import settings_or_exit
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
-from bot.ui.layout import Card, Option, fit_message, help_card, note_cards
-
-if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.core.autocomplete import Autocompleter
-    from bot.core.clock import Clock
-    from bot.core.models import Library
-    from bot.core.scheduling import Schedule
-    from bot.core.search import SearchIndex
-    from bot.queries import Change, Listing
-    from bot.storage import Database
+from bot.core.results import Saved
+from bot.core.text import quote_user
+from bot.services import Services
+from bot.services.library import source_url
+from bot.services.lookups import check_length
+from bot.storage import Database, StorageError, open_database
+from bot.ui.colours import for_kind
+from bot.ui.daily import daily_post_cards
+from bot.ui.layout import (
+    Card,
+    Option,
+    about_card,
+    article_cards,
+    event_card,
+    event_option,
+    fit_message,
+    help_card,
+    note_cards,
+    related_events,
+)
+from bot.ui.listing import (
+    EVENT_SEARCH_PER_PAGE,
+    Listing,
+    ListPage,
+    article_listing,
+    day_listing,
+    option_lines,
+    search_listing,
+    timeline_listing,
+)
+from bot.ui.settings_text import (
+    HELP_EXAMPLES,
+    HELP_SECTION,
+    NO_EVERYONE_PING,
+    confirmation,
+    preview_lines,
+    settings_card,
+)
+from bot.ui.terminal import card_plain, plain_markdown, resolve_markup, rich_markdown
 
 log = logging.getLogger(__name__)
 
@@ -46,96 +78,6 @@ CHANNEL_ID = 2
 CHANNEL_NAME = "general"
 ROLES = {"history-fans": 3}
 PROMPT = "from-below> "
-
-# --- Discord markup as text ------------------------------------------------------------------------
-
-_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
-_CHANNEL = re.compile(r"<#(\d+)>")
-_ROLE = re.compile(r"<@&(\d+)>")
-_INLINE = re.compile(
-    r"\\(?P<esc>[\\*_~`|\[\]])"
-    r"|\*\*(?P<bold>.+?)\*\*"
-    r"|\*(?P<italic>[^*\n]+?)\*"
-    r"|`(?P<code>[^`\n]+)`"
-    r"|\[(?P<text>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
-)
-
-
-def _relative(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    future = seconds >= 0
-    seconds = abs(seconds)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = round(seconds / size)
-            amount = f"{count} {unit}{'s' if count != 1 else ''}"
-            return f"in {amount}" if future else f"{amount} ago"
-    return "now" if future else "just now"
-
-
-def timestamp_text(unix: int, style: str, now: dt.datetime) -> str:
-    """What Discord would show for ``<t:unix:style>`` (here in UTC)."""
-    when = dt.datetime.fromtimestamp(unix, dt.UTC)
-    if style == "R":
-        return _relative(when - now)
-    if style in ("t", "T"):
-        return when.strftime("%H:%M UTC")
-    if style in ("d", "D"):
-        return f"{when.day} {when:%B %Y}"
-    weekday = f"{when:%A}, " if style == "F" else ""
-    return f"{weekday}{when.day} {when:%B %Y} {when:%H:%M} UTC"
-
-
-def resolve_markup(text: str, now: dt.datetime) -> str:
-    """Discord's timestamps, channel and role mentions as readable text."""
-    roles = {str(v): k for k, v in ROLES.items()}
-    text = _TIMESTAMP.sub(lambda m: timestamp_text(int(m.group(1)), m.group(2) or "f", now), text)
-    text = _CHANNEL.sub(lambda m: f"#{CHANNEL_NAME}" if int(m.group(1)) == CHANNEL_ID else f"#{m.group(1)}", text)
-    return _ROLE.sub(lambda m: f"@{roles.get(m.group(1), m.group(1))}", text)
-
-
-def plain_markdown(text: str) -> str:
-    """Discord markdown without its markers: bold, italics and code as plain words, links as ``text <url>``."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group("esc") is not None:
-            return match.group("esc")
-        if match.group("bold") is not None:
-            return plain_markdown(match.group("bold"))
-        if match.group("italic") is not None:
-            return plain_markdown(match.group("italic"))
-        if match.group("code") is not None:
-            return match.group("code")
-        return f"{plain_markdown(match.group('text'))} <{match.group('url')}>"
-
-    return _INLINE.sub(replace, text)
-
-
-def rich_markdown(text: str, base: str = "") -> Any:
-    """Discord markdown as a rich ``Text`` with styles (bold, italic, code, links)."""
-    from rich.style import Style
-    from rich.text import Text
-
-    out = Text(style=base)
-    position = 0
-    for match in _INLINE.finditer(text):
-        out.append(text[position : match.start()])
-        position = match.end()
-        if match.group("esc") is not None:
-            out.append(match.group("esc"))
-        elif match.group("bold") is not None:
-            out.append_text(rich_markdown(match.group("bold"), "bold"))
-        elif match.group("italic") is not None:
-            out.append_text(rich_markdown(match.group("italic"), "italic"))
-        elif match.group("code") is not None:
-            out.append(match.group("code"), style="cyan")
-        else:
-            url = match.group("url")
-            out.append_text(rich_markdown(match.group("text"), "underline"))
-            out.append(f" <{url}>", style=Style(dim=True, link=url))
-    out.append(text[position:])
-    return out
-
 
 # --- output ----------------------------------------------------------------------------------------
 
@@ -154,7 +96,7 @@ class Screen:
             self._console = Console(file=out, width=width, highlight=False, soft_wrap=False)
 
     def _text(self, text: str) -> str:
-        return resolve_markup(text, self.now())
+        return resolve_markup(text, self.now(), {CHANNEL_ID: CHANNEL_NAME}, {v: k for k, v in ROLES.items()})
 
     def cards(self, cards: Sequence[Card], content: str = "") -> None:
         """One message: optional content above its cards, fitted to Discord's limits first."""
@@ -200,8 +142,6 @@ class Screen:
         from rich.table import Table
         from rich.text import Text
 
-        from bot.ui.colours import for_kind
-
         parts: list[Any] = []
         if card.author:
             parts.append(Text(self._text(card.author), style="dim"))
@@ -240,13 +180,6 @@ class Screen:
         colour = f"#{for_kind(card.kind):06x}"
         title = rich_markdown(self._text(card.title), "bold")
         self._console.print(Panel(Group(*parts), title=title, title_align="left", border_style=colour))
-
-
-def card_plain(card: Card) -> str:
-    """A card as text (:func:`bot.ui.layout.card_text`), inline fields on one line each."""
-    from bot.ui.layout import card_text
-
-    return card_text(card)
 
 
 # --- parsing what was typed ----------------------------------------------------------------------
@@ -510,27 +443,16 @@ class _Menu:
 
 
 class Session:
-    """One pretend server: runs typed commands against the real library and database."""
+    """One pretend server: runs typed commands through the same services as the bot."""
 
-    def __init__(
-        self,
-        *,
-        library: Library,
-        search: SearchIndex,
-        autocomplete: Autocompleter,
-        db: Database | None,
-        clock: Clock,
-        screen: Screen,
-        source_url: str = "",
-    ) -> None:
-        self.library = library
-        self.search = search
-        self.autocomplete = autocomplete
-        self.db = db
-        self.clock = clock
+    def __init__(self, *, services: Services, screen: Screen, source_url: str = "") -> None:
+        self.services = services
+        self.lookups = services.lookups
+        self.library = services.library
+        self.clock = services.clock
         self.screen = screen
         self.source_url = source_url
-        self.started_at = clock.now()
+        self.started_at = self.clock.now()
         self.listing: Listing | None = None
         self.page = 0
         self.menu: _Menu | None = None
@@ -559,9 +481,9 @@ class Session:
         }
 
     async def close(self) -> None:
-        if self.db is not None:
-            await self.db.close()
-        self.search.close()
+        if self.services.db is not None:
+            await self.services.db.close()
+        self.services.close()
 
     # -- the loop's entry point -------------------------------------------------------------
 
@@ -618,8 +540,6 @@ class Session:
         self.menu = _Menu(tuple(options), opens) if options else None
         if not options:
             return
-        from bot.queries import option_lines
-
         self.screen.hint(f"{placeholder.rstrip('…')} (open N):")
         for line in option_lines(options):
             self.screen.hint(f"  {line}")
@@ -650,19 +570,15 @@ class Session:
         count = len(self.menu.options)
         if not rest.isdigit() or not 1 <= int(rest) <= count:
             raise UserInputError(f"Open which one? Type `open 1` to `open {count}`.")
-        from bot.queries import article_by_id, event_by_id
-
         value = self.menu.options[int(rest) - 1].value
         if self.menu.opens == "article":
-            self._show_article(article_by_id(self.library, value).id, "medium")
+            self._show_article(self.lookups.article(value).id, "medium")
         else:
-            self._show_event(event_by_id(self.library, value).id)
+            self._show_event(self.lookups.event(value).id)
 
     def notes(self, rest: str) -> None:
-        from bot.queries import Listing, ListPage, resolve_article
-
         if rest:
-            article = resolve_article(self.library, self.autocomplete, rest, None)
+            article = self.lookups.find_article(rest)
         elif self.last_article is not None and self.last_article in self.library.articles:
             article = self.library.articles[self.last_article]
         else:
@@ -675,30 +591,17 @@ class Session:
 
     # -- lookups ----------------------------------------------------------------------------
 
-    async def _timezone(self) -> str:
-        if self.db is None:
-            return "UTC"
-        from bot.storage import SettingsRepository
-
-        schedule = await SettingsRepository(self.db).get_or_default(GUILD_ID)
-        return schedule.timezone or "UTC"
-
     async def onthisday(self, values: dict[str, Any]) -> None:
-        from bot.queries import on_this_day_listing
-
-        listing = on_this_day_listing(self.library, values.get("date"), await self._timezone(), self.clock.now())
-        self.show_listing(listing)
+        timezone = await self.services.timezone_of(GUILD_ID)
+        day = self.lookups.on_this_day(values.get("date"), timezone, self.clock.now())
+        self.show_listing(day_listing(self.library, day))
 
     def _show_event(self, event_id: str) -> None:
-        from bot.ui.layout import event_card, event_option, related_events
-
         event = self.library.events[event_id]
         self.screen.cards([event_card(event, self.library)])
         self.set_menu([event_option(e) for e in related_events(event, self.library)], "event", "Open a related event…")
 
     def _show_article(self, article_id: str, length: str) -> None:
-        from bot.ui.layout import article_cards, event_option
-
         article = self.library.articles[article_id]
         self.last_article = article.id
         self.screen.cards(article_cards(article, self.library, length))
@@ -708,55 +611,37 @@ class Session:
             self.screen.hint("Type `notes` for “What the record says”, every note in full.")
 
     async def event_show(self, values: dict[str, Any]) -> None:
-        from bot.queries import resolve_event
-
-        self._show_event(resolve_event(self.library, self.autocomplete, values["event"], None).id)
+        self._show_event(self.lookups.find_event(values["event"]).id)
 
     async def event_search(self, values: dict[str, Any]) -> None:
-        from bot.queries import event_search
-
-        listing = event_search(
-            self.library,
-            self.search,
+        found = self.lookups.search_events(
             values["query"],
             year=values.get("year"),
             from_year=values.get("from_year"),
             to_year=values.get("to_year"),
             place=values.get("place"),
             tag=values.get("tag"),
+            per_page=EVENT_SEARCH_PER_PAGE,
         )
-        self.show_listing(listing)
+        self.show_listing(search_listing(self.library, found))
 
     async def article_show(self, values: dict[str, Any]) -> None:
-        from bot.queries import check_length, resolve_article
-
         length = check_length(values.get("length"))
-        self._show_article(resolve_article(self.library, self.autocomplete, values["article"], None).id, length)
+        self._show_article(self.lookups.find_article(values["article"]).id, length)
 
     async def article_list(self, values: dict[str, Any]) -> None:
-        from bot.queries import article_list
-
-        self.show_listing(article_list(self.library, None))
+        self.show_listing(article_listing(self.library, self.lookups.articles()))
 
     async def timeline(self, values: dict[str, Any]) -> None:
-        from bot.queries import timeline_listing
-
-        listing = timeline_listing(
-            self.library,
-            values.get("from_year"),
-            values.get("to_year"),
-            tag=values.get("tag"),
-            place=values.get("place"),
+        found = self.lookups.timeline(
+            values.get("from_year"), values.get("to_year"), tag=values.get("tag"), place=values.get("place")
         )
-        self.show_listing(listing)
+        self.show_listing(timeline_listing(self.library, found))
 
     async def help(self, values: dict[str, Any]) -> None:
-        self.screen.cards([help_card(settings_help_section())])
+        self.screen.cards([help_card([(HELP_SECTION, list(HELP_EXAMPLES))])])
 
     async def about(self, values: dict[str, Any]) -> None:
-        from bot import __version__
-        from bot.ui.layout import about_card
-
         card = about_card(
             version=__version__,
             library=self.library,
@@ -768,121 +653,73 @@ class Session:
 
     # -- settings ---------------------------------------------------------------------------
 
-    def _db(self) -> Database:
-        if self.db is None:
-            raise DomainError("Settings are unavailable: this bot was started without its database.")
-        return self.db
-
-    async def _current(self) -> Schedule:
-        from bot.storage import SettingsRepository
-
-        return await SettingsRepository(self._db()).get_or_default(GUILD_ID)
-
-    async def _save_and_confirm(self, change: Change) -> None:
-        from bot.queries import next_line, save_schedule
-
+    def _confirm(self, saved: Saved) -> None:
         now = self.clock.now()
-        await save_schedule(self._db(), change.schedule, now, reschedule=change.reschedule)
-        self.screen.say(f"{change.text}\n{await next_line(self._db(), change.schedule, now)}")
+        self.screen.say(confirmation(saved.change, saved.next_post_at, self.library, now))
 
     async def settings_show(self, values: dict[str, Any]) -> None:
-        from bot.queries import settings_show
-
-        self.screen.cards([await settings_show(self._db(), self.library, GUILD_ID, self.clock.now())])
+        status = await self.services.schedules.status(GUILD_ID)
+        self.screen.cards([settings_card(status, self.library)])
 
     async def settings_channel(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_channel
-
         wanted = str(values["channel"]).strip().lstrip("#").lower()
         if wanted not in (CHANNEL_NAME, str(CHANNEL_ID), f"<{CHANNEL_ID}>"):
             raise UserInputError(
-                f"There is no channel {values['channel'][:40]!r} in this pretend server: "
+                f"There is no channel {quote_user(values['channel'])} in this pretend server: "
                 f"its one channel is #{CHANNEL_NAME}."
             )
-        await self._save_and_confirm(set_channel(await self._current(), CHANNEL_ID))
+        self._confirm(await self.services.schedules.set_channel(GUILD_ID, CHANNEL_ID))
 
     async def settings_time(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_time
-
-        await self._save_and_confirm(set_time(await self._current(), values["time"]))
+        self._confirm(await self.services.schedules.set_time(GUILD_ID, values["time"]))
 
     async def settings_timezone(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_timezone
-
-        await self._save_and_confirm(set_timezone(await self._current(), values["timezone"], self.clock.now()))
+        self._confirm(await self.services.schedules.set_timezone(GUILD_ID, values["timezone"]))
 
     async def settings_role(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_role
-
         raw = values.get("role")
         if raw is None:
-            await self._save_and_confirm(set_role(await self._current(), None))
+            self._confirm(await self.services.schedules.set_role(GUILD_ID, None))
             return
         name = str(raw).strip().removeprefix("<@&").removesuffix(">").lstrip("@").lower()
         if name == "everyone":
-            from bot.ui.settings_text import NO_EVERYONE_PING
-
             raise UserInputError(NO_EVERYONE_PING)
         role_id = ROLES.get(name) or next((i for i in ROLES.values() if str(i) == name), None)
         if role_id is None:
             known = ", ".join(f"@{r}" for r in ROLES)
-            raise UserInputError(f"There is no role {str(raw)[:40]!r} in this pretend server: its roles are {known}.")
-        await self._save_and_confirm(set_role(await self._current(), role_id))
+            raise UserInputError(
+                f"There is no role {quote_user(str(raw))} in this pretend server: its roles are {known}."
+            )
+        self._confirm(await self.services.schedules.set_role(GUILD_ID, role_id))
 
     async def settings_empty_days(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_empty_days
-
-        await self._save_and_confirm(set_empty_days(await self._current(), values["mode"]))
+        self._confirm(await self.services.schedules.set_empty_days(GUILD_ID, values["mode"]))
 
     async def settings_packs(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_packs
-
-        await self._save_and_confirm(set_packs(await self._current(), values["packs"], self.library))
+        self._confirm(await self.services.schedules.set_packs(GUILD_ID, values["packs"], self.library))
 
     async def settings_days(self, values: dict[str, Any]) -> None:
-        from bot.queries import set_days
-
-        await self._save_and_confirm(set_days(await self._current(), values["days"]))
+        self._confirm(await self.services.schedules.set_days(GUILD_ID, values["days"]))
 
     async def settings_pause(self, values: dict[str, Any]) -> None:
-        from bot.queries import pause, save_schedule
-
-        schedule, text = pause(await self._current())
-        if schedule is not None:
-            await save_schedule(self._db(), schedule, self.clock.now())
-        self.screen.say(text)
+        self._confirm(await self.services.schedules.pause(GUILD_ID))
 
     async def settings_resume(self, values: dict[str, Any]) -> None:
-        from bot.queries import resume
-
-        await self._save_and_confirm(resume(await self._current()))
+        self._confirm(await self.services.schedules.resume(GUILD_ID))
 
     async def settings_preview(self, values: dict[str, Any]) -> None:
-        from bot.queries import preview
-        from bot.ui.daily import daily_post_cards
-
-        result = await preview(self._db(), self.library, GUILD_ID, self.clock.now())
-        if result.post is None:
-            self.screen.say("\n".join(result.lines))
+        shown = await self.services.schedules.preview(GUILD_ID, self.library)
+        lines = "\n".join(preview_lines(shown.schedule, shown.at, shown.post, self.library))
+        if shown.post is None:
+            self.screen.say(lines)
             return
-        self.screen.cards(daily_post_cards(result.post, self.library), content="\n".join(result.lines))
+        self.screen.cards(daily_post_cards(shown.post, self.library), content=lines)
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
-        from bot.queries import test_post
-        from bot.ui.daily import daily_post_cards
-
-        current = await self._current()
-        post = await test_post(self._db(), self.library, current, self.clock.now())
+        current, post = await self.services.schedules.test_post(GUILD_ID, self.library)
         ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
         self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
         self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
-
-
-def settings_help_section() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The /settings cog's section of /help (its wording, without loading the cog)."""
-    from bot.ui.settings_text import HELP_EXAMPLES, HELP_SECTION
-
-    return [(HELP_SECTION, list(HELP_EXAMPLES))]
 
 
 # --- running -----------------------------------------------------------------------------------------
@@ -930,28 +767,15 @@ def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | Non
 async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
 ) -> tuple[Session, Path]:
-    """Load the library, build the search index, open (and migrate) the database."""
-    from bot.resources import build_search, load_content, source_url
-    from bot.storage import StorageError, open_database
-
-    result = await asyncio.to_thread(load_content, settings)
-    search = await asyncio.to_thread(build_search, result.library, None)
+    """Load the library, build the search index, open (and migrate) the console's database."""
     path = database or settings.database_path
     try:
         db: Database | None = await open_database(path)
     except (StorageError, OSError, sqlite3.Error) as exc:
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
-    session = Session(
-        library=result.library,
-        search=search,
-        autocomplete=search.autocompleter,
-        db=db,
-        clock=clock,
-        screen=screen,
-        source_url=source_url(settings),
-    )
-    return session, path
+    services = await Services.load(settings.content_dirs, clock, db=db)
+    return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
 
 def run_console(
@@ -966,8 +790,6 @@ def run_console(
     width: int | None = None,
 ) -> int:
     """Read commands until ``quit`` or the end of input; always exits 0 (errors are answers)."""
-    from bot.core.clock import SystemClock
-
     clock = clock or SystemClock()
     screen = Screen(stdout, rich=rich, now=clock.now, width=width)
     # One event loop for the whole session (the database connection lives on it); input is
@@ -994,12 +816,10 @@ def run_console(
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    from bot.cli import _settings_or_exit
-
     logging.basicConfig(level=logging.WARNING if not args.debug else logging.DEBUG, stream=sys.stderr)
     if not args.debug:
         logging.getLogger("bot").setLevel(logging.ERROR)
-    settings = _settings_or_exit()
+    settings = settings_or_exit()
     interactive = sys.stdin.isatty()
     rich = args.rich if args.rich is not None else sys.stdout.isatty()
     if interactive:
@@ -1020,7 +840,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         return 0
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument(
         "--database",
         type=Path,

@@ -1,12 +1,12 @@
 """Liveness heartbeat: the running bot writes it, ``python -m bot health`` reads it.
 
-The bot (``bot/app.py`` and the daily scheduler) calls :func:`write_heartbeat` whenever its
-connection state changes and on every scheduler tick. The file is a small JSON object::
+The bot's :class:`HealthReporter` rewrites it whenever the connection state changes and on
+every scheduler tick. The file is a small JSON object::
 
     {"pid": 7, "connected": true,
      "scheduler_tick": "2026-11-27T06:00:00+00:00", "written_at": "2026-11-27T06:00:00+00:00"}
 
-``python -m bot health`` (the Docker ``HEALTHCHECK``) exits 0 only while the bot is connected and
+``python -m bot health`` (:mod:`bot.cli.health`, the Docker ``HEALTHCHECK``) exits 0 only while the bot is connected and
 both the heartbeat and the scheduler tick are recent; otherwise it exits 1. Either way it prints
 exactly one line saying why. This module is imported by the health probe every 30 seconds, so it
 must stay cheap: no discord, no database.
@@ -14,23 +14,23 @@ must stay cheap: no discord, no database.
 
 from __future__ import annotations
 
-import argparse
+import asyncio
 import contextlib
 import json
+import logging
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.core.clock import Clock
+
+log = logging.getLogger(__name__)
+
 #: How old (seconds) the heartbeat and the scheduler tick may be before the bot counts as unhealthy.
 DEFAULT_MAX_AGE = 180.0
-
-EXIT_HEALTHY = 0
-#: Docker treats 1 as "unhealthy" (2 is reserved), so every failure, even a bad setting, is 1.
-EXIT_UNHEALTHY = 1
 
 
 class HeartbeatError(Exception):
@@ -180,52 +180,34 @@ def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) ->
     return HealthStatus(True, f"healthy: connected, scheduler ticked {_ago(tick_age)} (pid {beat.pid})")
 
 
-# --- the CLI command: python -m bot health ------------------------------------------------------
+class HealthReporter:
+    """The one writer of the heartbeat file: the connection state and the scheduler's last tick.
 
+    The bot reports connects and disconnects, the daily scheduler reports its ticks; every report
+    rewrites the file (off the event loop), so neither undoes the other.
+    """
 
-def _positive_seconds(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {raw!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
-    return value
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = path
+        self.clock = clock
+        self.connected = False
+        self.scheduler_tick: datetime | None = None
+        self._lock = asyncio.Lock()
 
+    async def set_connected(self, connected: bool) -> None:
+        self.connected = connected
+        await self.write()
 
-def cmd_health(args: argparse.Namespace) -> int:
-    path: Path | None = args.file
-    if path is None:
-        from bot.config import ConfigError, load_settings
+    async def ticked(self, at: datetime) -> None:
+        self.scheduler_tick = at
+        await self.write()
 
-        try:
-            path = load_settings().heartbeat_path
-        except ConfigError as exc:
-            one_line = "; ".join(part.strip(" -") for part in exc.message.splitlines()[1:]) or exc.message
-            sys.stdout.write(f"unhealthy: configuration problem: {one_line}\n")
-            return EXIT_UNHEALTHY
-    status = check_health(path, datetime.now(UTC), args.max_age)
-    sys.stdout.write(status.reason + "\n")
-    return EXIT_HEALTHY if status.healthy else EXIT_UNHEALTHY
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Exit 0 if the running bot is connected to Discord and its scheduler ticked recently, "
-        "else exit 1. Prints one line saying why. Used by the Docker HEALTHCHECK."
-    )
-    parser.add_argument(
-        "--max-age",
-        type=_positive_seconds,
-        default=DEFAULT_MAX_AGE,
-        metavar="SECONDS",
-        help=f"how old the heartbeat and scheduler tick may be (default {DEFAULT_MAX_AGE:g})",
-    )
-    parser.add_argument(
-        "--file",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="heartbeat file to read (default: heartbeat.json beside the database)",
-    )
-    parser.set_defaults(func=cmd_health)
+    async def write(self) -> None:
+        """Write the file now; a failure is logged (health will then say the heartbeat is stale)."""
+        async with self._lock:
+            try:
+                await asyncio.to_thread(
+                    write_heartbeat, self.path, self.connected, self.scheduler_tick, self.clock.now()
+                )
+            except OSError as exc:
+                log.warning("could not write the heartbeat file %s: %s", self.path, exc)

@@ -1,15 +1,15 @@
-"""Building the bot's resources without Discord: the library, its indexes, the source link.
+"""The library as the application sees it: loaded from content folders, indexed, credited.
 
-Shared by ``python -m bot run`` (:mod:`bot.app`), the offline console and ``preview``, so that
-those two never import discord.py.
+Shared by ``python -m bot run``, the console and ``preview`` (none of which need Discord).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
-from bot.config import Settings
 from bot.content_loader import LoadResult, load_library
 from bot.core.models import Library
 from bot.core.search import SearchIndex
@@ -21,14 +21,11 @@ log = logging.getLogger(__name__)
 DEFAULT_SOURCE_URL = ""
 
 
-def source_url(settings: Settings) -> str:
-    """Where the code lives: a ``source_url`` setting if there is one, else the package's
-    ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
-    configured = settings.source_url
+def source_url(configured: str | None = None) -> str:
+    """Where the code lives: the ``FROM_BELOW_SOURCE_URL`` setting if there is one, else the
+    package's ``Source`` (or ``Homepage``) project URL, else :data:`DEFAULT_SOURCE_URL`."""
     if configured:
         return str(configured)
-    from importlib import metadata
-
     try:
         urls = metadata.metadata("from-below").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
@@ -37,9 +34,9 @@ def source_url(settings: Settings) -> str:
     return found.get("Source") or found.get("Homepage") or DEFAULT_SOURCE_URL
 
 
-def load_content(settings: Settings) -> LoadResult:
-    """Load the configured content; log every issue (packs with issues are left out)."""
-    result = load_library(settings.content_dirs)
+def load_content(content_dirs: Sequence[Path]) -> LoadResult:
+    """Load the content folders; log every issue (packs with issues are left out)."""
+    result = load_library(content_dirs)
     for issue in result.issues:
         log.warning("content: %s", issue)
     lib = result.library

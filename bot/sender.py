@@ -1,4 +1,6 @@
-"""The :class:`~bot.posting.Sender` over discord.py: post a daily post to a channel, find it again.
+"""The :class:`~bot.services.daily.Sender` over discord.py: post a daily post to a channel, find it again.
+
+Used by the scheduler (:mod:`bot.exts.daily`) and by ``/settings test-post``.
 
 Errors are translated for the posting service, which never sees Discord:
 
@@ -21,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.core.posting_errors import PostError, PostForbidden, PostNotFound, PostRetryable
-from bot.posting import DailyPost
+from bot.core.posts import DailyPost
 from bot.ui.daily import role_mention
 from bot.ui.embeds import daily_post_embeds
 
@@ -87,7 +89,7 @@ _MAPPED = (discord.HTTPException, discord.RateLimited, TimeoutError, aiohttp.Cli
 
 
 class DiscordSender:
-    """Sends daily posts with the bot's HTTP client. Implements :class:`bot.posting.Sender`."""
+    """Sends daily posts with the bot's HTTP client. Implements :class:`bot.services.daily.Sender`."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

@@ -1,41 +1,33 @@
 """``python -m bot sync [--guild ID]``: register the slash commands with Discord, on demand.
 
-Kept apart from :mod:`bot.app` so that building the CLI parser does not import discord.py.
+Imported (with discord.py) only when this command is chosen.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
-
-def _say(text: str, *, err: bool = False) -> None:
-    """One line for the operator, on stderr for problems."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
+from bot.app import sync_main
+from bot.cli.common import EXIT_USAGE, say, settings_or_exit
+from bot.config import is_snowflake
 
 
 def _guild_id(text: str) -> int:
-    if not (text.isdigit() and 15 <= len(text) <= 20):
+    if not is_snowflake(text):
         raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a server id (a number of 17-20 digits)")
     return int(text)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from bot.cli import EXIT_USAGE, _settings_or_exit
-
-    settings = _settings_or_exit()
+    settings = settings_or_exit()
     if not settings.token:
-        _say("DISCORD_TOKEN is not set: put it in .env (see .env.example) or export it.", err=True)
+        say("DISCORD_TOKEN is not set: put it in .env (see .env.example) or export it.", err=True)
         return EXIT_USAGE
-    from bot.app import sync_main
-
     guild: int | None = args.guild
     return sync_main(settings, guild)
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument(
         "--guild",
         type=_guild_id,

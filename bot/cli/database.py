@@ -4,58 +4,55 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 
-
-def _say(text: str, *, err: bool = False) -> None:
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
+from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say, settings_or_exit
+from bot.storage.database import StorageError, backup_database, migrate_database
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from bot.cli import EXIT_FAILED, EXIT_USAGE, _settings_or_exit
-    from bot.storage.database import StorageError, backup_database
-
-    settings = _settings_or_exit()
+    settings = settings_or_exit()
     source = Path(args.database) if args.database else settings.database_path
     if not source.is_file():
-        _say(f"No database at {source}: nothing to back up (set FROM_BELOW_DATABASE or pass --database).", err=True)
+        say(f"No database at {source}: nothing to back up (set FROM_BELOW_DATABASE or pass --database).", err=True)
         return EXIT_USAGE
     try:
         written = asyncio.run(backup_database(source, Path(args.path)))
     except StorageError as exc:
-        _say(f"Backup failed: {exc}", err=True)
+        say(f"Backup failed: {exc}", err=True)
         return EXIT_FAILED
-    _say(f"Backed up {source} to {written} (online backup, integrity checked).")
-    return 0
+    say(f"Backed up {source} to {written} (online backup, integrity checked).")
+    return EXIT_OK
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.cli import EXIT_FAILED, _settings_or_exit
-    from bot.storage.database import StorageError, migrate_database
-
-    settings = _settings_or_exit()
+    settings = settings_or_exit()
     path = Path(args.database) if args.database else settings.database_path
     try:
         before, after = asyncio.run(migrate_database(path))
     except StorageError as exc:
-        _say(f"Migration failed: {exc}", err=True)
+        say(f"Migration failed: {exc}", err=True)
         return EXIT_FAILED
     if before == after:
-        _say(f"{path} is up to date (schema version {after}).")
+        say(f"{path} is up to date (schema version {after}).")
     else:
-        _say(f"Migrated {path} from schema version {before} to {after}.")
-    return 0
+        say(f"Migrated {path} from schema version {before} to {after}.")
+    return EXIT_OK
 
 
-def configure_backup(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, name: str) -> None:
+    if name == "backup":
+        _configure_backup(parser)
+    else:
+        _configure_migrate(parser)
+
+
+def _configure_backup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="file to write, or an existing folder (a dated name is chosen)")
     parser.add_argument("--database", metavar="FILE", help="database to copy (default: FROM_BELOW_DATABASE)")
     parser.set_defaults(func=cmd_backup)
 
 
-def configure_migrate(parser: argparse.ArgumentParser) -> None:
+def _configure_migrate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", metavar="FILE", help="database to migrate (default: FROM_BELOW_DATABASE)")
     parser.set_defaults(func=cmd_migrate)

@@ -1,6 +1,6 @@
 """``python -m bot preview``: print the daily post for a day, without a token or a database.
 
-The post is made by :func:`bot.posting.build_post`, the function the scheduler uses, and
+The post is made by :func:`bot.core.posts.build_post`, the function the scheduler uses, and
 rendered from the same cards as the embeds (:func:`bot.ui.daily.daily_post_cards`)::
 
     python -m bot preview --date "17 june" --timezone Europe/Berlin --packs revolts-against-stalinism
@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from bot.cli.common import EXIT_OK, EXIT_USAGE, settings_or_exit
+from bot.core.daytext import local_today, parse_day
 from bot.core.errors import DomainError, UserInputError
-
-if TYPE_CHECKING:
-    from bot.core.models import Library
-    from bot.core.scheduling import EmptyDay
-    from bot.posting import DailyPost
+from bot.core.models import Library
+from bot.core.packs import resolve_packs
+from bot.core.posts import DailyPost, build_post
+from bot.core.scheduling import EmptyDay, Schedule, resolve_timezone
+from bot.services.library import load_content
+from bot.ui.daily import daily_post_cards, late_note
+from bot.ui.layout import card_text, fit_message
+from bot.ui.terminal import plain_markdown
 
 #: The pretend server the preview is for (the daily pick depends on the server).
 DEFAULT_GUILD = 1
@@ -30,8 +36,6 @@ def preview_date(text: str | None, timezone: str, now_utc: dt.datetime) -> dt.da
 
     A day given without a year is in the current year of ``timezone``.
     """
-    from bot.core.daytext import local_today, parse_day
-
     today = local_today(timezone, now_utc)
     if text is None or not text.strip():
         return today
@@ -46,18 +50,14 @@ def preview_date(text: str | None, timezone: str, now_utc: dt.datetime) -> dt.da
 
 def render_post(post: DailyPost | None, library: Library, *, local_date: dt.date, empty_day: str) -> str:
     """The post as plain text (what its embeds show), or a line saying nothing would be posted."""
-    from bot.console import plain_markdown
-    from bot.ui.daily import daily_post_cards
-    from bot.ui.layout import card_text, fit_message
-
     if post is None:
         return (
             f"Nothing would be posted on {local_date.isoformat()}: nothing in the chosen packs happened on that day, "
             f"and empty days are set to {empty_day} (try --empty-days week or article)."
         )
     parts = []
-    if post.late_note:
-        parts.append(post.late_note)
+    if (note := late_note(post)) is not None:
+        parts.append(note)
     parts.extend(plain_markdown(card_text(c)) for c in fit_message(daily_post_cards(post, library)))
     return "\n\n".join(parts)
 
@@ -72,10 +72,6 @@ def build_preview(
     guild_id: int,
     now_utc: dt.datetime,
 ) -> tuple[dt.date, DailyPost | None]:
-    from bot.core.scheduling import Schedule, resolve_timezone
-    from bot.posting import build_post
-    from bot.ui.settings_text import resolve_packs
-
     zone = resolve_timezone(timezone)
     packs = resolve_packs(packs_text, library) if packs_text else None
     local_date = preview_date(date_text, zone, now_utc)
@@ -84,11 +80,8 @@ def build_preview(
 
 
 def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.datetime | None = None) -> int:
-    from bot.cli import EXIT_OK, EXIT_USAGE, _settings_or_exit
-    from bot.resources import load_content
-
-    settings = _settings_or_exit()
-    result = load_content(settings)
+    settings = settings_or_exit()
+    result = load_content(settings.content_dirs)
     now = now_utc or dt.datetime.now(dt.UTC)
     try:
         local_date, post = build_preview(
@@ -109,13 +102,11 @@ def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    import logging
-
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     return run_preview(args, sys.stdout, sys.stderr)
 
 
-def configure(parser: argparse.ArgumentParser, choices: Sequence[str] = ("skip", "week", "article")) -> None:
+def configure(parser: argparse.ArgumentParser, name: str, choices: Sequence[str] = ("skip", "week", "article")) -> None:
     parser.add_argument(
         "--date",
         default=None,

@@ -1,0 +1,27 @@
+"""What every operator command shares: exit codes, settings, one-line messages."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """One line for the operator, on stderr for problems."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def settings_or_exit() -> Settings:
+    """The settings from the environment and ``.env``; a bad one prints why and exits 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        say(exc.message, err=True)
+        raise SystemExit(EXIT_USAGE) from None

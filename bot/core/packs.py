@@ -1,0 +1,65 @@
+"""Choosing content packs by id or name, as typed in ``/settings packs`` or ``preview --packs``."""
+
+from __future__ import annotations
+
+from bot.core.errors import UserInputError
+from bot.core.models import Library
+from bot.core.text import shorten
+
+ALL_PACKS = ("all", "every", "everything", "*")
+
+
+def _pack_key(text: str) -> str:
+    return " ".join(text.strip().casefold().replace("-", " ").replace("_", " ").split())
+
+
+def resolve_packs(text: str, library: Library) -> frozenset[str] | None:
+    """``all`` (None: every pack, including ones installed later) or a comma-separated list of
+    pack ids or names. An empty choice is refused: a post needs at least one pack."""
+    raw = text.strip()
+    if _pack_key(raw) in ALL_PACKS:
+        return None
+    by_key: dict[str, str] = {}
+    for pack in library.packs.values():
+        by_key.setdefault(_pack_key(pack.id), pack.id)
+        by_key.setdefault(_pack_key(pack.name), pack.id)
+    chosen: set[str] = set()
+    unknown: list[str] = []
+    for part in raw.split(","):
+        key = _pack_key(part)
+        if not key:
+            continue
+        if key in by_key:
+            chosen.add(by_key[key])
+        else:
+            unknown.append(part.strip()[:60])
+    available = ", ".join(sorted(library.packs)) or "none installed"
+    if unknown:
+        raise UserInputError(
+            f"I don't know the pack(s) {', '.join(repr(u) for u in unknown)}. Packs: {available} (or `all`)."
+        )
+    if not chosen:
+        raise UserInputError(f"Please choose at least one pack (or `all`). Packs: {available}.")
+    return frozenset(chosen)
+
+
+def pack_choices(text: str, library: Library, limit: int = 25) -> list[tuple[str, str]]:
+    """Autocomplete for a comma-separated list: complete the last item, keep the ones before."""
+    head, _, last = text.rpartition(",")
+    done = [p.strip() for p in head.split(",") if p.strip()] if head else []
+    done_keys = {_pack_key(p) for p in done}
+    query = _pack_key(last)
+    prefix = ", ".join(done)
+    out: list[tuple[str, str]] = []
+    if not done and (not query or "all".startswith(query)):
+        out.append(("all packs", "all"))
+    for pack in sorted(library.packs.values(), key=lambda p: p.name):
+        if _pack_key(pack.id) in done_keys or _pack_key(pack.name) in done_keys:
+            continue
+        if query and query not in _pack_key(pack.id) and query not in _pack_key(pack.name):
+            continue
+        value = f"{prefix}, {pack.id}" if prefix else pack.id
+        name = f"{prefix}, {pack.name}" if prefix else f"{pack.name} ({pack.id})"
+        if len(value) <= 100:
+            out.append((shorten(name, 100), value))
+    return out[:limit]

@@ -1,0 +1,123 @@
+"""The daily post as data: what one schedule posts on one local day, and how it is chosen.
+
+Pure: the application layer (:mod:`bot.services.daily`) decides *when* and delivers it; the
+ui (:mod:`bot.ui.daily`) draws it. Both see the same :class:`DailyPost`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.models import Article, Event, Library
+from bot.core.onthisday import POST_LIMIT, select_for_post
+from bot.core.scheduling import Schedule
+
+#: Events posted to a server within this many days are avoided when the day has others.
+RECENT_DAYS = 60
+
+PostKind = Literal["events", "week", "article"]
+
+
+# --- the post --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPost:
+    """What to post for one schedule on one local day. The adapter turns it into an embed."""
+
+    guild_id: int
+    schedule_id: int
+    local_date: dt.date
+    kind: PostKind
+    #: Chronological; the day's events ("events") or the nearest days' ("week").
+    events: tuple[Event, ...] = ()
+    #: The article for an empty day with ``empty_day = "article"``.
+    article: Article | None = None
+    #: How many events there were to choose from (more than ``len(events)`` when some were left out).
+    total: int = 0
+    late: bool = False
+    #: When the post was due (UTC), for the "late" note.
+    scheduled_at: dt.datetime | None = None
+    timezone: str = "UTC"
+    #: Stable per (server, schedule, day), at most 25 characters: Discord's ``nonce`` with
+    #: ``enforce_nonce`` makes a repeated send within a few minutes return the first message.
+    nonce: str = ""
+
+    @property
+    def entry_ids(self) -> tuple[str, ...]:
+        if self.article is not None:
+            return (self.article.id,)
+        return tuple(e.id for e in self.events)
+
+
+def post_nonce(guild_id: int, schedule_id: int, local_date: dt.date) -> str:
+    """A 20-character nonce that is the same for every attempt at one day's post."""
+    digest = hashlib.blake2b(f"{guild_id}:{schedule_id}:{local_date.isoformat()}".encode(), digest_size=9)
+    return "fb" + digest.hexdigest()
+
+
+def _seeded(schedule: Schedule, local_date: dt.date) -> random.Random:
+    return random.Random(f"from-below:article:{schedule.guild_id}:{schedule.schedule_id}:{local_date.isoformat()}")
+
+
+def pick_article(
+    library: Library, packs: Collection[str] | None, recent_ids: Collection[str], rng: random.Random
+) -> Article | None:
+    pool = sorted((a for a in library.articles.values() if packs is None or a.pack in packs), key=lambda a: a.id)
+    fresh = [a for a in pool if a.id not in recent_ids]
+    pool = fresh or pool
+    return rng.choice(pool) if pool else None
+
+
+def build_post(
+    library: Library,
+    schedule: Schedule,
+    local_date: dt.date,
+    recent_ids: Collection[str],
+    late: bool,
+    *,
+    scheduled_at: dt.datetime | None = None,
+    limit: int = POST_LIMIT,
+) -> DailyPost | None:
+    """The post for ``local_date``, or None when there is nothing to post (an empty day with ``skip``).
+
+    The day's events come first (29 February events show on 28 February in other years).
+    On a day with none, ``schedule.empty_day`` decides: ``skip`` posts nothing, ``week`` posts
+    the nearest days' events (up to three days either side), ``article`` an article from the
+    library. Anything in ``recent_ids`` is avoided whenever something else is available; the
+    pick is deterministic per server and day, so a retry or a restart rebuilds the same post.
+    """
+    packs = schedule.packs
+
+    def make(kind: PostKind, events: tuple[Event, ...], article: Article | None, total: int) -> DailyPost:
+        return DailyPost(
+            guild_id=schedule.guild_id,
+            schedule_id=schedule.schedule_id,
+            local_date=local_date,
+            kind=kind,
+            events=events,
+            article=article,
+            total=total,
+            late=late,
+            scheduled_at=scheduled_at,
+            timezone=schedule.timezone,
+            nonce=post_nonce(schedule.guild_id, schedule.schedule_id, local_date),
+        )
+
+    y, m, d = local_date.year, local_date.month, local_date.day
+    day = select_for_post(library, y, m, d, guild_id=schedule.guild_id, recent_ids=recent_ids, packs=packs, limit=limit)
+    if day.events and not day.nearby:
+        return make("events", day.events, None, day.total)
+    if schedule.empty_day == "week":
+        return make("week", day.events, None, day.total) if day.events else None
+    if schedule.empty_day == "article":
+        article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
+        if article is None:
+            return None
+        return make("article", (), article, 1)
+    return None
