@@ -21,7 +21,8 @@ from bot.core.errors import DomainError, UserInputError
 from bot.core.models import Library
 from bot.core.packs import resolve_packs
 from bot.core.posts import DailyPost, build_post
-from bot.core.scheduling import EmptyDay, Schedule, resolve_timezone
+from bot.core.scheduling import EmptyDay, Schedule
+from bot.core.timezones import resolve_timezone
 from bot.services.library import load_content
 from bot.ui.daily import daily_post_cards, late_note
 from bot.ui.layout import card_text, fit_message

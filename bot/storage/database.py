@@ -29,6 +29,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.timezones import ensure_utc
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -78,9 +80,7 @@ def latest_version() -> int:
 
 def to_iso(value: dt.datetime) -> str:
     """An aware datetime as ISO-8601 UTC text."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("refusing to store a naive datetime")
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return ensure_utc(value, "a stored datetime").isoformat(timespec="microseconds")
 
 
 def from_iso(value: str | None) -> dt.datetime | None:
