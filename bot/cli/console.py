@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from bot import __version__
-from bot.cli.common import settings_or_exit
+from bot.cli.common import content_warning, settings_or_exit
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
@@ -775,6 +775,8 @@ async def open_session(
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
+    if (warning := content_warning(services.load_result)) is not None:
+        screen.error(warning)
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.daytext import DayQuery, local_today, parse_day
-from bot.core.timezones import get_zone
 from bot.core.errors import UserInputError
+from bot.core.timezones import get_zone
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 6, 16, 12, 0, tzinfo=UTC)

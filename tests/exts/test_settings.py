@@ -473,7 +473,7 @@ async def test_packs(world: tuple[Harness, HttpRecorder], db: Database) -> None:
     assert saved is not None
     assert saved.packs == frozenset({"test-pack"})
     message = await reply(h, "packs", packs="nope, test-pack")
-    assert "I don't know the pack(s) 'nope'" in message.content
+    assert "I don't know a pack called “nope”" in message.content
     message = await reply(h, "packs", packs=" , ")
     assert "at least one pack" in message.content
     saved = await stored(db)
