@@ -219,7 +219,7 @@ def test_one_resolve_timezone_and_one_aware_check() -> None:
     where = {
         path.relative_to(ROOT).as_posix()
         for path in (ROOT / "bot").rglob("*.py")
-        for needle in ("utcoffset() is", "def resolve_timezone", "ZoneInfo(")
+        for needle in ("utcoffset() is", "def resolve_timezone", "ZoneInfo(", "tzinfo is None")
         if needle in path.read_text(encoding="utf-8")
     }
     assert where == {"bot/core/timezones.py"}

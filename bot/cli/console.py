@@ -41,6 +41,7 @@ from bot.core.errors import DomainError, UserInputError
 from bot.core.models import Library
 from bot.core.results import Saved
 from bot.core.text import quote_user
+from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
@@ -832,7 +833,7 @@ def parse_now(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an ISO date and time like 2026-06-17T08:00Z") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return assume_utc(value)
 
 
 def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | None:

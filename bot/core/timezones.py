@@ -96,6 +96,11 @@ def ensure_utc(value: dt.datetime, what: str = "the datetime") -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def assume_utc(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC, a naive one taken to be UTC already (stored or typed timestamps)."""
+    return ensure_utc(value) if is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
 # --- offsets ---------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.timezones import ensure_utc
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +109,7 @@ def _parse_time(data: dict[str, Any], key: str, *, optional: bool) -> datetime |
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise HeartbeatError(f"'{key}' is not an ISO timestamp: {raw[:40]!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # the writer always stores UTC
-    return value
+    return assume_utc(value)  # the writer always stores UTC
 
 
 def read_heartbeat(path: Path) -> Heartbeat:

@@ -30,7 +30,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.timezones import ensure_utc
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,7 @@ def to_iso(value: dt.datetime) -> str:
 def from_iso(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    return assume_utc(dt.datetime.fromisoformat(value))
 
 
 class Transaction:
