@@ -169,6 +169,9 @@ CASES: dict[str, Case] = {
     "health with a negative age": Case(("health", "--max-age", "-5"), EXIT_USAGE, "must be more than 0 seconds"),
     # backup
     "backup with nothing to back up": Case(("backup", "copy.sqlite3"), EXIT_USAGE, "No database at"),
+    "backup to an empty name": Case(
+        ("backup", "--database", "{file}", ""), EXIT_USAGE, "Give the backup a file name", setup=a_database
+    ),
     "backup without a destination": Case(("backup",), EXIT_USAGE, "the following arguments are required: PATH"),
     "backup of a file that is not a database": Case(
         ("backup", "--database", "{file}", "copy.sqlite3"),

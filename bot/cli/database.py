@@ -16,6 +16,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if not source.is_file():
         say(f"No database at {source}: nothing to back up (set FROM_BELOW_DATABASE or pass --database).", err=True)
         return EXIT_USAGE
+    if not str(args.path).strip():
+        say("Give the backup a file name or a folder, like backups/ (a dated name is chosen in it).", err=True)
+        return EXIT_USAGE
     try:
         written = asyncio.run(backup_database(source, args.path))
     except StorageError as exc:
