@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.log import say
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "content_warning", "say", "settings_or_exit"]
 
 if TYPE_CHECKING:
     from bot.content_loader import LoadResult
@@ -13,13 +15,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-
-def say(text: str, *, err: bool = False) -> None:
-    """One line for the operator, on stderr for problems."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
 
 
 def settings_or_exit() -> Settings:
