@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import DomainError
+from bot.core.text import quote_user
 from bot.ui.layout import CONTENT_LIMIT
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def describe(error: BaseException, *, now: dt.datetime | None = None) -> UserFac
     if isinstance(original, DomainError):
         return UserFacingError(_clip(original.message))
     if isinstance(original, app_commands.TransformerError):
-        return UserFacingError(_clip(f"I couldn't understand {str(original.value)[:100]!r} for that option."))
+        return UserFacingError(_clip(f"I couldn't understand {quote_user(str(original.value), 100)} for that option."))
     if isinstance(original, app_commands.NoPrivateMessage):
         return UserFacingError("This command only works in a server, not in direct messages.")
     if isinstance(original, app_commands.MissingPermissions):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserInputError
 from bot.core.models import Library
-from bot.core.text import shorten
+from bot.core.text import quote_user, shorten
 
 ALL_PACKS = ("all", "every", "everything", "*")
 
@@ -36,7 +36,8 @@ def resolve_packs(text: str, library: Library) -> frozenset[str] | None:
     available = ", ".join(sorted(library.packs)) or "none installed"
     if unknown:
         raise UserInputError(
-            f"I don't know the pack(s) {', '.join(repr(u) for u in unknown)}. Packs: {available} (or `all`)."
+            f"I don't know the {'pack' if len(unknown) == 1 else 'packs'} "
+            f"{', '.join(quote_user(u, 60) for u in unknown)}. Packs: {available} (or `all`)."
         )
     if not chosen:
         raise UserInputError(f"Please choose at least one pack (or `all`). Packs: {available}.")

@@ -910,7 +910,7 @@ def describe_filters(
         parts.append(f"in {year}")
     elif from_year is not None and to_year is not None:
         lo, hi = sorted((from_year, to_year))
-        parts.append(f"{lo}–{hi}")
+        parts.append(f"{lo}–{hi}" if lo != hi else str(lo))
     elif from_year is not None:
         parts.append(f"from {from_year}")
     elif to_year is not None:
@@ -920,3 +920,26 @@ def describe_filters(
     if place:
         parts.append(f"place {escape_markdown(place)}")
     return " · ".join(parts)
+
+
+def filters_phrase(
+    *,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """The filters as words that follow "No events": ``in 1989``, ``from 3000 on``, ``tagged `strike```."""
+    parts = []
+    if from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"in {lo}" if lo == hi else f"between {lo} and {hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year} on")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tagged `{tag}`")
+    if place:
+        parts.append(f"in {escape_markdown(place)}")
+    return ", ".join(parts)

@@ -19,7 +19,7 @@ from bot.ui.layout import (
     Card,
     Option,
     about_card,
-    article_cards,
+    article_card,
     event_card,
     fit_card,
     fit_message,
@@ -74,7 +74,8 @@ def event_embed(event: Event, library: Library) -> discord.Embed:
 
 
 def article_embeds(article: Article, library: Library, length: str = "medium") -> list[discord.Embed]:
-    return message_embeds(article_cards(article, library, length))
+    """An article's first screen: one embed with the chosen summary and the argument."""
+    return message_embeds([article_card(article, library, length)])
 
 
 def note_embeds(article: Article, library: Library) -> list[discord.Embed]:

@@ -172,7 +172,7 @@ async def test_send_posts_embeds_with_the_nonce_and_pings_only_the_role(world: t
     assert body["content"] == f"<@&{ROLE_ID}>"
     assert body["allowed_mentions"] == {"parse": [], "roles": [ROLE_ID]}
     (embed,) = body["embeds"]
-    assert embed["title"] == "On this day, 17 June"
+    assert embed["title"] == "On this day: 17 June"
     assert any("East German uprising" in f["name"] for f in embed["fields"])
     # Text from the YAML never pings: it is inside the embed, and only the one role is allowed.
     assert "@everyone" not in body["content"]

@@ -6,7 +6,7 @@ the pages come from :mod:`bot.ui.listing`; this module only puts them on Discord
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -16,11 +16,13 @@ from bot.app import Bot
 from bot.core.autocomplete import Choice
 from bot.core.models import Article, Event
 from bot.ui.embeds import article_embeds, event_embed, message_embeds, note_embeds
-from bot.ui.layout import event_option, list_card, related_events
-from bot.ui.listing import Listing
-from bot.ui.pagination import MenuView, Page, send_listing, send_message, send_pages
+from bot.ui.layout import article_parts, event_option, key_points_card, list_card, related_events
+from bot.ui.listing import Listing, article_events_listing
+from bot.ui.pagination import ClickHandler, MenuView, Page, send_listing, send_message, send_pages
 
 Interaction = discord.Interaction[Any]
+#: Opens one part of an article (by id) for whoever pressed its button.
+ArticleOpener = Callable[[Interaction, str], Awaitable[None]]
 LENGTH_CHOICES = [
     app_commands.Choice(name="Short: a sentence or two", value="short"),
     app_commands.Choice(name="Medium: a paragraph (default)", value="medium"),
@@ -71,23 +73,28 @@ async def open_event_callback(interaction: Interaction, event_id: str) -> None:
 
 
 def article_view(bot: Bot, article: Article) -> MenuView | None:
-    mentioned = [bot.library.events[e] for e in article.events if e in bot.library.events]
-    buttons = []
-    if article.context_notes:
+    """The buttons under an article: key points, what the record says, the events (each with its count).
 
-        async def show_notes(interaction: Interaction) -> None:
-            await open_notes(interaction, article.id)
+    Anyone can press them; each answer goes privately to whoever pressed.
+    """
+    handlers: dict[str, ArticleOpener] = {
+        "points": open_key_points,
+        "notes": open_notes,
+        "events": open_article_events,
+    }
+    buttons: list[tuple[str, ClickHandler]] = []
+    for part in article_parts(article, bot.library):
+        handler = handlers[part.key]
 
-        buttons.append(("What the record says", show_notes))
-    if not mentioned and not buttons:
+        async def press(
+            interaction: Interaction, handler: Callable[[Interaction, str], Awaitable[None]] = handler
+        ) -> None:
+            await handler(interaction, article.id)
+
+        buttons.append((part.label, press))
+    if not buttons:
         return None
-    return MenuView(
-        [event_option(e) for e in mentioned],
-        open_event_callback,
-        placeholder="Open an event the article mentions…",
-        buttons=buttons,
-        timeout=bot.view_timeout,
-    )
+    return MenuView([], open_event_callback, buttons=buttons, timeout=bot.view_timeout)
 
 
 async def open_article(interaction: Interaction, article: Article, length: str, *, ephemeral: bool) -> None:
@@ -117,3 +124,23 @@ async def open_notes(interaction: Interaction, article_id: str) -> None:
         return Page((embeds[index],))
 
     await send_pages(interaction, source, len(embeds), ephemeral=True, view_timeout=bot.view_timeout)
+
+
+async def open_key_points(interaction: Interaction, article_id: str) -> None:
+    """An article's key points, privately to whoever asked."""
+    bot = bot_of(interaction)
+    article = bot.services.lookups.article(article_id)
+    await send_message(interaction, message_embeds([key_points_card(article, bot.library)]), ephemeral=True)
+
+
+async def open_article_events(interaction: Interaction, article_id: str) -> None:
+    """The events an article mentions, page by page with a menu to open one, privately to whoever asked."""
+    bot = bot_of(interaction)
+    article = bot.services.lookups.article(article_id)
+    await send_listing(
+        interaction,
+        article_events_listing(bot.library, article),
+        on_pick=open_event_callback,
+        ephemeral=True,
+        view_timeout=bot.view_timeout,
+    )
