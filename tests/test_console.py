@@ -110,7 +110,7 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     assert "Sources:" in opened
     assert "Date:" in opened
     # Positional text fills the first option up to the next name:value.
-    assert "event(s) for vorkuta strike · in 1953" in out["/event search vorkuta strike year:1953"]
+    assert "2 events for vorkuta strike · in 1953" in out["/event search vorkuta strike year:1953"]
     assert out["/event show Prisoners' strike in the Vorkuta camps"].splitlines()[0] == (
         "Prisoners' strike in the Vorkuta camps"
     )
@@ -126,7 +126,7 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     about = out["/about"]
     assert "About From Below" in about
     assert "not connected" in about
-    assert "event(s)" in about
+    assert "1 article, " in about and " events\n" in about
     # Markdown markers are gone in plain text.
     assert "**" not in result.stdout
 
