@@ -229,13 +229,13 @@ def years_ago(event: Event, year: int | None, when: str = "") -> str:
 
 
 def event_line(event: Event, year: int | None = None) -> str:
-    """``**Title** — 17 June 1953 (73 years ago) · East Berlin, East Germany`` for lists.
+    """``**Title** — 17 June 1953, 73 years ago · East Berlin, East Germany`` for lists.
 
     With ``year`` (the year it is now), how long ago the event was follows its date.
     """
     place = event.place_label
     ago = years_ago(event, year)
-    date = f"{event.date_label()} ({ago})" if ago else event.date_label()
+    date = f"{event.date_label()}, {ago}" if ago else event.date_label()
     tail = f"{date} · {place}" if place else date
     return f"**{escape_markdown(event.title)}** — {tail}"
 
