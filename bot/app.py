@@ -31,7 +31,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot import __version__
-from bot.config import Settings
+from bot.config import Settings, is_loopback_url
 from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
@@ -268,18 +268,22 @@ class Bot(commands.Bot):
 
 
 def point_at_api(settings: Settings) -> None:
-    """Test switch: talk to a fake Discord on loopback instead of discord.com.
+    """Send REST requests to ``FROM_BELOW_DISCORD_API_URL`` instead of discord.com.
 
-    REST goes to ``settings.discord_api_url``; the gateway to ``discord_gateway_url`` when the
-    settings have one, else ``ws://<same host>/gateway`` (where the test fake serves it).
+    In production that is a rate-limiting REST proxy shared by several processes (such as
+    nirn-proxy), set the way such proxies document for discord.py (``Route.BASE``); the
+    gateway stays Discord's. In tests it is the fake Discord on loopback, whose gateway is
+    ``FROM_BELOW_DISCORD_GATEWAY_URL`` or, when that is unset, ``ws://<same host>/gateway``.
     """
     if not settings.discord_api_url:
         return
     api = yarl.URL(settings.discord_api_url.rstrip("/"))
     discord.http.Route.BASE = str(api)
-    gateway = getattr(settings, "discord_gateway_url", None)
-    scheme = "wss" if api.scheme == "https" else "ws"
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else api.with_scheme(scheme).with_path("/gateway")
+    gateway = settings.discord_gateway_url
+    if gateway is None and is_loopback_url(settings.discord_api_url):
+        gateway = str(api.with_scheme("wss" if api.scheme == "https" else "ws").with_path("/gateway"))
+    if gateway is not None:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
 async def _open_database(settings: Settings) -> Database:

@@ -57,6 +57,8 @@ class Settings:
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
+    #: Tests only: the fake Discord's gateway (loopback).
+    discord_gateway_url: str | None = None
 
     @property
     def heartbeat_path(self) -> Path:
@@ -121,8 +123,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems, whole=True))
 
     api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
-    if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
+    if api_url is not None and not api_url.startswith(("https://", "http://")):
+        problems.append(f"FROM_BELOW_DISCORD_API_URL must be an http(s) URL, got {api_url[:60]!r}")
+    gateway_url = env.get("FROM_BELOW_DISCORD_GATEWAY_URL", "").strip() or None
+    if gateway_url is not None and not is_loopback_url(gateway_url):
+        problems.append("FROM_BELOW_DISCORD_GATEWAY_URL is for tests only and must point at a loopback address")
 
     source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
     if source and not source.startswith(("https://", "http://")):
@@ -140,8 +145,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         guild_grace_days=grace,
         post_concurrency=concurrency,
         discord_api_url=api_url,
+        discord_gateway_url=gateway_url,
         source_url=source,
     )
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) or ws(s) URL on this machine (the test fake Discord)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if "://" in url else ""
+    return host in ("localhost", "[::1]") or host.startswith("127.")
 
 
 def is_snowflake(text: str) -> bool:

@@ -52,6 +52,7 @@ class ScheduleSettings:
         self._posts = PostsRepository(db)
 
     async def current(self, guild_id: int) -> Schedule:
+        """The server's stored schedule, or the defaults for a server never set up."""
         return await self._settings.get_or_default(guild_id)
 
     async def status(self, guild_id: int, now_utc: dt.datetime | None = None) -> ScheduleStatus:
@@ -90,30 +91,39 @@ class ScheduleSettings:
             await self._posts.mark_skipped(schedule.key, today, at=now, reason=SKIPPED_AFTER_CHANGE)
 
     async def set_channel(self, guild_id: int, channel_id: int) -> Saved:
+        """Post to ``channel_id`` (checked by the caller); clears a pause by the bot."""
         return await self.apply(changes.set_channel(await self.current(guild_id), channel_id))
 
     async def set_time(self, guild_id: int, text: str) -> Saved:
+        """Post at the local time typed (``09:00``, ``9am``)."""
         return await self.apply(changes.set_time(await self.current(guild_id), text))
 
     async def set_timezone(self, guild_id: int, text: str) -> Saved:
+        """Take the post time in the timezone typed (a city or tz database name)."""
         return await self.apply(changes.set_timezone(await self.current(guild_id), text))
 
     async def set_days(self, guild_id: int, text: str) -> Saved:
+        """Post on the days typed (``weekdays``, ``mon-fri``, ``mon,wed,fri``)."""
         return await self.apply(changes.set_days(await self.current(guild_id), text))
 
     async def set_packs(self, guild_id: int, text: str, library: Library) -> Saved:
+        """Post from the packs typed (``all``, or ids or names separated by commas)."""
         return await self.apply(changes.set_packs(await self.current(guild_id), text, library))
 
     async def set_empty_days(self, guild_id: int, mode: str) -> Saved:
+        """What to post on a day with nothing: ``skip``, ``week`` or ``article``."""
         return await self.apply(changes.set_empty_days(await self.current(guild_id), mode))
 
     async def set_role(self, guild_id: int, role_id: int | None) -> Saved:
+        """Ping ``role_id`` with each post (None: ping nobody)."""
         return await self.apply(changes.set_role(await self.current(guild_id), role_id))
 
     async def pause(self, guild_id: int) -> Saved:
+        """Stop posting; the settings are kept."""
         return await self.apply(changes.pause(await self.current(guild_id)))
 
     async def resume(self, guild_id: int) -> Saved:
+        """Start posting again (needs a channel)."""
         return await self.apply(changes.resume(await self.current(guild_id)))
 
     # --- the next post -------------------------------------------------------------------
