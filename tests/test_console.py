@@ -126,7 +126,8 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     about = out["/about"]
     assert "About From Below" in about
     assert "not connected" in about
-    assert "1 article, " in about and " events\n" in about
+    assert "1 article, " in about
+    assert " events\n" in about
     # Markdown markers are gone in plain text.
     assert "**" not in result.stdout
 

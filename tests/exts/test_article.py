@@ -27,7 +27,8 @@ async def test_article_show_is_one_screen_with_buttons_for_the_rest(harness: Har
     assert "Socialist Worker" in main["author"]["name"]
     assert "8 March 2003" in main["author"]["name"]
     assert main["description"].startswith("A long summary.")
-    assert [(f["name"], f["value"]) for f in main["fields"]] == [("The argument", "Revolts from below broke the empire.")]
+    argument = ("The argument", "Revolts from below broke the empire.")
+    assert [(f["name"], f["value"]) for f in main["fields"]] == [argument]
     assert "Source pack: Test pack" in main["footer"]["text"]
     assert "Long summary" in main["footer"]["text"]
     assert not message.selects()  # no menus on the first screen

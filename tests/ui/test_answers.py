@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -20,10 +21,16 @@ from bot.ui.layout import day_title, years_ago
 from bot.ui.listing import timeline_listing
 from bot.ui.settings_text import confirmation, preview_lines, settings_card, weekdays_phrase
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exts"))
-from conftest import build_test_library  # noqa: E402
-
-LIBRARY = build_test_library()
+# The awkward test library of tests/exts (its conftest is not a package module: load it by path).
+_spec = importlib.util.spec_from_file_location(
+    "exts_test_library", Path(__file__).resolve().parents[1] / "exts" / "conftest.py"
+)
+assert _spec is not None
+assert _spec.loader is not None
+_exts = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _exts
+_spec.loader.exec_module(_exts)
+LIBRARY = _exts.build_test_library()
 NOW = dt.datetime(2026, 6, 17, 12, 0, tzinfo=dt.UTC)
 
 
@@ -178,7 +185,7 @@ def test_filters_as_words_after_no_events() -> None:
 
 def test_an_option_discord_could_not_read_is_quoted_literally() -> None:
     class Years(app_commands.Transformer):
-        async def transform(self, interaction: object, value: object) -> object:  # type: ignore[override]
+        async def transform(self, interaction: object, value: object) -> object:
             return value
 
     error = app_commands.TransformerError("\x00\x07null", AppCommandOptionType.string, Years())
