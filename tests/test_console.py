@@ -509,3 +509,36 @@ def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path)
     assert "Something went wrong (RuntimeError: boom); run with --debug for details." in out
     assert "Traceback" not in out
     assert "East Germany" in out
+
+
+def test_article_show_is_the_same_first_screen_with_points_notes_and_events_on_demand(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/article show tyranny length:short",
+            "points",
+            "events",
+            "open 1",
+            "notes",
+            "events tyranny",
+            "/onthisday 17 june",
+            "points",
+        ]
+    )
+    result = run_console(script + "\n", tmp_path / "db.sqlite3", "--plain")
+    assert_clean(result)
+    out = answers(result.stdout)
+    first = out["/article show tyranny length:short"]
+    assert "The argument:" in first
+    assert "Key points:" not in first  # not on the first screen
+    assert "The article says" not in first  # nor the context notes
+    assert "`points` Key points (8)" not in first  # plain text: no backticks
+    assert "points Key points (8) · notes What the record says (6) · events Events (27)" in first
+    assert out["points"].count("• ") == 8
+    assert "The article mentions 27 events." in out["events"]
+    assert "Page 1 of 3" in out["events"]
+    # The events page's menu opens an event; the article is still the one `notes` means.
+    assert "International Women's Day strike opens the February Revolution" in out["open 1"]
+    assert "What the record says (1/6)" in out["notes"]
+    assert "The article mentions 27 events." in out["events tyranny"]
+    # `points` after another command still means the last article opened.
+    assert out["points #2"].count("• ") == 8
