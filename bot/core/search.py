@@ -48,7 +48,7 @@ from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexSta
 from bot.core.errors import UserInputError
 from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
-from bot.core.text import escape_markdown
+from bot.core.text import escape_markdown, quote_user
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
 SCHEMA_VERSION = 5
@@ -640,7 +640,7 @@ class SearchIndex:
         negative: list[str] = []
         if filters.kind is not None:
             if filters.kind not in KINDS:
-                raise UserInputError(f"search for events or articles, not {str(filters.kind)[:40]!r}")
+                raise UserInputError(f"Search for events or articles, not {quote_user(str(filters.kind), 40)}.")
             # Articles are few: "events" is "not articles", which costs less than listing events.
             (positive if filters.kind == "article" else negative).append(facet_token("k", "article"))
         if filters.tag and filters.tag.strip():
