@@ -645,7 +645,12 @@ class Session:
         self.last_article = article.id
         self.screen.cards([article_card(article, self.library, length)])
         self.menu = None
-        parts = [f"`{p.key}` {p.label}" for p in article_parts(article, self.library)]
+        self._article_buttons(article.id)
+
+    def _article_buttons(self, article_id: str) -> None:
+        """What the buttons under an article would open, as the console's commands."""
+        self.last_article = article_id
+        parts = [f"`{p.key}` {p.label}" for p in article_parts(self.library.articles[article_id], self.library)]
         if parts:
             self.screen.hint("More (the buttons in Discord): " + " · ".join(parts))
 
@@ -753,12 +758,16 @@ class Session:
             self.screen.say(lines)
             return
         self.screen.cards(daily_post_cards(shown.post, self.library), content=lines)
+        if shown.post.article is not None:
+            self._article_buttons(shown.post.article.id)
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
         current, post = await self.services.schedules.test_post(GUILD_ID, self.library)
         ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
         self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
         self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
+        if post.article is not None:
+            self._article_buttons(post.article.id)
 
 
 # --- running -----------------------------------------------------------------------------------------

@@ -12,17 +12,16 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.core.dates import MONTH_NAMES
-from bot.core.models import Article, Event, Library
+from bot.core.models import Event, Library
 from bot.core.posts import DailyPost
 from bot.core.scheduling import format_post_time, get_zone
-from bot.core.text import escape_markdown, excerpt, plural
+from bot.core.text import escape_markdown, excerpt
 from bot.ui.layout import (
     BULLET,
     FIELD_VALUE_LIMIT,
     Card,
     Field,
     article_card,
-    article_parts,
     day_title,
     link,
     pack_footer,
@@ -83,10 +82,8 @@ def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -
     day = _day_label(post)
     if post.kind == "article" and post.article is not None:
         intro = f"*Nothing in the library happened on {day}, so here is something to read.*"
+        # Its key points, notes and events are behind the post's buttons (bot.ui.embeds.daily_post_buttons).
         card = article_card(post.article, library, "medium", intro="\n".join([*notes, intro]))
-        more = more_in_article(post.article, library)
-        if more:
-            card = replace(card, fields=(*card.fields, Field("More", more)))
         if test:
             card = replace(card, footer=f"{card.footer} · {TEST_POST_NOTE}")
         return (card,)
@@ -111,22 +108,6 @@ def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -
         kind="day",
     )
     return (card,)
-
-
-def more_in_article(article: Article, library: Library) -> str:
-    """The line under an article in a post: what ``/article show`` opens from it (a post has no buttons)."""
-    parts = []
-    for part in article_parts(article, library):
-        if part.key == "points":
-            parts.append(f"its {plural(part.count, 'key point')}")
-        elif part.key == "notes":
-            parts.append(f"what the record says ({plural(part.count, 'note')})")
-        else:
-            parts.append(f"the {plural(part.count, 'event')} it mentions")
-    if not parts:
-        return ""
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"Read {listed} with `/article show article:{escape_markdown(article.title[:80])}`."
 
 
 def _anniversary_year(event: Event, local_date: dt.date) -> int:

@@ -11,6 +11,7 @@ Nothing here imports discord.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -368,6 +369,11 @@ def article_events(article: Article, library: Library) -> list[Event]:
     return sorted(found, key=lambda e: e.sort_key)
 
 
+#: The custom id of an article's buttons: they carry what they open, so they work for anyone at
+#: any time, after a restart too (article ids are at most 80 characters: 98 of Discord's 100).
+ARTICLE_PART_ID = re.compile(r"fb:article:(?P<part>points|notes|events):(?P<article>[a-z0-9-]{1,80})")
+
+
 @dataclass(frozen=True, slots=True)
 class ArticlePart:
     """One thing an article's first screen opens on demand: ``key`` names it, ``label`` is its button."""
@@ -375,19 +381,25 @@ class ArticlePart:
     key: str
     label: str
     count: int
+    article_id: str = ""
+
+    @property
+    def custom_id(self) -> str:
+        return f"fb:article:{self.key}:{self.article_id}"[:100]
 
 
 def article_parts(article: Article, library: Library) -> tuple[ArticlePart, ...]:
     """What the buttons under an article open: key points, what the record says, the events (with counts)."""
     parts = []
     if article.key_points:
-        parts.append(ArticlePart("points", f"Key points ({len(article.key_points)})", len(article.key_points)))
+        count = len(article.key_points)
+        parts.append(ArticlePart("points", f"Key points ({count})", count, article.id))
     if article.context_notes:
         count = len(article.context_notes)
-        parts.append(ArticlePart("notes", f"What the record says ({count})", count))
+        parts.append(ArticlePart("notes", f"What the record says ({count})", count, article.id))
     events = article_events(article, library)
     if events:
-        parts.append(ArticlePart("events", f"Events ({len(events)})", len(events)))
+        parts.append(ArticlePart("events", f"Events ({len(events)})", len(events), article.id))
     return tuple(parts)
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import ALICE, BOB, Harness, Sent, assert_message_within_limits
+import json
+from pathlib import Path
+
+from conftest import ALICE, BOB, Harness, RecordingAdapter, Sent, assert_message_within_limits, make_harness
+
+from bot.core.models import Library
+from bot.errors import ErrorReportingView
 
 
 def first_answer_size(message: Sent) -> int:
@@ -134,3 +140,37 @@ async def test_article_show_does_not_guess(harness: Harness) -> None:
     assert message.content.startswith("No article matches “o'brien”.")
     (typo,) = await harness.invoke("article show", article="tyrany toppld")
     assert typo.embeds[0]["title"] == "Tyranny toppled by its victims"
+
+
+async def test_article_buttons_keep_working_after_the_views_time_out_and_a_restart(
+    harness: Harness, test_library: Library, adapter: RecordingAdapter, tmp_path: Path
+) -> None:
+    (message,) = await harness.invoke("article show", article="short-article")
+    custom_id = message.button("Key points")["custom_id"]
+    assert custom_id == "fb:article:points:short-article"
+    # Nothing is kept per message: no live view holds the button, and still it answers.
+    assert custom_id not in ErrorReportingView.live_custom_ids()
+    (points,) = await harness.click(message, custom_id, user_id=BOB)
+    assert points.embeds[0]["title"] == "Key points (2)"
+    # A new bot process (a restart) answers the buttons of an old message too.
+    restarted = await make_harness(test_library, adapter, tmp_path / "restarted")
+    try:
+        (again,) = await restarted.click(message, message.button("Events")["custom_id"], user_id=ALICE)
+        assert again.ephemeral
+        assert "The article mentions 2 events." in again.embeds[0]["description"]
+    finally:
+        await restarted.bot.close()
+
+
+async def test_a_button_for_an_article_no_longer_in_the_library_says_so(harness: Harness) -> None:
+    (message,) = await harness.invoke("article show", article="short-article")
+    # An old message whose article was removed from the library since.
+    old = json.loads(json.dumps(message.body).replace("short-article", "gone-article"))
+    old_message = Sent(message.method, message.path, old, message.message_id)
+    (answer,) = await harness.click(old_message, "fb:article:notes:gone-article", user_id=BOB)
+    assert answer.ephemeral
+    assert answer.content == "That article is no longer in the library (it may have been updated)."
+    # A custom id the message does not carry (forged) is answered as stale, privately.
+    (forged,) = await harness.click(message, "fb:article:notes:short-articlex", user_id=BOB)
+    assert forged.ephemeral
+    assert "no longer work" in forged.content

@@ -17,6 +17,7 @@ from bot.core.scheduling import PostState, Schedule, ScheduleStatus
 from bot.core.search import describe_filters, filters_phrase
 from bot.errors import describe
 from bot.ui.daily import daily_post_cards, post_heading
+from bot.ui.embeds import daily_post_buttons
 from bot.ui.layout import day_title, years_ago
 from bot.ui.listing import timeline_listing
 from bot.ui.settings_text import confirmation, preview_lines, settings_card, weekdays_phrase
@@ -45,16 +46,23 @@ def _size(cards: tuple[object, ...]) -> int:
 # --- the daily post --------------------------------------------------------------------------------
 
 
-def test_article_post_is_one_card_with_summary_argument_and_where_to_read_more() -> None:
+def test_article_post_is_one_card_with_summary_argument_and_buttons_for_the_rest() -> None:
     article = LIBRARY.articles["long-article"]
-    cards = daily_post_cards(_post("article", dt.date(2026, 6, 2), article=article), LIBRARY)
+    post = _post("article", dt.date(2026, 6, 2), article=article)
+    cards = daily_post_cards(post, LIBRARY)
     (card,) = cards  # no second "What the record says" card
     assert card.description.startswith("*Nothing in the library happened on 2 June, so here is something to read.*")
-    assert [f.name for f in card.fields] == ["The argument", "More"]
-    more = card.fields[1].value
-    assert "its 10 key points, what the record says (12 notes) and the 40 events it mentions" in more
-    assert "`/article show article:" in more
-    assert _size(cards) < 2500
+    assert [f.name for f in card.fields] == ["The argument"]
+    assert _size(cards) < 2500  # it was two cards, about 6,000 characters
+    view = daily_post_buttons(post, LIBRARY)
+    assert view is not None
+    assert view.is_finished()  # drawn, not kept: the custom ids are answered by a persistent handler
+    assert [(b.label, b.custom_id) for b in view.children] == [  # type: ignore[attr-defined]
+        ("Key points (10)", "fb:article:points:long-article"),
+        ("What the record says (12)", "fb:article:notes:long-article"),
+        ("Events (40)", "fb:article:events:long-article"),
+    ]
+    assert daily_post_buttons(_post("events", dt.date(2026, 6, 17)), LIBRARY) is None
 
 
 def test_week_post_does_not_point_to_more_on_this_day() -> None:

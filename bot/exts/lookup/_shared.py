@@ -6,6 +6,7 @@ the pages come from :mod:`bot.ui.listing`; this module only puts them on Discord
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -15,10 +16,11 @@ from discord import app_commands
 from bot.app import Bot
 from bot.core.autocomplete import Choice
 from bot.core.models import Article, Event
-from bot.ui.embeds import article_embeds, event_embed, message_embeds, note_embeds
-from bot.ui.layout import article_parts, event_option, key_points_card, list_card, related_events
+from bot.errors import handle_persistently, report_error
+from bot.ui.embeds import article_buttons, article_embeds, event_embed, message_embeds, note_embeds
+from bot.ui.layout import ARTICLE_PART_ID, event_option, key_points_card, list_card, related_events
 from bot.ui.listing import Listing, article_events_listing
-from bot.ui.pagination import ClickHandler, MenuView, Page, send_listing, send_message, send_pages
+from bot.ui.pagination import MenuView, Page, send_listing, send_message, send_pages
 
 Interaction = discord.Interaction[Any]
 #: Opens one part of an article (by id) for whoever pressed its button.
@@ -72,29 +74,33 @@ async def open_event_callback(interaction: Interaction, event_id: str) -> None:
     await open_event(interaction, event, ephemeral=True)
 
 
-def article_view(bot: Bot, article: Article) -> MenuView | None:
-    """The buttons under an article: key points, what the record says, the events (each with its count).
+class ArticlePartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ARTICLE_PART_ID.pattern):
+    """Any article button (``fb:article:<part>:<id>``), on any message, however old: what it opens
+    goes privately to whoever pressed. Registered once with :func:`register_article_buttons`."""
 
-    Anyone can press them; each answer goes privately to whoever pressed.
-    """
-    handlers: dict[str, ArticleOpener] = {
-        "points": open_key_points,
-        "notes": open_notes,
-        "events": open_article_events,
-    }
-    buttons: list[tuple[str, ClickHandler]] = []
-    for part in article_parts(article, bot.library):
-        handler = handlers[part.key]
+    def __init__(self, part: str, article_id: str) -> None:
+        super().__init__(discord.ui.Button(custom_id=f"fb:article:{part}:{article_id}"))
+        self.part = part
+        self.article_id = article_id
 
-        async def press(
-            interaction: Interaction, handler: Callable[[Interaction, str], Awaitable[None]] = handler
-        ) -> None:
-            await handler(interaction, article.id)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ArticlePartButton:
+        return cls(match["part"], match["article"])
 
-        buttons.append((part.label, press))
-    if not buttons:
-        return None
-    return MenuView([], open_event_callback, buttons=buttons, timeout=bot.view_timeout)
+    async def callback(self, interaction: Interaction) -> None:
+        opener = ARTICLE_PARTS[self.part]
+        try:
+            await opener(interaction, self.article_id)
+        except Exception as exc:  # the one error handler, as for every other button
+            await report_error(interaction, exc)
+
+
+def register_article_buttons(bot: Bot) -> None:
+    """Answer article buttons from now on (on /article show answers and on daily posts)."""
+    bot.add_dynamic_items(ArticlePartButton)
+    handle_persistently(ARTICLE_PART_ID)
 
 
 async def open_article(interaction: Interaction, article: Article, length: str, *, ephemeral: bool) -> None:
@@ -102,7 +108,7 @@ async def open_article(interaction: Interaction, article: Article, length: str, 
     await send_message(
         interaction,
         article_embeds(article, bot.library, length),
-        article_view(bot, article),
+        article_buttons(article, bot.library),
         ephemeral=ephemeral,
     )
 
@@ -144,3 +150,11 @@ async def open_article_events(interaction: Interaction, article_id: str) -> None
         ephemeral=True,
         view_timeout=bot.view_timeout,
     )
+
+
+#: What each article button opens.
+ARTICLE_PARTS: dict[str, ArticleOpener] = {
+    "points": open_key_points,
+    "notes": open_notes,
+    "events": open_article_events,
+}
