@@ -46,7 +46,7 @@ def _size(cards: tuple[object, ...]) -> int:
 # --- the daily post --------------------------------------------------------------------------------
 
 
-def test_article_post_is_one_card_with_summary_argument_and_buttons_for_the_rest() -> None:
+async def test_article_post_is_one_card_with_summary_argument_and_buttons_for_the_rest() -> None:
     article = LIBRARY.articles["long-article"]
     post = _post("article", dt.date(2026, 6, 2), article=article)
     cards = daily_post_cards(post, LIBRARY)
@@ -56,7 +56,7 @@ def test_article_post_is_one_card_with_summary_argument_and_buttons_for_the_rest
     assert _size(cards) < 2500  # it was two cards, about 6,000 characters
     view = daily_post_buttons(post, LIBRARY)
     assert view is not None
-    assert view.is_finished()  # drawn, not kept: the custom ids are answered by a persistent handler
+    assert view.is_finished()  # drawn, not kept (on the bot's loop): a persistent handler answers the ids
     assert [(b.label, b.custom_id) for b in view.children] == [  # type: ignore[attr-defined]
         ("Key points (10)", "fb:article:points:long-article"),
         ("What the record says (12)", "fb:article:notes:long-article"),
