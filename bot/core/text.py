@@ -71,6 +71,27 @@ def excerpt(text: str, limit: int) -> str:
     return shorten(text, limit)
 
 
+def end_at_boundary(snippet: str) -> str:
+    """A snippet cut off with "…" (a search hit's) ending at its last sentence or clause instead.
+
+    Kept as it is when no boundary is in its second half. Bold markers stay paired.
+    """
+    if not snippet.endswith(ELLIPSIS):
+        return snippet
+    body = snippet[: -len(ELLIPSIS)].rstrip()
+    sentences = [m.end() for m in _SENTENCE_END.finditer(body + " ") if not _abbreviation(body[: m.start()])]
+    clauses = [m.start() for m in _CLAUSE_END.finditer(body)]
+    if sentences and sentences[-1] >= len(body) * 0.5:
+        cut = body[: sentences[-1]]
+    elif clauses and clauses[-1] >= len(body) * 0.6:
+        cut = body[: clauses[-1]].rstrip(" ,;:—–") + ELLIPSIS
+    else:
+        return snippet
+    if cut.count("**") % 2:
+        cut = cut.replace("**", "")
+    return cut
+
+
 def plural(count: int, singular: str, plural_form: str = "") -> str:
     """``1 event``, ``2 events``, ``0 events`` (``plural_form`` for irregular words: ``1 entry``/``2 entries``)."""
     word = singular if count == 1 else (plural_form or f"{singular}s")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Article, Event, Library
 from bot.core.results import DayResult, EventSearch, TimelineResult
-from bot.core.text import escape_markdown, excerpt, plural
+from bot.core.text import end_at_boundary, escape_markdown, excerpt, plural
 from bot.ui.layout import (
     BULLET,
     DAY_PAGE_SIZE,
@@ -75,7 +75,8 @@ def search_listing(library: Library, found: EventSearch, per_page: int = EVENT_S
             if event is None:
                 continue
             place_label = f" · {event.place_label}" if event.place_label else ""
-            lines.append(f"**{escape_markdown(event.title)}** — {event.date_label()}{place_label}\n{hit.snippet}")
+            snippet = end_at_boundary(hit.snippet)
+            lines.append(f"**{escape_markdown(event.title)}** — {event.date_label()}{place_label}\n{snippet}")
         card = list_card(
             "Event search", lines, intro=intro, footer=pack_footer(library, [e.pack for e in events]), kind="list"
         )

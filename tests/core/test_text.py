@@ -54,3 +54,20 @@ def test_plural_has_real_singular_and_plural_forms() -> None:
     assert plural(0, "article") == "0 articles"
     assert plural(1, "entry", "entries") == "1 entry"
     assert plural(1500, "entry", "entries") == "1,500 entries"
+
+
+def test_a_search_snippet_ends_at_its_last_sentence_or_clause() -> None:
+    from bot.core.text import end_at_boundary
+
+    cut = "Armed men attacked at night, killing forty **residents**, while residents accused the police. The…"
+    assert (
+        end_at_boundary(cut)
+        == "Armed men attacked at night, killing forty **residents**, while residents accused the police."
+    )
+    clause = "…sent them to camps, the banned party called a **strike**, and tram drivers, dockers and the rest walked…"
+    assert end_at_boundary(clause) == "…sent them to camps, the banned party called a **strike**, and tram drivers…"
+    assert end_at_boundary("A whole sentence.") == "A whole sentence."
+    assert (
+        end_at_boundary("no boundary anywhere in this cut text at all…")
+        == "no boundary anywhere in this cut text at all…"
+    )
