@@ -35,6 +35,7 @@ from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
 from bot.core.search import SearchIndex
+from bot.core.text import plural
 from bot.errors import BotTree, answer_stale_component
 from bot.log import say, setup_logging
 from bot.services import Services
@@ -177,7 +178,7 @@ class Bot(commands.Bot):
         for name in walk_extensions():
             await self.load_extension(name)
             loaded.append(name)
-        log.info("loaded %d extension(s): %s", len(loaded), ", ".join(loaded))
+        log.info("loaded %s: %s", plural(len(loaded), "extension"), ", ".join(loaded))
         return loaded
 
     async def setup_hook(self) -> None:
@@ -194,7 +195,7 @@ class Bot(commands.Bot):
             await self.health.set_connected(connected)
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+        log.info("connected as %s to %s", self.user, plural(len(self.guilds), "server"))
         await self._report_connected(True)
 
     async def on_resumed(self) -> None:
@@ -213,7 +214,7 @@ class Bot(commands.Bot):
         if self.db is not None:
             await MetaRepository(self.db).set(sync_key(self.application_id, guild_id), digest)
         self.synced.append(f"guild:{guild_id}" if guild_id is not None else "global")
-        log.info("synced %d command(s) to %s", len(synced), f"guild {guild_id}" if guild_id else "all servers")
+        log.info("synced %s to %s", plural(len(synced), "command"), f"guild {guild_id}" if guild_id else "all servers")
         return len(synced)
 
     async def sync_if_changed(self) -> bool:
@@ -398,7 +399,7 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
                 return EXIT_FAILED
             count = await bot.sync_commands(guild_id)
         where = f"server {guild_id}" if guild_id is not None else "every server (global; may take up to an hour)"
-        say(f"Synced {count} command(s) to {where}.")
+        say(f"Synced {plural(count, 'command')} to {where}.")
         return EXIT_OK
     except discord.HTTPException as exc:
         say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)

@@ -40,7 +40,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
 from bot.core.models import Library
 from bot.core.results import Saved
-from bot.core.text import quote_user
+from bot.core.text import plural, quote_user
 from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
@@ -52,11 +52,13 @@ from bot.ui.layout import (
     Card,
     Option,
     about_card,
-    article_cards,
+    article_card,
+    article_parts,
     event_card,
     event_option,
     fit_message,
     help_card,
+    key_points_card,
     note_cards,
     related_events,
 )
@@ -64,6 +66,7 @@ from bot.ui.listing import (
     EVENT_SEARCH_PER_PAGE,
     Listing,
     ListPage,
+    article_events_listing,
     article_listing,
     day_listing,
     option_lines,
@@ -344,7 +347,9 @@ def _convert(opt: Opt, raw: str) -> Any:
         try:
             number = int(raw)
         except ValueError:
-            raise UserInputError(f"`{opt.name}` must be a whole number, like 1953 (got {raw[:30]!r}).") from None
+            raise UserInputError(
+                f"`{opt.name}` must be a whole number, like 1953 (not {quote_user(raw, 30)})."
+            ) from None
         if not opt.low <= number <= opt.high:
             raise UserInputError(f"`{opt.name}` must be between {opt.low} and {opt.high}.")
         return number
@@ -442,7 +447,7 @@ def _refuse_unknown_options(command: Command, raw: dict[str, str]) -> None:
             )
 
 
-BUILT_INS = ("help", "next", "prev", "page", "open", "back", "notes", "quit")
+BUILT_INS = ("help", "next", "prev", "page", "open", "back", "points", "notes", "events", "quit")
 
 
 def completions(buffer: str) -> list[str]:
@@ -569,8 +574,8 @@ class Session:
                 self.open_item(rest.strip() if not lowered.isdigit() else lowered)
             elif lowered in ("back", "b"):
                 self.back()
-            elif lowered == "notes":
-                self.notes(rest.strip())
+            elif lowered in ("notes", "points", "events"):
+                self.article_part(lowered, rest.strip())
             else:
                 invocation = parse_command(text)
                 await self._handlers[invocation.command.path](invocation.values)
@@ -588,7 +593,9 @@ class Session:
             self.screen.say(f"  `{command.usage}` — {command.description}")
         self.screen.hint(
             "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "
-            "back returns to the list before; notes shows an article's context notes; help; quit (or Ctrl-D)."
+            "back returns to the list before; after /article show, points, notes and events show its key "
+            "points, what the record says and the events it mentions (or name one: notes tyranny); "
+            "help; quit (or Ctrl-D)."
         )
 
     # -- pages and menus --------------------------------------------------------------------
@@ -666,18 +673,26 @@ class Session:
         else:
             self._show_event(self.lookups.event(value).id)
 
-    def notes(self, rest: str) -> None:
+    def article_part(self, part: str, rest: str) -> None:
+        """``points``, ``notes`` or ``events``: what the buttons under an article open in Discord."""
         if rest:
             article = self.lookups.find_article(rest)
         elif self.last_article is not None and self.last_article in self.library.articles:
             article = self.library.articles[self.last_article]
         else:
-            raise UserInputError("Which article? Open one with `/article show` first, or type `notes <title>`.")
-        cards = note_cards(article, self.library)
-        if not cards:
-            self.screen.say("This article has no context notes.")
-            return
-        self.show_listing(Listing(len(cards), lambda i: ListPage((cards[i],))))
+            raise UserInputError(f"Which article? Open one with `/article show` first, or type `{part} <title>`.")
+        self.last_article = article.id
+        if part == "points":
+            self.remember()
+            self.screen.cards([key_points_card(article, self.library)])
+        elif part == "events":
+            self.show_listing(article_events_listing(self.library, article))
+        else:
+            cards = note_cards(article, self.library)
+            if not cards:
+                self.screen.say("This article has no context notes.")
+                return
+            self.show_listing(Listing(len(cards), lambda i: ListPage((cards[i],))))
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -696,11 +711,16 @@ class Session:
         self.remember()
         article = self.library.articles[article_id]
         self.last_article = article.id
-        self.screen.cards(article_cards(article, self.library, length))
-        mentioned = [self.library.events[e] for e in article.events if e in self.library.events]
-        self.set_menu([event_option(e) for e in mentioned], "event", "Open an event the article mentions…")
-        if article.context_notes:
-            self.screen.hint("Type `notes` for “What the record says”, every note in full.")
+        self.screen.cards([article_card(article, self.library, length)])
+        self.menu = None
+        self._article_buttons(article.id)
+
+    def _article_buttons(self, article_id: str) -> None:
+        """What the buttons under an article would open, as the console's commands."""
+        self.last_article = article_id
+        parts = [f"`{p.key}` {p.label}" for p in article_parts(self.library.articles[article_id], self.library)]
+        if parts:
+            self.screen.hint("More (the buttons in Discord): " + " · ".join(parts))
 
     async def event_show(self, values: dict[str, Any]) -> None:
         self._show_event(self.lookups.find_event(values["event"]).id)
@@ -806,12 +826,16 @@ class Session:
             self.screen.say(lines)
             return
         self.screen.cards(daily_post_cards(shown.post, self.library), content=lines)
+        if shown.post.article is not None:
+            self._article_buttons(shown.post.article.id)
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
         current, post = await self.services.schedules.test_post(GUILD_ID, self.library)
         ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
         self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
         self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
+        if post.article is not None:
+            self._article_buttons(post.article.id)
 
 
 # --- running -----------------------------------------------------------------------------------------
@@ -893,7 +917,7 @@ def run_console(
         if interactive:
             lib = session.library
             screen.hint(
-                f"From Below console: {len(lib.events)} events, {len(lib.articles)} article(s); "
+                f"From Below console: {plural(len(lib.events), 'event')}, {plural(len(lib.articles), 'article')}; "
                 f"pretend server {GUILD_ID} with #{CHANNEL_NAME}; settings in {path}. "
                 "Type `help` for the commands, `quit` to leave."
             )

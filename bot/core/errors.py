@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.text import plural
+
 
 class DomainError(Exception):
     """An error whose message can be shown to a user as it is."""
@@ -41,7 +43,7 @@ class ContentError(DomainError):
     def __init__(self, issues: list[ContentIssue]) -> None:
         self.issues = list(issues)
         lines = "\n".join(str(i) for i in self.issues)
-        super().__init__(f"{len(self.issues)} content error(s):\n{lines}")
+        super().__init__(f"{plural(len(self.issues), 'content error')}:\n{lines}")
 
 
 class ValidationError(DomainError):

@@ -48,7 +48,7 @@ from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexSta
 from bot.core.errors import UserInputError
 from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
-from bot.core.text import escape_markdown
+from bot.core.text import escape_markdown, quote_user
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
 SCHEMA_VERSION = 5
@@ -642,7 +642,7 @@ class SearchIndex:
         negative: list[str] = []
         if filters.kind is not None:
             if filters.kind not in KINDS:
-                raise UserInputError(f"search for events or articles, not {str(filters.kind)[:40]!r}")
+                raise UserInputError(f"Search for events or articles, not {quote_user(str(filters.kind), 40)}.")
             # Articles are few: "events" is "not articles", which costs less than listing events.
             (positive if filters.kind == "article" else negative).append(facet_token("k", "article"))
         if filters.tag and filters.tag.strip():
@@ -873,7 +873,7 @@ def describe_filters(
         parts.append(f"in {year}")
     elif from_year is not None and to_year is not None:
         lo, hi = sorted((from_year, to_year))
-        parts.append(f"{lo}–{hi}")
+        parts.append(f"{lo}–{hi}" if lo != hi else str(lo))
     elif from_year is not None:
         parts.append(f"from {from_year}")
     elif to_year is not None:
@@ -883,3 +883,26 @@ def describe_filters(
     if place:
         parts.append(f"place {escape_markdown(place)}")
     return " · ".join(parts)
+
+
+def filters_phrase(
+    *,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """The filters as words that follow "No events": ``in 1989``, ``from 3000 on``, ``tagged `strike```."""
+    parts = []
+    if from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"in {lo}" if lo == hi else f"between {lo} and {hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year} on")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tagged `{tag}`")
+    if place:
+        parts.append(f"in {escape_markdown(place)}")
+    return ", ".join(parts)

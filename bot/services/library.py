@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.content_loader import LoadResult, load_library
 from bot.core.models import Library
 from bot.core.search import SearchIndex
+from bot.core.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,12 @@ def load_content(content_dirs: Sequence[Path]) -> LoadResult:
     for issue in result.issues:
         log.warning("content: %s", issue)
     lib = result.library
-    log.info("library: %d pack(s), %d article(s), %d event(s)", len(lib.packs), len(lib.articles), len(lib.events))
+    log.info(
+        "library: %s, %s, %s",
+        plural(len(lib.packs), "pack"),
+        plural(len(lib.articles), "article"),
+        plural(len(lib.events), "event"),
+    )
     return result
 
 
