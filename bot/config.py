@@ -6,6 +6,7 @@ time; ``load_settings()`` is called by the entry point and the result is passed 
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from collections.abc import Mapping
@@ -19,6 +20,22 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT_DIR = PACKAGE_ROOT.parent / "content"
 DEFAULT_DATABASE = Path("data") / "from_below.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PREFIX = "FROM_BELOW_"
+#: Every ``FROM_BELOW_*`` variable the bot reads (all in ``.env.example``), and the fake
+#: Discord's gateway URL, which the end-to-end tests set beside ``FROM_BELOW_DISCORD_API_URL``.
+KNOWN_VARIABLES = (
+    "FROM_BELOW_DATABASE",
+    "FROM_BELOW_CONTENT_DIR",
+    "FROM_BELOW_EXTRA_CONTENT_DIRS",
+    "FROM_BELOW_LOG_LEVEL",
+    "FROM_BELOW_DEV_GUILD_ID",
+    "FROM_BELOW_CATCHUP_HOURS",
+    "FROM_BELOW_GUILD_GRACE_DAYS",
+    "FROM_BELOW_POST_CONCURRENCY",
+    "FROM_BELOW_SOURCE_URL",
+    "FROM_BELOW_DISCORD_API_URL",
+    "FROM_BELOW_DISCORD_GATEWAY_URL",
+)
 
 
 class ConfigError(DomainError):
@@ -57,6 +74,8 @@ class Settings:
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
+    #: Problems that do not stop the bot (a misspelt variable), one line each, to log at start.
+    warnings: tuple[str, ...] = ()
 
     @property
     def heartbeat_path(self) -> Path:
@@ -66,6 +85,12 @@ class Settings:
     @property
     def search_cache_path(self) -> Path:
         return self.database_path.parent / "search-index.sqlite3"
+
+    @property
+    def console_database_path(self) -> Path:
+        """The console's own database, beside the bot's: the bot never acts on the console's
+        pretend server (``python -m bot console --database`` chooses another)."""
+        return self.database_path.parent / "console.sqlite3"
 
 
 def _split_dirs(value: str) -> list[Path]:
@@ -84,11 +109,49 @@ def load_dotenv_file(path: Path | None = None) -> None:
         load_dotenv(target, override=False)
 
 
+def dotenv_names(path: Path | None = None) -> frozenset[str]:
+    """The variable names set in ``.env`` (from the working directory unless given)."""
+    from dotenv import dotenv_values
+
+    target = path if path is not None else Path.cwd() / ".env"
+    if not target.is_file():
+        return frozenset()
+    try:
+        return frozenset(dotenv_values(target))
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+
+
+def unknown_variables(env: Mapping[str, str], from_dotenv: frozenset[str] = frozenset()) -> list[str]:
+    """One warning per ``FROM_BELOW_*`` variable the bot does not know, naming the closest known one.
+
+    Such a variable is ignored, so a misspelling (``FROM_BELOW_DB_PATH``) would otherwise leave
+    the default in place without a word.
+    """
+    # Compared on equal terms: DISCORD_TOKEN is what someone who writes FROM_BELOW_TOKEN means.
+    candidates = {name: name for name in KNOWN_VARIABLES}
+    candidates[f"{PREFIX}TOKEN"] = "DISCORD_TOKEN"
+    candidates[f"{PREFIX}TOKEN_FILE"] = "DISCORD_TOKEN_FILE"
+    warnings: list[str] = []
+    for name in sorted(env):
+        if not name.startswith(PREFIX) or name in KNOWN_VARIABLES:
+            continue
+        where = "in .env" if name in from_dotenv else "in the environment"
+        close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+        hint = f"did you mean {candidates[close[0]]}? " if close else ""
+        warnings.append(
+            f"{name[:60]} ({where}) is not a From Below setting and is ignored: {hint}.env.example lists every setting"
+        )
+    return warnings
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Build :class:`Settings` from the environment (and ``.env``). Raises :class:`ConfigError`."""
+    from_dotenv: frozenset[str] = frozenset()
     if env is None:
         if dotenv:
             load_dotenv_file()
+            from_dotenv = dotenv_names()
         env = os.environ
     problems: list[str] = []
 
@@ -141,6 +204,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         post_concurrency=concurrency,
         discord_api_url=api_url,
         source_url=source,
+        warnings=tuple(unknown_variables(env, from_dotenv)),
     )
 
 

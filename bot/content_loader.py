@@ -8,8 +8,11 @@ A pack with errors is left out of the library; the other packs still load.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +168,17 @@ _Loader = _make_loader()
 USING_C_LOADER = hasattr(yaml, "CSafeLoader")
 
 
+def os_reason(exc: OSError) -> str:
+    """Why the file system refused, in words (a symlink loop is named as one)."""
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop (the link leads back to itself)"
+    return exc.strerror or str(exc)
+
+
+def _unreadable(path: Path | str, what: str, exc: OSError) -> ContentIssue:
+    return ContentIssue(str(path), 0, "", f"cannot read this {what}: {os_reason(exc)}", unreadable=True)
+
+
 def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
     """Read one YAML file, keeping line numbers. Returns (data, issues)."""
     rel = str(path)
@@ -173,7 +187,7 @@ def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
     except UnicodeDecodeError as exc:
         return None, [ContentIssue(rel, 0, "", f"not UTF-8 text ({exc.reason})")]
     except OSError as exc:
-        return None, [ContentIssue(rel, 0, "", f"cannot read the file: {exc.strerror or exc}")]
+        return None, [_unreadable(rel, "file", exc)]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -679,10 +693,37 @@ def _parse_article(
     )
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _yaml_files(folder: Path, issues: list[ContentIssue] | None = None) -> list[Path]:
+    """The YAML files under ``folder`` (symlinked sub-folders are not followed).
+
+    With ``issues``, a sub-folder that cannot be listed or a YAML name that cannot be opened (a
+    symlink loop, a dangling link, no permission) is reported as unreadable instead of skipped.
+    """
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    def _refused(exc: OSError) -> None:
+        if issues is not None:
+            issues.append(_unreadable(exc.filename or folder, "folder", exc))
+
+    found: list[Path] = []
+    for root, _dirs, files in os.walk(folder, onerror=_refused):
+        for name in files:
+            path = Path(root) / name
+            if path.suffix not in (".yaml", ".yml"):
+                continue
+            try:
+                if path.is_file() if issues is None else _stat_is_file(path):
+                    found.append(path)
+            except OSError as exc:
+                if issues is not None:
+                    issues.append(_unreadable(path, "file", exc))
+    return sorted(found)
+
+
+def _stat_is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file; :class:`OSError` when it cannot be looked at."""
+    return stat.S_ISREG(os.stat(path).st_mode)
 
 
 R = TypeVar("R", Event, Article)
@@ -719,10 +760,10 @@ def _read_pack(
         return None, {}
     draft = _PackDraft(pack)
     folder = manifest.parent
-    for path in _yaml_files(folder / "events"):
+    for path in _yaml_files(folder / "events", draft.issues):
         for data, _i, prefix in _records(path, "events", draft.issues):
             _keep(draft.events, _parse_event(path, data, prefix, draft), path, data, prefix, draft.issues)
-    for path in _yaml_files(folder / "articles"):
+    for path in _yaml_files(folder / "articles", draft.issues):
         for data, _i, prefix in _records(path, "articles", draft.issues):
             article = _parse_article(path, data, prefix, draft, summarizer)
             _keep(draft.articles, article, path, data, prefix, draft.issues)
@@ -756,21 +797,58 @@ class LoadResult:
     issues: tuple[ContentIssue, ...]
     files_read: int
     rejected_packs: tuple[str, ...] = ()
+    #: The folders as loaded (in the order given), and how many events loaded from each.
+    folders: tuple[Path, ...] = ()
+    events_per_folder: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.issues
 
+    @property
+    def unreadable(self) -> tuple[ContentIssue, ...]:
+        """The folders and files that could not be read at all (see :attr:`ContentIssue.unreadable`)."""
+        return tuple(issue for issue in self.issues if issue.unreadable)
 
-def find_manifests(dirs: Iterable[Path]) -> list[Path]:
-    """Every pack manifest under the given folders (a folder may itself be a pack)."""
+
+def find_manifests(dirs: Iterable[Path], issues: list[ContentIssue] | None = None) -> list[Path]:
+    """Every pack manifest under the given folders (a folder may itself be a pack).
+
+    With ``issues``, a manifest (or pack folder) that is there but cannot be read is reported
+    as unreadable instead of skipped.
+    """
     found: list[Path] = []
+
+    def _manifest(path: Path) -> bool:
+        try:
+            return _stat_is_file(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if issues is not None and exc.errno != errno.ENOTDIR:
+                issues.append(_unreadable(path, "file", exc))
+            return False
+
     for d in dirs:
-        if (d / MANIFEST_NAME).is_file():
+        if _manifest(d / MANIFEST_NAME):
             found.append(d / MANIFEST_NAME)
             continue
-        if d.is_dir():
-            found.extend(sorted(p for p in d.glob(f"*/{MANIFEST_NAME}") if p.is_file()))
+        try:
+            entries = sorted(os.scandir(d), key=lambda entry: entry.name)
+        except OSError:
+            continue  # reported by the caller (_folder_problem)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == TAGS_FILE:  # tags.yaml: read (and reported) apart
+                continue
+            try:
+                if entry.is_dir():
+                    if _manifest(d / entry.name / MANIFEST_NAME):
+                        found.append(d / entry.name / MANIFEST_NAME)
+                elif entry.is_symlink():
+                    os.stat(entry.path)  # a link that leads nowhere raises here
+            except OSError as exc:  # ... and one round in a loop already at is_dir()
+                if issues is not None:
+                    issues.append(_unreadable(d / entry.name, "link", exc))
     return found
 
 
@@ -803,24 +881,34 @@ def _load_library(
         summarizer = _default_summarizer()
     paths = [_display_path(Path(d)) for d in dirs]
     issues: list[ContentIssue] = []
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    readable: list[Path] = []
+    for p in paths:
+        problem = _folder_problem(p)
+        if problem is None:
+            readable.append(p)
+        else:
+            issues.append(problem)
     vocabulary: dict[str, str] = {}
     candidates = [Path(v) for v in vocabulary_files]
-    for p in paths:
+    for p in readable:
         candidates.append(p / TAGS_FILE)
         if (p / MANIFEST_NAME).is_file():
             candidates.append(p.parent / TAGS_FILE)
-    seen_vocab: set[Path] = set()
+    seen_vocab: set[str] = set()
     for tags_file in candidates:
-        key = tags_file.resolve()
-        if key in seen_vocab or not tags_file.is_file():
+        key = os.path.realpath(tags_file)  # unlike Path.resolve, never raises on a symlink loop
+        if key in seen_vocab or not os.path.lexists(tags_file):
             continue
         seen_vocab.add(key)
+        try:
+            if not _stat_is_file(tags_file):
+                continue
+        except OSError as exc:
+            issues.append(_unreadable(_display_path(tags_file), "file", exc))
+            continue
         vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
     drafts: list[_PackDraft] = []
-    manifests = find_manifests(p for p in paths if p.exists())
+    manifests = find_manifests(readable, issues)
     files_read = 0
     pack_extra_tags: dict[str, dict[str, str]] = {}
     seen_packs: dict[str, str] = {}
@@ -910,8 +998,17 @@ def _load_library(
         {eid: e for d in good for eid, (e, _, _) in d.events.items()},
         frozenset(all_tags),
     )
+    per_pack: dict[str, int] = {}
+    for event in library.events.values():
+        per_pack[event.pack] = per_pack.get(event.pack, 0) + 1
+    per_folder = [0] * len(paths)
+    for pack in library.packs.values():
+        for i, folder in enumerate(paths):
+            if Path(pack.path).is_relative_to(folder):
+                per_folder[i] += per_pack.get(pack.id, 0)
+                break
     # References into a rejected pack would dangle: drop them from the loaded packs' view.
-    return LoadResult(library, tuple(issues), files_read, rejected)
+    return LoadResult(library, tuple(issues), files_read, rejected, tuple(paths), tuple(per_folder))
 
 
 def _event_bounds(event: Event) -> tuple[dt.date, dt.date]:
@@ -947,8 +1044,30 @@ def _display_path(path: Path) -> Path:
     """A path relative to the working directory when it is under it (shorter error messages)."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11, 3.12)
         return path
+
+
+def _folder_problem(path: Path) -> ContentIssue | None:
+    """Why the content folder ``path`` cannot be used, or ``None`` when it can be read.
+
+    A folder that is not there is a content problem (reported, the rest loads); one that is there
+    but cannot be read (a symlink loop, no permission, a file instead of a folder) is unreadable.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ContentIssue(str(path), 0, "", "content folder does not exist")
+    except OSError as exc:
+        return _unreadable(path, "folder", exc)
+    if not stat.S_ISDIR(info.st_mode):
+        return ContentIssue(str(path), 0, "", "cannot read this folder: it is a file, not a folder", unreadable=True)
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return _unreadable(path, "folder", exc)
+    return None
 
 
 def _default_summarizer() -> Callable[[str], Summaries] | None:

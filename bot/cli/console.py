@@ -5,8 +5,9 @@ year:1956``, ``/settings time 09:00``): options are ``name:value``, and text bef
 option fills the first one. Answers are the same cards the embeds carry (:mod:`bot.ui.layout`,
 built by :mod:`bot.queries`), drawn with rich in a terminal and as plain text otherwise. The
 console is one pretend server (id 1) with one channel, ``#general``, and one role,
-``@history-fans``; its settings live in the real SQLite database (``--database`` or
-``FROM_BELOW_DATABASE``).
+``@history-fans``; its settings live in a real SQLite database of its own: ``console.sqlite3``
+beside the bot's (``FROM_BELOW_DATABASE``), or ``--database``. Never the bot's own file by
+default, so the running bot never schedules the pretend server's daily post.
 
 When standard input is not a terminal, commands are read line by line, each echoed before its
 answer, and the console exits 0 at the end of input: ``python -m bot console < script.txt``.
@@ -768,13 +769,16 @@ async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
 ) -> tuple[Session, Path]:
     """Load the library, build the search index, open (and migrate) the console's database."""
-    path = database or settings.database_path
+    # Its own file by default: the bot would otherwise schedule the pretend server's daily post.
+    path = database or settings.console_database_path
     try:
         db: Database | None = await open_database(path)
     except (StorageError, OSError, sqlite3.Error) as exc:
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
+    for issue in services.load_result.unreadable if services.load_result is not None else ():
+        screen.error(f"Cannot read the content: {issue}")
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
 
@@ -846,7 +850,8 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="the SQLite file for the pretend server's settings (default: FROM_BELOW_DATABASE or data/)",
+        help="the SQLite file for the pretend server's settings (default: console.sqlite3 beside the bot's "
+        "database, never the bot's own)",
     )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--rich", dest="rich", action="store_true", default=None, help="draw cards with colours")

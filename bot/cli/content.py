@@ -6,9 +6,10 @@ import argparse
 import calendar
 from pathlib import Path
 
-from bot.cli.common import EXIT_FAILED, EXIT_OK, settings_or_exit
+from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say, settings_or_exit
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content_loader import load_library
+from bot.services.startup import content_problems
 
 
 def _day_name(month: int, day: int) -> str:
@@ -19,6 +20,13 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs] if args.dirs else list(settings_or_exit().content_dirs)
     # The shipped vocabulary always applies, so an operator's own pack can use its tags.
     result = load_library(dirs, vocabulary_files=[DEFAULT_CONTENT_DIR / "tags.yaml"])
+    # What would stop `run` stops here too, with the same line and exit code: content that cannot
+    # be read at all, and (for the configured folders) no events from the main one.
+    problems = content_problems(result, None if args.dirs else dirs[0] if dirs else None)
+    if problems:
+        for line in problems:
+            say(line, err=True)
+        return EXIT_USAGE
     lib = result.library
     if result.issues:
         for issue in result.issues:
