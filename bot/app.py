@@ -346,7 +346,7 @@ def log_start(settings: Settings) -> None:
     """The settings' warnings, then where the bot keeps its data and reads its library (INFO)."""
     for warning in settings.warnings:
         log.warning("%s", warning)
-    log.info("database: %s", settings.database_path.absolute())
+    log.info("database file: %s", settings.database_path.absolute())
     for i, folder in enumerate(settings.content_dirs):
         log.info("content folder (%s): %s", "main" if i == 0 else "extra", folder.absolute())
 

@@ -990,8 +990,9 @@ def _load_library(
     rejected = tuple(d.pack.id for d in drafts if d.issues)
     for d in drafts:
         issues.extend(d.issues)
-    for pack_id in rejected:
-        log.warning("content pack %s has errors and was not loaded", pack_id)
+    if not any(issue.unreadable for issue in issues):  # else the installation is refused as a whole
+        for pack_id in rejected:
+            log.warning("content pack %s has errors and was not loaded", pack_id)
     library = Library.build(
         {d.pack.id: d.pack for d in good},
         {aid: a for d in good for aid, (a, _, _) in d.articles.items()},

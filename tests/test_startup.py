@@ -1,0 +1,370 @@
+"""Start-up faults an operator meets, through the real command line (issue 16).
+
+Each fault ends in one clear line and the documented exit code (2 for a problem of the
+installation or configuration), never a traceback. The bot's ``run`` is pointed at a loopback
+port where nothing listens: these faults must stop it before it would try to connect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import KNOWN_VARIABLES, load_settings, unknown_variables
+from bot.content_loader import load_library
+from bot.core import search as search_module
+from bot.core.search import SearchIndex
+from bot.services.startup import remove_stale_files, stale_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "content"
+#: Nothing listens here: a bot that got as far as connecting would fail with exit 1, not 2.
+NOWHERE = "http://127.0.0.1:9/api/v10"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FROM_BELOW_"))}
+    base["PYTHONPATH"] = str(ROOT)
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=base,
+        cwd=cwd or ROOT,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+def run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "DISCORD_TOKEN": "a-token-that-is-never-sent",
+        "FROM_BELOW_DISCORD_API_URL": NOWHERE,
+        "FROM_BELOW_DATABASE": str(tmp_path / "data" / "bot.sqlite3"),
+        **extra,
+    }
+
+
+def problem_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines on stderr (where the operator's messages go)."""
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped library to break."""
+    target = tmp_path / "content"
+    shutil.copytree(SHIPPED, target, ignore=shutil.ignore_patterns("schema", "README.md"))
+    return target
+
+
+def loop_at(path: Path) -> Path:
+    """Make ``path`` a symlink that points at itself."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+    path.symlink_to(path.name)
+    return path
+
+
+# --- symlink loops and unreadable content ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "check-content"])
+def test_a_symlink_loop_as_the_content_folder_is_one_line_and_exit_2(command: str, tmp_path: Path) -> None:
+    folder = loop_at(tmp_path / "content")
+    result = run_cli(command, env=run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(folder)))
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert problem_lines(result) == [
+        f"Cannot read the content: {folder}: cannot read this folder: a symlink loop (the link leads back to itself)"
+    ]
+
+
+def test_check_content_with_a_symlink_loop_as_its_argument_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    folder = loop_at(tmp_path / "packs")
+    result = run_cli("check-content", str(folder))
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert len(problem_lines(result)) == 1
+    assert "symlink loop" in problem_lines(result)[0]
+    assert str(folder) in problem_lines(result)[0]
+
+
+@pytest.mark.parametrize("command", ["run", "check-content"])
+def test_a_symlink_loop_as_tags_yaml_is_one_line_and_exit_2(command: str, tmp_path: Path, content_copy: Path) -> None:
+    tags = loop_at(content_copy / "tags.yaml")
+    result = run_cli(command, env=run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(content_copy)))
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+    # One line: not one more per tag the packs could then not find.
+    assert problem_lines(result) == [
+        f"Cannot read the content: {tags}: cannot read this file: a symlink loop (the link leads back to itself)"
+    ]
+
+
+@pytest.mark.parametrize("command", ["run", "check-content"])
+def test_an_unreadable_event_file_is_one_line_and_exit_2(command: str, tmp_path: Path, content_copy: Path) -> None:
+    # A file the bot cannot open (here a link to nowhere; a file without read permission is the
+    # same error path, which a test running as root cannot produce).
+    events = content_copy / "toppled-from-below" / "events" / "asia.yaml"
+    events.unlink()
+    events.symlink_to(tmp_path / "gone.yaml")
+    result = run_cli(command, env=run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(content_copy)))
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert problem_lines(result) == [
+        f"Cannot read the content: {events}: cannot read this file: No such file or directory"
+    ]
+
+
+def test_a_folder_of_packs_that_is_a_file_is_exit_2(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "packs.txt"
+    not_a_folder.write_text("hello\n")
+    result = run_cli("check-content", str(not_a_folder))
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        f"Cannot read the content: {not_a_folder}: cannot read this folder: it is a file, not a folder"
+    ]
+
+
+def test_loader_reports_loops_at_every_level_without_raising(tmp_path: Path, content_copy: Path) -> None:
+    loop_at(content_copy / "struggles-in-democracies")  # a pack folder
+    loop_at(content_copy / "revolts-against-stalinism" / "articles")  # a pack's articles folder
+    (content_copy / "toppled-from-below" / "events" / "more.yaml").symlink_to("more.yaml")
+    result = load_library([content_copy, loop_at(tmp_path / "extra")])
+    reported = sorted(issue.path for issue in result.unreadable)
+    assert reported == sorted(
+        [
+            str(content_copy / "struggles-in-democracies"),
+            str(content_copy / "toppled-from-below" / "events" / "more.yaml"),
+            str(tmp_path / "extra"),
+        ]
+    )  # the articles link is a symlinked folder: not followed, as before
+    assert all("symlink loop" in issue.message for issue in result.unreadable)
+
+
+# --- no events from the main content folder -------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "check-content"])
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p, "it does not exist"),
+        (lambda p: p.mkdir() or p, "it holds no content pack (a folder with a pack.yaml)"),
+    ],
+    ids=["missing", "empty"],
+)
+def test_no_events_from_the_main_folder_is_exit_2_naming_it(command: str, make, reason: str, tmp_path: Path) -> None:
+    folder = make(tmp_path / "library")
+    result = run_cli(command, env=run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(folder)))
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = problem_lines(result)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"No events loaded from the main content folder {folder}: {reason}.")
+    assert "FROM_BELOW_CONTENT_DIR" in lines[0]
+
+
+def test_a_main_folder_whose_packs_all_fail_is_exit_2(tmp_path: Path, content_copy: Path) -> None:
+    for pack in content_copy.glob("*/pack.yaml"):
+        pack.write_text("id: Not A Slug\n")
+    result = run_cli("run", env=run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(content_copy)))
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert problem_lines(result)[-1].startswith(
+        f"No events loaded from the main content folder {content_copy}: every pack in it has errors"
+    )
+
+
+def test_check_content_of_an_explicit_pack_without_events_still_passes(tmp_path: Path) -> None:
+    # Only the configured main folder must hold events; a pack checked on its own need not.
+    pack = tmp_path / "pack"
+    (pack / "articles").mkdir(parents=True)
+    (pack / "pack.yaml").write_text(
+        "id: mine\nname: Mine\ndescription: Nothing yet.\nlanguage: en\ncredits: me\nlicence: CC0\n"
+    )
+    result = run_cli("check-content", str(pack))
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- misspelt variables -------------------------------------------------------------------------
+
+
+def test_unknown_variables_name_the_closest_known_one() -> None:
+    env = {
+        "FROM_BELOW_DB_PATH": "x",
+        "FROM_BELOW_LOGLEVEL": "DEBUG",
+        "FROM_BELOW_TOKEN": "t",
+        "FROM_BELOW_XYZZY": "1",
+        "FROM_BELOW_DATABASE": "ok",
+        "FROM_BELOW_DISCORD_GATEWAY_URL": "ws://127.0.0.1:1/gateway",  # set by the fake Discord's tests
+        "PATH": "/bin",
+    }
+    warnings = unknown_variables(env, frozenset({"FROM_BELOW_LOGLEVEL"}))
+    assert warnings == [
+        "FROM_BELOW_DB_PATH (in the environment) is not a From Below setting and is ignored: "
+        "did you mean FROM_BELOW_DATABASE? .env.example lists every setting",
+        "FROM_BELOW_LOGLEVEL (in .env) is not a From Below setting and is ignored: "
+        "did you mean FROM_BELOW_LOG_LEVEL? .env.example lists every setting",
+        "FROM_BELOW_TOKEN (in the environment) is not a From Below setting and is ignored: "
+        "did you mean DISCORD_TOKEN? .env.example lists every setting",
+        "FROM_BELOW_XYZZY (in the environment) is not a From Below setting and is ignored: "
+        ".env.example lists every setting",
+    ]
+    assert load_settings(env, dotenv=False).warnings == tuple(unknown_variables(env))
+
+
+def test_every_known_variable_is_in_env_example() -> None:
+    example = (ROOT / ".env.example").read_text()
+    for name in KNOWN_VARIABLES:
+        if name != "FROM_BELOW_DISCORD_GATEWAY_URL":  # the fake Discord's, not an operator's
+            assert name in example, name
+
+
+def test_a_misspelt_variable_in_dot_env_is_a_warning_and_the_command_goes_on(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("FROM_BELOW_DB_PATH=data/elsewhere.sqlite3\n")
+    result = run_cli("check-content", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert problem_lines(result) == [
+        "warning: FROM_BELOW_DB_PATH (in .env) is not a From Below setting and is ignored: "
+        "did you mean FROM_BELOW_DATABASE? .env.example lists every setting"
+    ]
+    assert result.stdout.startswith("OK:")
+
+
+# --- a full disk: the search cache ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", [sqlite3.OperationalError("database or disk is full"), KeyboardInterrupt()])
+def test_a_failed_search_cache_build_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    library = load_library([SHIPPED]).library
+    real_fill = search_module._fill
+
+    def failing(conn: sqlite3.Connection, *args: object, **kwargs: object) -> None:
+        if conn.execute("PRAGMA database_list").fetchone()[2]:
+            conn.execute("CREATE TABLE filler (x)")
+            conn.execute("INSERT INTO filler VALUES (zeroblob(200000))")
+            raise error
+        real_fill(conn, *args, **kwargs)
+
+    monkeypatch.setattr(search_module, "_fill", failing)
+    cache = tmp_path / "search-index.sqlite3"
+    if isinstance(error, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            SearchIndex.build(library, cache)
+    else:
+        index = SearchIndex.build(library, cache)
+        assert index.cache_problem == f"could not write the search cache {cache} (database or disk is full)"
+        assert index.search("vorkuta").total > 0  # served from memory
+        index.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --- stale temporary files -------------------------------------------------------------------------
+
+
+def dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+def test_only_the_bots_own_stale_files_are_found(tmp_path: Path) -> None:
+    db = tmp_path / "from_below.sqlite3"
+    cache = tmp_path / "search-index.sqlite3"
+    beat = tmp_path / "heartbeat.json"
+    stale = [
+        tmp_path / "from_below.sqlite3.pre-v2.bak.partial",
+        tmp_path / f".search-index.sqlite3.{dead_pid()}.140211.tmp",
+        tmp_path / f".search-index.sqlite3.{os.getpid()}.2.tmp.partial",  # not the pattern: kept
+        tmp_path / ".heartbeat.json.k2j3h4a_.tmp",
+        # Our own pid counts as dead: after a restart in a container, an old file may carry it.
+        tmp_path / f".search-index.sqlite3.{os.getpid()}.7.tmp",
+    ]
+    kept = [
+        tmp_path / "backup.sqlite3.partial",  # an operator's backup in progress
+        tmp_path / "console.sqlite3.pre-v2.bak.partial",  # the console's database, not the bot's
+        tmp_path / f".search-index.sqlite3.{os.getppid()}.1.tmp",  # a live process is building it
+        tmp_path / "notes.tmp",
+        tmp_path / "from_below.sqlite3-journal",
+        tmp_path / "from_below.sqlite3.pre-v2.bak",
+    ]
+    for path in stale + kept:
+        path.write_bytes(b"x")
+    found = stale_files(db, cache, beat)
+    assert found == sorted([stale[0], stale[1], stale[3], stale[4]])
+    assert remove_stale_files(db, cache, beat) == found
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in [*kept, stale[2]])
+
+
+# --- the console keeps to its own database ----------------------------------------------------------
+
+
+def test_the_console_uses_its_own_database_not_the_bots(tmp_path: Path) -> None:
+    bot_db = tmp_path / "data" / "from_below.sqlite3"
+    result = run_cli(
+        "console",
+        env={"FROM_BELOW_DATABASE": str(bot_db)},
+        cwd=tmp_path,
+        stdin="/settings channel #general\n/settings time 09:00\n",
+    )
+    assert_no_traceback(result)
+    assert result.returncode == 0
+    console_db = bot_db.parent / "console.sqlite3"
+    assert console_db.is_file()
+    assert not bot_db.exists()  # the bot would schedule (and post to) the console's pretend server
+    conn = sqlite3.connect(console_db)
+    try:
+        assert conn.execute("SELECT guild_id, channel_id FROM schedules").fetchall() != []
+    finally:
+        conn.close()
+
+
+# --- health says why the bot is not running ---------------------------------------------------------
+
+
+def test_run_without_a_token_tells_health_why(tmp_path: Path) -> None:
+    env = {"FROM_BELOW_DATABASE": str(tmp_path / "data" / "bot.sqlite3")}
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    health = run_cli("health", env=env, cwd=tmp_path)
+    assert_no_traceback(health)
+    assert health.returncode == 1
+    lines = health.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("unhealthy: the bot stopped ")
+    assert "DISCORD_TOKEN is not set" in lines[0]
+    beat = json.loads((tmp_path / "data" / "heartbeat.json").read_text())
+    assert beat["connected"] is False
+    assert datetime.fromisoformat(beat["written_at"]) <= datetime.now(UTC)
+
+
+def test_content_that_stops_the_bot_is_reported_by_health(tmp_path: Path) -> None:
+    env = run_env(tmp_path, FROM_BELOW_CONTENT_DIR=str(tmp_path / "missing"))
+    assert run_cli("run", env=env).returncode == 2
+    health = run_cli("health", env=env)
+    assert health.returncode == 1
+    assert "No events loaded from the main content folder" in health.stdout
