@@ -302,7 +302,7 @@ def point_at_api(settings: Settings) -> None:
         return
     api = yarl.URL(settings.discord_api_url.rstrip("/"))
     discord.http.Route.BASE = str(api)
-    gateway = getattr(settings, "discord_gateway_url", None)
+    gateway = settings.discord_gateway_url
     scheme = "wss" if api.scheme == "https" else "ws"
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else api.with_scheme(scheme).with_path("/gateway")
 

@@ -21,8 +21,7 @@ DEFAULT_CONTENT_DIR = PACKAGE_ROOT.parent / "content"
 DEFAULT_DATABASE = Path("data") / "from_below.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PREFIX = "FROM_BELOW_"
-#: Every ``FROM_BELOW_*`` variable the bot reads (all in ``.env.example``), and the fake
-#: Discord's gateway URL, which the end-to-end tests set beside ``FROM_BELOW_DISCORD_API_URL``.
+#: Every ``FROM_BELOW_*`` variable the bot reads (all in ``.env.example``).
 KNOWN_VARIABLES = (
     "FROM_BELOW_DATABASE",
     "FROM_BELOW_CONTENT_DIR",
@@ -74,6 +73,8 @@ class Settings:
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
+    #: Test-only: the fake's gateway (default: ``ws://<the API's host>/gateway``).
+    discord_gateway_url: str | None = None
     #: Problems that do not stop the bot (a misspelt variable), one line each, to log at start.
     warnings: tuple[str, ...] = ()
 
@@ -186,6 +187,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
     if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
+    gateway_url = env.get("FROM_BELOW_DISCORD_GATEWAY_URL", "").strip() or None
+    if gateway_url is not None and not gateway_url.startswith(("ws://127.", "ws://localhost", "ws://[::1]")):
+        problems.append("FROM_BELOW_DISCORD_GATEWAY_URL is for tests only and must point at a loopback address")
 
     source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
     if source and not source.startswith(("https://", "http://")):
@@ -203,6 +207,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         guild_grace_days=grace,
         post_concurrency=concurrency,
         discord_api_url=api_url,
+        discord_gateway_url=gateway_url,
         source_url=source,
         warnings=tuple(unknown_variables(env, from_dotenv)),
     )
