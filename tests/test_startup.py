@@ -24,6 +24,8 @@ from bot.content_loader import load_library
 from bot.core import search as search_module
 from bot.core.search import SearchIndex
 from bot.services.startup import remove_stale_files, stale_files
+from bot.storage import Database
+from bot.storage import database as database_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "content"
@@ -367,3 +369,35 @@ def test_content_that_stops_the_bot_is_reported_by_health(tmp_path: Path) -> Non
     health = run_cli("health", env=env)
     assert health.returncode == 1
     assert "No events loaded from the main content folder" in health.stdout
+
+
+async def test_a_full_disk_during_the_pre_upgrade_copy_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    db = await Database.open(path, migrate=False)
+    try:
+        await db.migrate(target=1)
+
+        def disk_full(copy: sqlite3.Connection) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(database_module, "_finish_copy", disk_full)
+        with pytest.raises(sqlite3.OperationalError):
+            await db.migrate()
+        assert await db.user_version() == 1  # nothing changed
+    finally:
+        await db.close()
+    assert [name for name in os.listdir(tmp_path) if "pre-v" in name] == []
+
+
+def test_a_misspelt_token_variable_is_named_when_the_token_is_missing(tmp_path: Path) -> None:
+    result = run_cli("run", env={"FROM_BELOW_TOKEN": "abc"}, cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        "warning: FROM_BELOW_TOKEN (in the environment) is not a From Below setting and is ignored: "
+        "did you mean DISCORD_TOKEN? .env.example lists every setting",
+        "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in a .env file here "
+        "(see .env.example) or export it, then run again.",
+    ]

@@ -18,6 +18,8 @@ NO_TOKEN = (
 def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_or_exit(warn=False)  # the bot logs them, with its other start-up lines
     if not settings.token:
+        for warning in settings.warnings:  # FROM_BELOW_TOKEN=... is answered "did you mean DISCORD_TOKEN?"
+            say(f"warning: {warning}", err=True)
         say(NO_TOKEN, err=True)
         # For `python -m bot health` (and so `docker compose ps`): why the bot is not running.
         record_problem(settings.heartbeat_path, NO_TOKEN, datetime.now(UTC))
