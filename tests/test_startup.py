@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import KNOWN_VARIABLES, load_settings, unknown_variables
+from bot.config import VARIABLES, load_settings, unknown_variables, variable_warnings
 from bot.content_loader import load_library
 from bot.core import search as search_module
 from bot.core.search import SearchIndex
@@ -224,7 +224,13 @@ def test_unknown_variables_name_the_closest_known_one() -> None:
         "FROM_BELOW_DISCORD_GATEWAY_URL": "ws://127.0.0.1:1/gateway",  # set by the fake Discord's tests
         "PATH": "/bin",
     }
-    warnings = unknown_variables(env, frozenset({"FROM_BELOW_LOGLEVEL"}))
+    assert unknown_variables(env) == [
+        ("FROM_BELOW_DB_PATH", "FROM_BELOW_DATABASE"),
+        ("FROM_BELOW_LOGLEVEL", "FROM_BELOW_LOG_LEVEL"),
+        ("FROM_BELOW_TOKEN", "DISCORD_TOKEN"),
+        ("FROM_BELOW_XYZZY", None),
+    ]
+    warnings = variable_warnings(env, frozenset({"FROM_BELOW_LOGLEVEL"}))
     assert warnings == [
         "FROM_BELOW_DB_PATH (in the environment) is not a From Below setting and is ignored: "
         "did you mean FROM_BELOW_DATABASE? .env.example lists every setting",
@@ -235,12 +241,13 @@ def test_unknown_variables_name_the_closest_known_one() -> None:
         "FROM_BELOW_XYZZY (in the environment) is not a From Below setting and is ignored: "
         ".env.example lists every setting",
     ]
-    assert load_settings(env, dotenv=False).warnings == tuple(unknown_variables(env))
+    assert load_settings(env, dotenv=False).warnings == tuple(variable_warnings(env))
 
 
 def test_the_known_variables_are_the_ones_in_env_example() -> None:
     example = (ROOT / ".env.example").read_text()
-    assert set(KNOWN_VARIABLES) == set(re.findall(r"(?m)^#?(FROM_BELOW_[A-Z_]+)=", example))
+    known = {name for name in VARIABLES if name.startswith("FROM_BELOW_")}
+    assert known == set(re.findall(r"(?m)^#?(FROM_BELOW_[A-Z_]+)=", example))
 
 
 def test_a_misspelt_variable_in_dot_env_is_a_warning_and_the_command_goes_on(tmp_path: Path) -> None:

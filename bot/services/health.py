@@ -44,6 +44,8 @@ class HeartbeatError(Exception):
 
 @dataclass(frozen=True)
 class Heartbeat:
+    """What the heartbeat file says: who wrote it, connected or not, the last tick, when."""
+
     pid: int
     connected: bool
     scheduler_tick: datetime | None
@@ -54,6 +56,8 @@ class Heartbeat:
 
 @dataclass(frozen=True)
 class HealthStatus:
+    """Healthy or not, and one line saying why."""
+
     healthy: bool
     #: One line for the operator (and ``docker inspect``'s health log).
     reason: str
@@ -211,10 +215,12 @@ class HealthReporter:
         self._lock = asyncio.Lock()
 
     async def set_connected(self, connected: bool) -> None:
+        """Record a connect or disconnect, and rewrite the file."""
         self.connected = connected
         await self.write()
 
     async def ticked(self, at: datetime) -> None:
+        """Record a scheduler tick that ran without an error, and rewrite the file."""
         self.scheduler_tick = at
         await self.write()
 

@@ -57,6 +57,7 @@ class Lookups:
 
     @property
     def autocomplete(self) -> Autocompleter:
+        """Name lookups for the library (event, article, place and tag suggestions)."""
         return self.index.autocompleter
 
     @cached_property
@@ -151,6 +152,7 @@ class Lookups:
             raise NotFoundError(f"No events match {quote_user(first.query, 100)}{where}. Try fewer or different words.")
 
         def fetch(offset: int, limit: int) -> SearchResults:
+            """Another page of the same search."""
             return self.index.search(query, filters, limit=limit, offset=offset)
 
         return EventSearch(first, conditions, fetch)
