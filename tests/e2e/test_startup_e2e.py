@@ -33,6 +33,9 @@ def heartbeat(path: Path) -> dict[str, object]:
 async def wait_connected(fake: FakeDiscord, bot, beat: Path) -> None:  # type: ignore[no-untyped-def]
     await fake.wait_for_ready(within=60)
     await fake.wait_for(lambda: heartbeat(beat).get("connected") is True, within=30, what="connected heartbeat")
+    # The start is over once the scheduler has ticked (its READY work done): a stop before that
+    # would test shutdown in the middle of start-up, which is not what these tests are about.
+    await fake.wait_for(lambda: heartbeat(beat).get("scheduler_tick") is not None, within=60, what="scheduler tick")
     assert bot.proc.returncode is None, bot.log()[-3000:]
 
 
