@@ -18,6 +18,7 @@ import inspect
 import json
 import logging
 import pkgutil
+import shutil
 import signal
 import sqlite3
 from collections.abc import Iterator
@@ -334,8 +335,26 @@ async def _open_or_explain(settings: Settings) -> Database | None:
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        say(f"Cannot open the database at {settings.database_path}: {exc}", err=True)
+        say(f"Cannot open the database at {settings.database_path}: {exc}{_full_disk_hint(settings)}", err=True)
         return None
+
+
+#: Less free space than this beside the database is reported as a full disk.
+FULL_DISK_BYTES = 1024 * 1024
+
+
+def _full_disk_hint(settings: Settings) -> str:
+    """`` (the disk is full: ...)`` when the database's folder has (almost) no room left, else ""."""
+    folder = settings.database_path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free >= FULL_DISK_BYTES:
+        return ""
+    return f" (the disk is full: {free // 1024} KB free in {folder}; free some space and start again)"
 
 
 def log_start(settings: Settings) -> None:

@@ -16,9 +16,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from bot import app
 from bot.config import VARIABLES, load_settings, unknown_variables, variable_warnings
 from bot.content_loader import load_library
 from bot.core import search as search_module
@@ -407,4 +409,26 @@ def test_a_misspelt_token_variable_is_named_when_the_token_is_missing(tmp_path: 
         "did you mean DISCORD_TOKEN? .env.example lists every setting",
         "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in a .env file here "
         "(see .env.example) or export it, then run again.",
+    ]
+
+
+async def test_a_database_that_cannot_open_on_a_full_disk_says_the_disk_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings({"FROM_BELOW_DATABASE": str(tmp_path / "data" / "bot.sqlite3")}, dotenv=False)
+
+    async def cannot_open(settings: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")  # what SQLite says when not even -shm fits
+
+    monkeypatch.setattr(app, "_open_database", cannot_open)
+    monkeypatch.setattr(app.shutil, "disk_usage", lambda folder: SimpleNamespace(free=8192))
+    assert await app._open_or_explain(settings) is None
+    assert capsys.readouterr().err.splitlines() == [
+        f"Cannot open the database at {settings.database_path}: disk I/O error "
+        f"(the disk is full: 8 KB free in {tmp_path}; free some space and start again)"
+    ]
+    monkeypatch.setattr(app.shutil, "disk_usage", lambda folder: SimpleNamespace(free=9 * 10**8))
+    assert await app._open_or_explain(settings) is None
+    assert capsys.readouterr().err.splitlines() == [
+        f"Cannot open the database at {settings.database_path}: disk I/O error"
     ]
