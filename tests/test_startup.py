@@ -432,3 +432,31 @@ async def test_a_database_that_cannot_open_on_a_full_disk_says_the_disk_is_full(
     assert capsys.readouterr().err.splitlines() == [
         f"Cannot open the database at {settings.database_path}: disk I/O error"
     ]
+
+
+def test_content_without_read_permission_is_unreadable(
+    tmp_path: Path, content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The error a file or folder without permission gives (a test running as root never sees it).
+    tags = content_copy / "tags.yaml"
+    events = content_copy / "struggles-in-democracies" / "events"
+    real_read_text = Path.read_text
+    real_scandir = os.scandir
+
+    def read_text(self: Path, *args: object, **kwargs: object) -> str:
+        if self.name == "tags.yaml" and self.parent.name == "content":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def scandir(path: object = ".") -> object:
+        if os.fspath(path) == str(events):  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = load_library([content_copy])
+    assert [str(issue) for issue in result.unreadable] == [
+        f"{tags}: cannot read this file: Permission denied",
+        f"{events}: cannot read this folder: Permission denied",
+    ]
