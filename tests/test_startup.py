@@ -460,3 +460,14 @@ def test_content_without_read_permission_is_unreadable(
         f"{tags}: cannot read this file: Permission denied",
         f"{events}: cannot read this folder: Permission denied",
     ]
+
+
+def test_the_console_warns_when_told_to_use_the_bots_database(tmp_path: Path) -> None:
+    bot_db = tmp_path / "data" / "from_below.sqlite3"
+    result = run_cli(
+        "console", "--database", str(bot_db), env={"FROM_BELOW_DATABASE": str(bot_db)}, cwd=tmp_path, stdin="/help\n"
+    )
+    assert_no_traceback(result)
+    assert result.returncode == 0
+    assert f"{bot_db} is the bot's own database: a bot running on it will try to post" in result.stdout
+    assert bot_db.is_file()  # --database still decides

@@ -21,6 +21,7 @@ import concurrent.futures
 import datetime as dt
 import functools
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -822,6 +823,11 @@ def run_console(
     """Read commands until ``quit`` or the end of input; always exits 0 (errors are answers)."""
     clock = clock or SystemClock()
     screen = Screen(stdout, rich=rich, now=clock.now, width=width)
+    if database is not None and os.path.realpath(database) == os.path.realpath(settings.database_path):
+        screen.error(
+            f"{database} is the bot's own database: a bot running on it will try to post to this console's "
+            "pretend server. Leave out --database to use console.sqlite3 instead."
+        )
     # One event loop for the whole session (the database connection lives on it); input is
     # read between commands on the main thread, so Ctrl-C and Ctrl-D behave as in a shell.
     with asyncio.Runner() as runner:
