@@ -812,7 +812,7 @@ def find_manifests(dirs: Iterable[Path], issues: list[ContentIssue] | None = Non
         try:
             entries = sorted(os.scandir(d), key=lambda entry: entry.name)
         except OSError:
-            continue  # reported by the caller (_folder_problem)
+            continue  # reported by the caller (folder_issue)
         for entry in entries:
             if entry.name.startswith(".") or entry.name == TAGS_FILE:  # tags.yaml: read (and reported) apart
                 continue
@@ -859,7 +859,7 @@ def _load_library(
     issues: list[ContentIssue] = []
     readable: list[Path] = []
     for p in paths:
-        problem = _folder_problem(p)
+        problem = folder_issue(p)
         if problem is None:
             readable.append(p)
         else:
@@ -1037,11 +1037,11 @@ def _display_path(path: Path) -> Path:
         return path
 
 
-def _folder_problem(path: Path) -> ContentIssue | None:
+def folder_issue(path: Path) -> ContentIssue | None:
     """Why the content folder ``path`` cannot be used, or ``None`` when it can be read.
 
-    A folder that is not there is a content problem (reported, the rest loads); one that is there
-    but cannot be read (a symlink loop, no permission, a file instead of a folder) is unreadable.
+    A folder that is not there, or a file given as one, is a content problem (reported, the rest
+    loads); one that is there but cannot be read (a symlink loop, no permission) is unreadable.
     """
     try:
         info = os.stat(path)
@@ -1050,7 +1050,7 @@ def _folder_problem(path: Path) -> ContentIssue | None:
     except OSError as exc:
         return _unreadable(path, "folder", exc)
     if not stat.S_ISDIR(info.st_mode):
-        return ContentIssue(str(path), 0, "", "cannot read this folder: it is a file, not a folder", unreadable=True)
+        return ContentIssue(str(path), 0, "", "this is a file, not a folder")
     try:
         with os.scandir(path):
             pass

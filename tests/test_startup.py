@@ -140,17 +140,6 @@ def test_an_unreadable_event_file_is_one_line_and_exit_2(command: str, tmp_path:
     ]
 
 
-def test_a_folder_of_packs_that_is_a_file_is_exit_2(tmp_path: Path) -> None:
-    not_a_folder = tmp_path / "packs.txt"
-    not_a_folder.write_text("hello\n")
-    result = run_cli("check-content", str(not_a_folder))
-    assert_no_traceback(result)
-    assert result.returncode == 2
-    assert problem_lines(result) == [
-        f"Cannot read the content: {not_a_folder}: cannot read this folder: it is a file, not a folder"
-    ]
-
-
 def test_loader_reports_loops_at_every_level_without_raising(tmp_path: Path, content_copy: Path) -> None:
     loop_at(content_copy / "struggles-in-democracies")  # a pack folder
     loop_at(content_copy / "revolts-against-stalinism" / "articles")  # a pack's articles folder
@@ -176,8 +165,9 @@ def test_loader_reports_loops_at_every_level_without_raising(tmp_path: Path, con
     [
         (lambda p: p, "it does not exist"),
         (lambda p: p.mkdir() or p, "it holds no content pack (a folder with a pack.yaml)"),
+        (lambda p: p.write_text("not a folder\n") and p, "it is a file, not a folder"),
     ],
-    ids=["missing", "empty"],
+    ids=["missing", "empty", "file"],
 )
 def test_no_events_from_the_main_folder_is_exit_2_naming_it(command: str, make, reason: str, tmp_path: Path) -> None:
     folder = make(tmp_path / "library")

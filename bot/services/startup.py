@@ -40,6 +40,8 @@ def content_problems(result: LoadResult, main_folder: Path | None) -> list[str]:
     folder = result.folders[0]
     if not os.path.lexists(folder):
         reason = "it does not exist"
+    elif not folder.is_dir():
+        reason = "it is a file, not a folder"
     elif not find_manifests([folder]):
         reason = "it holds no content pack (a folder with a pack.yaml)"
     else:
