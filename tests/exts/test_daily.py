@@ -384,6 +384,11 @@ async def test_the_loop_is_minute_aligned_waits_for_ready_and_ticks_at_once(
                 break
             await asyncio.sleep(0.01)
         assert calls == [NOW]
+        # The loop sets its next iteration once the start-up tick has returned.
+        for _ in range(200):
+            if cog.tick_loop.next_iteration is not None:
+                break
+            await asyncio.sleep(0.01)
         next_run = cog.tick_loop.next_iteration
         assert next_run is not None
         assert next_run.second == 0
