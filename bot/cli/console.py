@@ -5,8 +5,9 @@ year:1956``, ``/settings time 09:00``): options are ``name:value``, and text bef
 option fills the first one. Answers are the same cards the embeds carry (:mod:`bot.ui.layout`,
 built by :mod:`bot.queries`), drawn with rich in a terminal and as plain text otherwise. The
 console is one pretend server (id 1) with one channel, ``#general``, and one role,
-``@history-fans``; its settings live in the real SQLite database (``--database`` or
-``FROM_BELOW_DATABASE``).
+``@history-fans``; its settings live in a real SQLite database of its own: ``console.sqlite3``
+beside the bot's (``FROM_BELOW_DATABASE``), or ``--database``. Never the bot's own file by
+default, so the running bot never schedules the pretend server's daily post.
 
 When standard input is not a terminal, commands are read line by line, each echoed before its
 answer, and the console exits 0 at the end of input: ``python -m bot console < script.txt``.
@@ -21,6 +22,7 @@ import datetime as dt
 import difflib
 import functools
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -884,14 +886,18 @@ async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
 ) -> tuple[Session, Path]:
     """Load the library, build the search index, open (and migrate) the console's database."""
-    path = database or settings.database_path
+    # Its own file by default: the bot would otherwise schedule the pretend server's daily post.
+    path = database or settings.console_database_path
     try:
         db: Database | None = await open_database(path)
     except (StorageError, OSError, sqlite3.Error) as exc:
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
-    if (warning := content_warning(services.load_result)) is not None:
+    unreadable = services.load_result.unreadable if services.load_result is not None else ()
+    for issue in unreadable:
+        screen.error(f"Cannot read the content: {issue}")
+    if not unreadable and (warning := content_warning(services.load_result)) is not None:
         screen.error(warning)
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
@@ -910,6 +916,11 @@ def run_console(
     """Read commands until ``quit`` or the end of input; always exits 0 (errors are answers)."""
     clock = clock or SystemClock()
     screen = Screen(stdout, rich=rich, now=clock.now, width=width)
+    if database is not None and os.path.realpath(database) == os.path.realpath(settings.database_path):
+        screen.error(
+            f"{database} is the bot's own database: a bot running on it will try to post to this console's "
+            "pretend server. Leave out --database to use console.sqlite3 instead."
+        )
     # One event loop for the whole session (the database connection lives on it); input is
     # read between commands on the main thread, so Ctrl-C and Ctrl-D behave as in a shell.
     with asyncio.Runner() as runner:
@@ -964,7 +975,8 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="the SQLite file for the pretend server's settings (default: FROM_BELOW_DATABASE or data/)",
+        help="the SQLite file for the pretend server's settings (default: console.sqlite3 beside the bot's "
+        "database, never the bot's own)",
     )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--rich", dest="rich", action="store_true", default=None, help="draw cards with colours")

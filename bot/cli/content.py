@@ -6,10 +6,11 @@ import argparse
 import calendar
 from pathlib import Path
 
-from bot.cli.common import EXIT_FAILED, EXIT_OK, say, settings_or_exit
+from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say, settings_or_exit
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.content_loader import MANIFEST_NAME, find_manifests, load_library
+from bot.content_loader import MANIFEST_NAME, find_manifests, folder_issue, load_library
 from bot.core.text import plural
+from bot.services.startup import content_problems
 
 #: Days without an event listed by name; the rest are counted.
 _MAX_MISSING_SHOWN = 40
@@ -35,15 +36,30 @@ def folder_problem(folder: Path) -> str | None:
 
 def cmd_check_content(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs] if args.dirs else list(settings_or_exit().content_dirs)
-    problems = [p for p in map(folder_problem, dirs) if p is not None]
+    # Content that cannot be read at all (a symlink loop, no permission) stops here as it stops
+    # `run`: one line each, exit 2.
+    unreadable = [issue for issue in map(folder_issue, dirs) if issue is not None and issue.unreadable]
+    if unreadable:
+        for issue in unreadable:
+            say(f"Cannot read the content: {issue}", err=True)
+        return EXIT_USAGE
+    # The configured main folder must give events, as for `run` (checked on what loads, exit 2);
+    # a folder given here, or an extra one, must hold packs (exit 1).
+    main = dirs[0] if not args.dirs and dirs else None
+    problems = [p for p in (folder_problem(d) for d in dirs if d != main) if p is not None]
     for problem in problems:
         say(problem, err=True)
-    dirs = [d for d in dirs if folder_problem(d) is None]
+    dirs = [d for d in dirs if d == main or folder_problem(d) is None]
     if not dirs:
         say("Nothing to check: no content packs were found.", err=True)
         return EXIT_FAILED
     # The shipped vocabulary always applies, so an operator's own pack can use its tags.
     result = load_library(dirs, vocabulary_files=[DEFAULT_CONTENT_DIR / "tags.yaml"])
+    stops_run = content_problems(result, main)
+    if stops_run:
+        for line in stops_run:
+            say(line, err=True)
+        return EXIT_USAGE
     lib = result.library
     loaded = (
         f"{plural(len(lib.packs), 'pack')}, {plural(len(lib.articles), 'article')}, {plural(len(lib.events), 'event')}"

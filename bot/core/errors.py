@@ -31,6 +31,9 @@ class ContentIssue:
     line: int
     field: str
     message: str
+    #: The file or folder could not be read at all (a symlink loop, no permission, not a folder):
+    #: a problem of the installation, not of the content, so the bot refuses to start.
+    unreadable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
