@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands, tasks
 
+from bot.core.text import plural
 from bot.sender import DiscordSender
 from bot.services.daily import DailyPoster
 from bot.services.health import DEFAULT_MAX_AGE
@@ -154,7 +155,7 @@ class DailyPosts(commands.Cog):
 
     def _tick_succeeded(self, now: dt.datetime) -> None:
         if self.failed_ticks:
-            log.info("scheduler tick at %s succeeded after %d failed tick(s)", _minute(now), self.failed_ticks)
+            log.info("scheduler tick at %s succeeded after %s", _minute(now), plural(self.failed_ticks, "failed tick"))
         self.last_tick = now
         self.failed_ticks = 0
         self._failing_since = None
@@ -211,7 +212,7 @@ class DailyPosts(commands.Cog):
                 return
             _purged, pruned = await poster.maintenance(self.bot.clock.now())
             if pruned:
-                log.info("pruned %d old post record(s)", pruned)
+                log.info("pruned %s", plural(pruned, "old post record"))
         except Exception as exc:
             if isinstance(exc, EXPECTED_ERRORS):
                 log.error("daily-post maintenance failed: %s; trying again in an hour", _reason(exc))
