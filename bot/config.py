@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.errors import DomainError
+from bot.core.sharding import DEFAULT_GLOBAL_RATE, MAX_SHARD_COUNT, ShardPlan, ShardSpecError, parse_shard_ids
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 #: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
@@ -59,6 +60,10 @@ class Settings:
     discord_api_url: str | None = None
     #: Tests only: the fake Discord's gateway (loopback).
     discord_gateway_url: str | None = None
+    #: This process's shards (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``); default: all.
+    shards: ShardPlan = field(default_factory=ShardPlan)
+    #: Discord's REST requests per second for the whole bot (every process together).
+    global_rate: float = DEFAULT_GLOBAL_RATE
 
     @property
     def heartbeat_path(self) -> Path:
@@ -129,6 +134,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if gateway_url is not None and not is_loopback_url(gateway_url):
         problems.append("FROM_BELOW_DISCORD_GATEWAY_URL is for tests only and must point at a loopback address")
 
+    shards = _shards(env, problems)
+    global_rate = _number(env, "FROM_BELOW_GLOBAL_RATE", DEFAULT_GLOBAL_RATE, 1.0, 100_000.0, problems)
+
     source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
     if source and not source.startswith(("https://", "http://")):
         problems.append(f"FROM_BELOW_SOURCE_URL must be an http(s) URL, got {source[:40]!r}")
@@ -147,6 +155,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         discord_api_url=api_url,
         discord_gateway_url=gateway_url,
         source_url=source,
+        shards=shards,
+        global_rate=global_rate,
     )
 
 
@@ -183,6 +193,36 @@ def _token(env: Mapping[str, str], problems: list[str]) -> str:
         problems.append("DISCORD_TOKEN contains a space, a line break or a control character: paste it again")
         return ""
     return token
+
+
+def _shards(env: Mapping[str, str], problems: list[str]) -> ShardPlan:
+    """``FROM_BELOW_SHARD_COUNT`` and ``FROM_BELOW_SHARD_IDS``; every problem goes to ``problems``."""
+    raw_count = env.get("FROM_BELOW_SHARD_COUNT", "").strip()
+    raw_ids = env.get("FROM_BELOW_SHARD_IDS", "").strip()
+    count: int | None = None
+    if raw_count:
+        if raw_count.isdigit() and 1 <= int(raw_count) <= MAX_SHARD_COUNT:
+            count = int(raw_count)
+        else:
+            problems.append(
+                f"FROM_BELOW_SHARD_COUNT must be a whole number of shards from 1 to {MAX_SHARD_COUNT} "
+                f"(the total over every process), got {raw_count[:20]!r}"
+            )
+    if not raw_ids:
+        return ShardPlan(count=count)
+    if not raw_count:
+        problems.append(
+            "FROM_BELOW_SHARD_IDS needs FROM_BELOW_SHARD_COUNT (the total number of shards over every process), "
+            "or unset both to run every shard in this process"
+        )
+        return ShardPlan()
+    if count is None:
+        return ShardPlan()  # the count's own problem is already reported
+    try:
+        return ShardPlan(count=count, ids=parse_shard_ids(raw_ids, count))
+    except ShardSpecError as exc:
+        problems.append(f"FROM_BELOW_SHARD_IDS ({raw_ids[:40]!r}): {exc}; write ids like 0-3 or 4,5,6,7")
+        return ShardPlan()
 
 
 def _number(
