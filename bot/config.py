@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.errors import DomainError
-from bot.core.sharding import DEFAULT_GLOBAL_RATE, MAX_SHARD_COUNT, ShardPlan, ShardSpecError, parse_shard_ids
+from bot.core.sharding import (
+    DEFAULT_GLOBAL_RATE,
+    MAX_SHARD_COUNT,
+    ShardPlan,
+    ShardSpecError,
+    format_shard_ids,
+    parse_shard_ids,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 #: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
@@ -67,8 +74,14 @@ class Settings:
 
     @property
     def heartbeat_path(self) -> Path:
-        """Where the running bot writes its health heartbeat (read by ``python -m bot health``)."""
-        return self.database_path.parent / "heartbeat.json"
+        """Where the running bot writes its health heartbeat (read by ``python -m bot health``).
+
+        A process that runs some of the shards has its own (``heartbeat-shards-0-3.json``), so
+        processes sharing a data folder do not overwrite each other's.
+        """
+        if self.shards.all_shards or self.shards.ids is None:
+            return self.database_path.parent / "heartbeat.json"
+        return self.database_path.parent / f"heartbeat-shards-{format_shard_ids(self.shards.ids)}.json"
 
     @property
     def search_cache_path(self) -> Path:

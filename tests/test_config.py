@@ -174,3 +174,13 @@ def test_shard_problems_are_reported_with_the_others() -> None:
     message = info.value.message
     assert "FROM_BELOW_LOG_LEVEL" in message
     assert "FROM_BELOW_SHARD_COUNT" in message
+
+
+def test_a_process_on_some_shards_has_its_own_heartbeat_file() -> None:
+    base = {"FROM_BELOW_DATABASE": "/data/bot.sqlite3"}
+    assert load_settings(base).heartbeat_path == Path("/data/heartbeat.json")
+    assert load_settings({**base, "FROM_BELOW_SHARD_COUNT": "4"}).heartbeat_path == Path("/data/heartbeat.json")
+    split = load_settings({**base, "FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "0-3"})
+    assert split.heartbeat_path == Path("/data/heartbeat-shards-0-3.json")
+    everything = load_settings({**base, "FROM_BELOW_SHARD_COUNT": "2", "FROM_BELOW_SHARD_IDS": "0,1"})
+    assert everything.heartbeat_path == Path("/data/heartbeat.json")

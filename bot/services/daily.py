@@ -435,6 +435,7 @@ class DailyPoster:
             return await self._retry_or_give_up(job, exc)
         await self.posts.record_sent(job.key, job.due.local_date, message_id, at=self.clock.now())
         self._outcome(job, "sent", message_id=message_id)
+        log.debug("daily post for server %s on %s sent: message %s", job.key[0], job.due.local_date, message_id)
         return None
 
     async def _claim(self, job: _Job) -> bool:
