@@ -254,7 +254,7 @@ def ratio_line(results: list[RunResult]) -> str:
     if bot.outcome != "ready" or bare.outcome != "ready" or not bare.peak_rss_mb or not bot.peak_rss_mb:
         hint = ""
         if "4011" in bot.outcome:
-            hint = " - the bot connects unsharded and Discord requires sharding above 2,500 guilds"
+            hint = " - a shard of more than 2,500 guilds: Discord requires more shards"
         return f"RSS(bot)/RSS(bare): n/a: the bot did not get ready ({bot.outcome}){hint}"
     ratio = bot.peak_rss_mb / bare.peak_rss_mb
     return f"RSS(bot)/RSS(bare) = {ratio:.2f} (target <= 1.3: {'met' if ratio <= 1.3 else 'NOT met'})"
