@@ -20,7 +20,6 @@ import logging
 import pkgutil
 import signal
 import sqlite3
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +36,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
 from bot.core.search import SearchIndex
 from bot.errors import BotTree, answer_stale_component
-from bot.log import setup_logging
+from bot.log import say, setup_logging
 from bot.services import Services
 from bot.services.health import HealthReporter
 from bot.services.library import source_url
@@ -51,13 +50,6 @@ EXIT_FAILED = 1
 
 
 # --- extensions ------------------------------------------------------------------------------
-
-
-def _say(text: str, *, err: bool = False) -> None:
-    """One line for the operator, on stderr for problems."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
 
 
 def _is_private(module_name: str) -> bool:
@@ -372,7 +364,7 @@ async def _open_or_explain(settings: Settings) -> Database | None:
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        _say(f"Cannot open the database at {settings.database_path}: {exc}", err=True)
+        say(f"Cannot open the database at {settings.database_path}: {exc}", err=True)
         return None
 
 
@@ -423,20 +415,20 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             raise
         except discord.LoginFailure:
-            _say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
+            say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
             return EXIT_FAILED
         except discord.PrivilegedIntentsRequired:
-            _say("Discord refused an intent this bot did not ask for; please report this.", err=True)
+            say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
         except discord.ConnectionClosed as exc:
             if stopping.is_set():
                 return EXIT_OK
-            _say(fatal_close_message(exc.code, exc.shard_id, settings), err=True)
+            say(fatal_close_message(exc.code, exc.shard_id, settings), err=True)
             return EXIT_FAILED
         except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
             if stopping.is_set():  # the connection was torn down by our own close
                 return EXIT_OK
-            _say(f"Could not reach Discord: {exc}", err=True)
+            say(f"Could not reach Discord: {exc}", err=True)
             return EXIT_FAILED
         except Exception:
             if stopping.is_set():
@@ -472,14 +464,14 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
             try:
                 await bot.login(settings.token.get())
             except discord.LoginFailure:
-                _say("Discord rejected the token (DISCORD_TOKEN): check it and try again.", err=True)
+                say("Discord rejected the token (DISCORD_TOKEN): check it and try again.", err=True)
                 return EXIT_FAILED
             count = await bot.sync_commands(guild_id)
         where = f"server {guild_id}" if guild_id is not None else "every server (global; may take up to an hour)"
-        _say(f"Synced {count} command(s) to {where}.")
+        say(f"Synced {count} command(s) to {where}.")
         return EXIT_OK
     except discord.HTTPException as exc:
-        _say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
+        say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
         return EXIT_FAILED
     finally:
         await _close_database(db)

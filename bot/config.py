@@ -1,16 +1,24 @@
 """Configuration: one typed settings object, read once from the environment and ``.env``.
 
-Every variable is documented in ``.env.example`` and the README. Nothing here is read at import
-time; ``load_settings()`` is called by the entry point and the result is passed down.
+:class:`Settings` is a pydantic-settings model: each field names its environment variable, the
+token is a secret that never prints itself, and every problem with every variable is reported
+together (:class:`ConfigError`, exit 2 in the CLI). Every variable is documented in
+``.env.example`` and the README. Nothing is read at import time: ``load_settings()`` is called
+by the entry point and the result passed down.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import DomainError
 from bot.core.sharding import (
@@ -27,150 +35,25 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT_DIR = PACKAGE_ROOT.parent / "content"
 DEFAULT_DATABASE = Path("data") / "from_below.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PREFIX = "FROM_BELOW_"
 
 
 class ConfigError(DomainError):
     """A setting is missing or malformed. The message says which one and how to fix it."""
 
 
-@dataclass(frozen=True)
-class Secret:
+class Secret(SecretStr):
     """A value that never shows itself in logs, reprs or tracebacks."""
 
-    _value: str = field(repr=False)
-
     def get(self) -> str:
-        return self._value
+        """The secret itself, for the one place that needs it (logging in to Discord)."""
+        return self.get_secret_value()
 
     def __bool__(self) -> bool:
-        return bool(self._value)
+        return bool(self.get_secret_value())
 
     def __repr__(self) -> str:
-        return "Secret('**********')" if self._value else "Secret('')"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True)
-class Settings:
-    token: Secret
-    database_path: Path
-    content_dirs: tuple[Path, ...]
-    log_level: str = "INFO"
-    dev_guild_id: int | None = None
-    catchup_hours: float = 6.0
-    guild_grace_days: int = 30
-    post_concurrency: int = 8
-    #: Where the code of this deployment can be read (shown by /about).
-    source_url: str = ""
-    #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
-    discord_api_url: str | None = None
-    #: Tests only: the fake Discord's gateway (loopback).
-    discord_gateway_url: str | None = None
-    #: This process's shards (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``); default: all.
-    shards: ShardPlan = field(default_factory=ShardPlan)
-    #: Discord's REST requests per second for the whole bot (every process together).
-    global_rate: float = DEFAULT_GLOBAL_RATE
-
-    @property
-    def heartbeat_path(self) -> Path:
-        """Where the running bot writes its health heartbeat (read by ``python -m bot health``).
-
-        A process that runs some of the shards has its own (``heartbeat-shards-0-3.json``), so
-        processes sharing a data folder do not overwrite each other's.
-        """
-        if self.shards.all_shards or self.shards.ids is None:
-            return self.database_path.parent / "heartbeat.json"
-        return self.database_path.parent / f"heartbeat-shards-{format_shard_ids(self.shards.ids)}.json"
-
-    @property
-    def search_cache_path(self) -> Path:
-        return self.database_path.parent / "search-index.sqlite3"
-
-
-def _split_dirs(value: str) -> list[Path]:
-    parts: list[str] = []
-    for chunk in value.split(os.pathsep):
-        parts.extend(chunk.split(","))
-    return [Path(p.strip()).expanduser() for p in parts if p.strip()]
-
-
-def load_dotenv_file(path: Path | None = None) -> None:
-    """Load ``.env`` (from the working directory unless given) without overriding real variables."""
-    from dotenv import load_dotenv
-
-    target = path if path is not None else Path.cwd() / ".env"
-    if target.is_file():
-        load_dotenv(target, override=False)
-
-
-def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-    """Build :class:`Settings` from the environment (and ``.env``). Raises :class:`ConfigError`."""
-    if env is None:
-        if dotenv:
-            load_dotenv_file()
-        env = os.environ
-    problems: list[str] = []
-
-    token = _token(env, problems)
-
-    db_raw = env.get("FROM_BELOW_DATABASE", "").strip()
-    database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
-
-    shipped_raw = env.get("FROM_BELOW_CONTENT_DIR", "").strip()
-    shipped = Path(shipped_raw).expanduser() if shipped_raw else DEFAULT_CONTENT_DIR
-    extra = _split_dirs(env.get("FROM_BELOW_EXTRA_CONTENT_DIRS", ""))
-    content_dirs = tuple(dict.fromkeys([shipped, *extra]))
-
-    level = env.get("FROM_BELOW_LOG_LEVEL", "INFO").strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        problems.append(f"FROM_BELOW_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level[:20]!r})")
-
-    dev_guild: int | None = None
-    raw_guild = env.get("FROM_BELOW_DEV_GUILD_ID", "").strip()
-    if raw_guild:
-        if is_snowflake(raw_guild):
-            dev_guild = int(raw_guild)
-        else:
-            problems.append(
-                f"FROM_BELOW_DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw_guild[:30]!r}"
-            )
-
-    catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
-    grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems, whole=True))
-    concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems, whole=True))
-
-    api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
-    if api_url is not None and not api_url.startswith(("https://", "http://")):
-        problems.append(f"FROM_BELOW_DISCORD_API_URL must be an http(s) URL, got {api_url[:60]!r}")
-    gateway_url = env.get("FROM_BELOW_DISCORD_GATEWAY_URL", "").strip() or None
-    if gateway_url is not None and not is_loopback_url(gateway_url):
-        problems.append("FROM_BELOW_DISCORD_GATEWAY_URL is for tests only and must point at a loopback address")
-
-    shards = _shards(env, problems)
-    global_rate = _number(env, "FROM_BELOW_GLOBAL_RATE", DEFAULT_GLOBAL_RATE, 1.0, 100_000.0, problems)
-
-    source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
-    if source and not source.startswith(("https://", "http://")):
-        problems.append(f"FROM_BELOW_SOURCE_URL must be an http(s) URL, got {source[:40]!r}")
-
-    if problems:
-        raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems))
-    return Settings(
-        token=Secret(token),
-        database_path=database_path,
-        content_dirs=content_dirs,
-        log_level=level,
-        dev_guild_id=dev_guild,
-        catchup_hours=catchup,
-        guild_grace_days=grace,
-        post_concurrency=concurrency,
-        discord_api_url=api_url,
-        discord_gateway_url=gateway_url,
-        source_url=source,
-        shards=shards,
-        global_rate=global_rate,
-    )
+        return "Secret('**********')" if self else "Secret('')"
 
 
 def is_loopback_url(url: str) -> bool:
@@ -184,84 +67,306 @@ def is_snowflake(text: str) -> bool:
     return text.isdigit() and 17 <= len(text) <= 20 and int(text) < 2**64
 
 
-def _token(env: Mapping[str, str], problems: list[str]) -> str:
-    """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
-    token = env.get("DISCORD_TOKEN", "").strip()
-    token_file = env.get("DISCORD_TOKEN_FILE", "").strip()
-    if token_file:
-        if token:
-            problems.append("set DISCORD_TOKEN or DISCORD_TOKEN_FILE, not both")
-            return ""
+def _split_dirs(value: str) -> list[Path]:
+    parts: list[str] = []
+    for chunk in value.split(os.pathsep):
+        parts.extend(chunk.split(","))
+    return [Path(p.strip()).expanduser() for p in parts if p.strip()]
+
+
+def _env(name: str) -> Any:
+    """A field read from the environment variable ``name`` (or given by its field name)."""
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot, each from its environment variable."""
+
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True, extra="ignore", env_ignore_empty=True)
+
+    token: Secret = Field(default=Secret(""), validation_alias=AliasChoices("token", "DISCORD_TOKEN"))
+    #: Read by :meth:`_token_from_file` into ``token``; listed so it counts as a known variable.
+    token_file: Path | None = Field(default=None, validation_alias=AliasChoices("token_file", "DISCORD_TOKEN_FILE"))
+    database_path: Path = Field(
+        default=DEFAULT_DATABASE, validation_alias=AliasChoices("database_path", "FROM_BELOW_DATABASE")
+    )
+    content_dir: Path = Field(
+        default=DEFAULT_CONTENT_DIR, validation_alias=AliasChoices("content_dir", "FROM_BELOW_CONTENT_DIR")
+    )
+    extra_content_dirs: str = Field(
+        default="", validation_alias=AliasChoices("extra_content_dirs", "FROM_BELOW_EXTRA_CONTENT_DIRS")
+    )
+    content_dirs_given: tuple[Path, ...] | None = Field(default=None, validation_alias=AliasChoices("content_dirs"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("log_level", "FROM_BELOW_LOG_LEVEL"))
+    dev_guild_id: int | None = Field(
+        default=None, validation_alias=AliasChoices("dev_guild_id", "FROM_BELOW_DEV_GUILD_ID")
+    )
+    catchup_hours: float = Field(
+        default=6.0, ge=0, le=23, validation_alias=AliasChoices("catchup_hours", "FROM_BELOW_CATCHUP_HOURS")
+    )
+    guild_grace_days: int = Field(
+        default=30, ge=0, le=3650, validation_alias=AliasChoices("guild_grace_days", "FROM_BELOW_GUILD_GRACE_DAYS")
+    )
+    post_concurrency: int = Field(
+        default=8, ge=1, le=64, validation_alias=AliasChoices("post_concurrency", "FROM_BELOW_POST_CONCURRENCY")
+    )
+    #: Where the code of this deployment can be read (shown by /about).
+    source_url: str = Field(default="", validation_alias=AliasChoices("source_url", "FROM_BELOW_SOURCE_URL"))
+    #: Discord's REST API base: unset for discord.com, or a shared rate-limiting REST proxy.
+    discord_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("discord_api_url", "FROM_BELOW_DISCORD_API_URL")
+    )
+    #: Tests only: the fake Discord's gateway (loopback).
+    discord_gateway_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("discord_gateway_url", "FROM_BELOW_DISCORD_GATEWAY_URL")
+    )
+    #: The bot's total number of shards over every process (None: as Discord recommends).
+    shard_count: int | None = Field(
+        default=None, validation_alias=AliasChoices("shard_count", "FROM_BELOW_SHARD_COUNT")
+    )
+    #: This process's shards (None: every shard).
+    shard_ids: tuple[int, ...] | None = Field(
+        default=None, validation_alias=AliasChoices("shard_ids", "FROM_BELOW_SHARD_IDS")
+    )
+    #: Discord's REST requests per second for the whole bot (every process together).
+    global_rate: float = Field(
+        default=DEFAULT_GLOBAL_RATE,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("global_rate", "FROM_BELOW_GLOBAL_RATE"),
+    )
+
+    @property
+    def content_dirs(self) -> tuple[Path, ...]:
+        """The shipped content folder first, then the operator's extra ones (no repeats)."""
+        if self.content_dirs_given is not None:
+            return self.content_dirs_given
+        return tuple(dict.fromkeys([self.content_dir.expanduser(), *_split_dirs(self.extra_content_dirs)]))
+
+    @property
+    def shards(self) -> ShardPlan:
+        """This process's shards (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``); default: all."""
+        return ShardPlan(self.shard_count, self.shard_ids)
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Where the running bot writes its health heartbeat (read by ``python -m bot health``).
+
+        A process that runs some of the shards has its own (``heartbeat-shards-0-3.json``), so
+        processes sharing a data folder do not overwrite each other's.
+        """
+        plan = self.shards
+        if plan.all_shards or plan.ids is None:
+            return self.database_path.parent / "heartbeat.json"
+        return self.database_path.parent / f"heartbeat-shards-{format_shard_ids(plan.ids)}.json"
+
+    @property
+    def search_cache_path(self) -> Path:
+        """Where the search index is cached between starts."""
+        return self.database_path.parent / "search-index.sqlite3"
+
+    # --- checks (pydantic reports every failing one together) ----------------------------
+
+    @field_validator("database_path", "content_dir", mode="after")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: Any) -> str:
+        level = str(value).strip().upper() or "INFO"
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (got {level[:20]!r})")
+        return level
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _snowflake(cls, value: Any) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not is_snowflake(text):
+            raise ValueError(f"must be a server id (a number of 17-20 digits), got {text[:30]!r}")
+        return int(text)
+
+    @field_validator("guild_grace_days", "post_concurrency", mode="before")
+    @classmethod
+    def _whole(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise ValueError(f"must be a whole number, got {value.strip()[:20]!r}") from None
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: Any) -> int | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SHARD_COUNT:
+            raise ValueError(
+                f"must be a whole number of shards from 1 to {MAX_SHARD_COUNT} (the total over every process), "
+                f"got {text[:20]!r}"
+            )
+        return int(text)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: Any) -> tuple[int, ...] | None:
+        if value is None or isinstance(value, tuple):
+            return value
+        text = str(value)
         try:
-            token = Path(token_file).expanduser().read_text(encoding="utf-8").strip()
+            return parse_shard_ids(text)
+        except ShardSpecError as exc:
+            raise ValueError(f"({text.strip()[:40]!r}): {exc}; write ids like 0-3 or 4,5,6,7") from None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError(
+                "FROM_BELOW_SHARD_IDS needs FROM_BELOW_SHARD_COUNT (the total number of shards over every "
+                "process), or unset both to run every shard in this process"
+            )
+        try:
+            ShardPlan(self.shard_count, self.shard_ids)
+        except ShardSpecError as exc:
+            shown = format_shard_ids(self.shard_ids)
+            raise ValueError(f"FROM_BELOW_SHARD_IDS ({shown!r}): {exc}; write ids like 0-3 or 4,5,6,7") from None
+        return self
+
+    @field_validator("discord_api_url", "source_url", mode="before")
+    @classmethod
+    def _http_url(cls, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not text.startswith(("https://", "http://")):
+            raise ValueError(f"must be an http(s) URL, got {text[:60]!r}")
+        return text or None if value is None else text
+
+    @field_validator("discord_gateway_url", mode="before")
+    @classmethod
+    def _loopback(cls, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not is_loopback_url(text):
+            raise ValueError("is for tests only and must point at a loopback address")
+        return text or None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _token_from_file(cls, data: Any) -> Any:
+        """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
+        if not isinstance(data, dict):
+            return data
+        values = dict(data)
+        token_file = values.pop("DISCORD_TOKEN_FILE", None) or values.pop("token_file", None)
+        if token_file is None:
+            return values
+        given = values.get("DISCORD_TOKEN") or values.get("token")
+        if given:
+            raise ValueError("set DISCORD_TOKEN or DISCORD_TOKEN_FILE, not both")
+        shown = str(token_file)[:200]
+        try:
+            token = Path(str(token_file)).expanduser().read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(
-                f"DISCORD_TOKEN_FILE: cannot read {token_file[:200]}: {getattr(exc, 'strerror', None) or exc}"
-            )
-            return ""
+            reason = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"DISCORD_TOKEN_FILE: cannot read {shown}: {reason}") from None
         if not token:
-            problems.append(f"DISCORD_TOKEN_FILE: {token_file[:200]} is empty")
-    if token and any(ch.isspace() or not ch.isprintable() for ch in token):
-        # A token has no spaces or line breaks: one pasted with them is cut or doubled.
-        problems.append("DISCORD_TOKEN contains a space, a line break or a control character: paste it again")
-        return ""
-    return token
+            raise ValueError(f"DISCORD_TOKEN_FILE: {shown} is empty")
+        values["DISCORD_TOKEN"] = token
+        return values
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _clean_token(cls, value: Any) -> Any:
+        token = value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
+        token = token.strip()
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            # A token has no spaces or line breaks: one pasted with them is cut or doubled.
+            raise ValueError("contains a space, a line break or a control character: paste it again")
+        return Secret(token)
 
 
-def _shards(env: Mapping[str, str], problems: list[str]) -> ShardPlan:
-    """``FROM_BELOW_SHARD_COUNT`` and ``FROM_BELOW_SHARD_IDS``; every problem goes to ``problems``."""
-    raw_count = env.get("FROM_BELOW_SHARD_COUNT", "").strip()
-    raw_ids = env.get("FROM_BELOW_SHARD_IDS", "").strip()
-    count: int | None = None
-    if raw_count:
-        if raw_count.isdigit() and 1 <= int(raw_count) <= MAX_SHARD_COUNT:
-            count = int(raw_count)
-        else:
-            problems.append(
-                f"FROM_BELOW_SHARD_COUNT must be a whole number of shards from 1 to {MAX_SHARD_COUNT} "
-                f"(the total over every process), got {raw_count[:20]!r}"
-            )
-    if not raw_ids:
-        return ShardPlan(count=count)
-    if not raw_count:
-        problems.append(
-            "FROM_BELOW_SHARD_IDS needs FROM_BELOW_SHARD_COUNT (the total number of shards over every process), "
-            "or unset both to run every shard in this process"
-        )
-        return ShardPlan()
-    if count is None:
-        return ShardPlan()  # the count's own problem is already reported
+#: Every environment variable the settings read.
+VARIABLES: tuple[str, ...] = tuple(
+    alias
+    for info in Settings.model_fields.values()
+    if isinstance(info.validation_alias, AliasChoices)
+    for alias in info.validation_alias.choices
+    if isinstance(alias, str) and alias.isupper()
+)
+
+
+_FIELD_OF = {
+    alias: name
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.validation_alias, AliasChoices)
+    for alias in info.validation_alias.choices
+    if isinstance(alias, str)
+}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One line for one pydantic error, naming the environment variable."""
+    location = error.get("loc") or ()
+    where = str(location[0]) if location else ""
+    field = _FIELD_OF.get(where, where)
+    variable = where if where.isupper() else next((v for v in VARIABLES if _FIELD_OF.get(v) == field), where)
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    kind = error.get("type")
+    if kind in ("int_parsing", "float_parsing"):
+        wanted = "a whole number" if kind == "int_parsing" else "a number"
+        message = f"must be {wanted}, got {str(error.get('input', ''))[:20]!r}"
+    elif kind in ("greater_than_equal", "less_than_equal") and field in Settings.model_fields:
+        low, high = _bounds(field)
+        message = f"must be between {low:g} and {high:g}, got {error.get('input')}"
+    return f"{variable} {message}" if variable else message
+
+
+def _bounds(field: str) -> tuple[float, float]:
+    info = Settings.model_fields[field]
+    low = next((m.ge for m in info.metadata if hasattr(m, "ge")), float("-inf"))
+    high = next((m.le for m in info.metadata if hasattr(m, "le")), float("inf"))
+    return float(low), float(high)
+
+
+def load_dotenv_file(path: Path | None = None) -> dict[str, str]:
+    """The variables of ``.env`` (in the working directory unless given); real variables win."""
+    target = path if path is not None else Path.cwd() / ".env"
+    if not target.is_file():
+        return {}
+    return {k: v for k, v in dotenv_values(target).items() if v is not None}
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: the environment over ``.env``).
+
+    Raises :class:`ConfigError` listing every problem at once; the token is never in it.
+    """
+    if env is None:
+        env = {**(load_dotenv_file() if dotenv else {}), **os.environ}
+    values = {k: v for k, v in env.items() if k in VARIABLES and str(v).strip()}
     try:
-        return ShardPlan(count=count, ids=parse_shard_ids(raw_ids, count))
-    except ShardSpecError as exc:
-        problems.append(f"FROM_BELOW_SHARD_IDS ({raw_ids[:40]!r}): {exc}; write ids like 0-3 or 4,5,6,7")
-        return ShardPlan()
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors(include_url=False, include_input=True)]
+        raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems)) from None
 
 
-def _number(
-    env: Mapping[str, str],
-    name: str,
-    default: float,
-    low: float,
-    high: float,
-    problems: list[str],
-    *,
-    whole: bool = False,
-) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(int(raw)) if whole else float(raw)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        problems.append(f"{name} must be {kind}, got {raw[:20]!r}")
-        return default
-    if not low <= value <= high:
-        problems.append(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-        return default
-    return value
+def unknown_variables(env: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """``FROM_BELOW_*`` variables no setting reads, each with the closest known name (or None)."""
+    known = [v for v in VARIABLES if v.startswith(PREFIX)]
+    return [
+        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None))
+        for name in sorted(env)
+        if name.startswith(PREFIX) and name not in VARIABLES and not name.startswith(f"{PREFIX}TEST_")
+    ]
 
 
 def log_level_number(settings: Settings) -> int:
+    """The logging module's number for the configured level."""
     return int(logging.getLevelName(settings.log_level))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 from bot.config import ConfigError, Settings, load_settings
+from bot.log import say
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "say", "settings_or_exit"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-
-def say(text: str, *, err: bool = False) -> None:
-    """One line for the operator, on stderr for problems."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
 
 
 def settings_or_exit() -> Settings:

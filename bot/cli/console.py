@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import datetime as dt
+import functools
 import logging
 import re
 import sqlite3
@@ -26,11 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import discord
+from discord import app_commands
+
 from bot import __version__
+from bot.app import Bot
 from bot.cli.common import settings_or_exit
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
+from bot.core.models import Library
 from bot.core.results import Saved
 from bot.core.text import quote_user
 from bot.services import Services
@@ -205,97 +212,112 @@ class Command:
     usage: str = ""
 
 
-COMMANDS: tuple[Command, ...] = (
-    Command("onthisday", "What happened on a day of the year (default: today)", (Opt("date"),), "/onthisday 17 june"),
-    Command(
-        "event show",
-        "An event: date, place, what happened, sources, related events",
-        (Opt("event", required=True),),
-        "/event show vorkuta",
-    ),
-    Command(
-        "event search",
-        "Search events by words, with optional year, place and tag",
-        (
-            Opt("query", required=True, max_length=200),
-            Opt("year", "int"),
-            Opt("from_year", "int"),
-            Opt("to_year", "int"),
-            Opt("place"),
-            Opt("tag", max_length=60),
-        ),
-        "/event search vorkuta strike year:1953",
-    ),
-    Command(
-        "article show",
-        "An article's summary, key points and what the record says",
-        (Opt("article", required=True), Opt("length")),
-        "/article show tyranny length:long",
-    ),
-    Command("article list", "Every article in the library, page by page", (), "/article list"),
-    Command(
-        "timeline",
-        "Events in chronological order, optionally filtered",
-        (Opt("from_year", "int"), Opt("to_year", "int"), Opt("tag", max_length=60), Opt("place")),
-        "/timeline from_year:1953 to_year:1956",
-    ),
-    Command("help", "What this bot can do, with examples", (), "/help"),
-    Command("about", "Version, library size, latency, uptime and source code", (), "/about"),
-    Command("settings show", "Every daily-post setting, the next post and the last one", (), "/settings show"),
-    Command(
-        "settings channel",
-        "Where the daily post goes",
-        (Opt("channel", required=True),),
-        f"/settings channel #{CHANNEL_NAME}",
-    ),
-    Command(
-        "settings time",
-        "When the daily post goes out (server's local time)",
-        (Opt("time", required=True, max_length=40),),
-        "/settings time 09:00",
-    ),
-    Command(
-        "settings timezone",
-        "The timezone the post time is in",
-        (Opt("timezone", required=True),),
-        "/settings timezone berlin",
-    ),
-    Command(
-        "settings role",
-        "A role to ping with each daily post (leave empty for none)",
-        (Opt("role"),),
-        "/settings role @history-fans",
-    ),
-    Command(
-        "settings empty-days",
-        "What to post on a day with nothing in the library",
-        (Opt("mode", required=True),),
-        "/settings empty-days week",
-    ),
-    Command(
-        "settings packs",
-        "Which content packs the daily post uses",
-        (Opt("packs", required=True, max_length=400),),
-        "/settings packs all",
-    ),
-    Command(
-        "settings days",
-        "Which days of the week the daily post goes out",
-        (Opt("days", required=True),),
-        "/settings days mon-fri",
-    ),
-    Command("settings pause", "Stop the daily post (settings are kept)", (), "/settings pause"),
-    Command("settings resume", "Start the daily post again", (), "/settings resume"),
-    Command("settings preview", "Exactly what the next daily post will be, and when", (), "/settings preview"),
-    Command(
-        "settings test-post",
-        "Show today's daily post as it would be posted now",
-        (Opt("mention_role", "bool"),),
-        "/settings test-post",
-    ),
-)
-BY_PATH = {c.path: c for c in COMMANDS}
-GROUPS = sorted({c.path.split()[0] for c in COMMANDS if " " in c.path})
+#: An example for each command, shown by ``help`` and in "needs …" errors. Everything else a
+#: command is (its name, description, options, limits) is read from the bot's real
+#: ``app_commands`` tree, so the console can never drift from what Discord shows.
+USAGE = {
+    "onthisday": "/onthisday 17 june",
+    "event show": "/event show vorkuta",
+    "event search": "/event search vorkuta strike year:1953",
+    "article show": "/article show tyranny length:long",
+    "article list": "/article list",
+    "timeline": "/timeline from_year:1953 to_year:1956",
+    "help": "/help",
+    "about": "/about",
+    "settings show": "/settings show",
+    "settings channel": f"/settings channel #{CHANNEL_NAME}",
+    "settings time": "/settings time 09:00",
+    "settings timezone": "/settings timezone berlin",
+    "settings role": "/settings role @history-fans",
+    "settings empty-days": "/settings empty-days week",
+    "settings packs": "/settings packs all",
+    "settings days": "/settings days mon-fri",
+    "settings pause": "/settings pause",
+    "settings resume": "/settings resume",
+    "settings preview": "/settings preview",
+    "settings test-post": "/settings test-post",
+}
+_KINDS: dict[discord.AppCommandOptionType, OptionKind] = {
+    discord.AppCommandOptionType.integer: "int",
+    discord.AppCommandOptionType.number: "int",
+    discord.AppCommandOptionType.boolean: "bool",
+}
+
+
+def _option(parameter: app_commands.Parameter) -> Opt:
+    is_text = parameter.type is discord.AppCommandOptionType.string
+    max_length = parameter.max_value if is_text and isinstance(parameter.max_value, int) else 100
+    low = parameter.min_value if isinstance(parameter.min_value, int) else 1
+    high = parameter.max_value if isinstance(parameter.max_value, int) else 9999
+    return Opt(
+        parameter.name,
+        _KINDS.get(parameter.type, "str"),
+        required=parameter.required,
+        max_length=max_length,
+        low=low,
+        high=high,
+    )
+
+
+async def _commands_from_tree() -> tuple[Command, ...]:
+    """Every slash command of the real bot, as the console offers it (loads the extensions)."""
+    services = Services.build(Library.empty(), SystemClock())
+    bot = Bot(
+        settings=load_settings({}, dotenv=False), services=services, sync_on_start=False, run_background_tasks=False
+    )
+    try:
+        await bot.load_extensions()
+        found = [c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+        order = list(USAGE)  # lookups first, as in /help; a command without an example goes last
+        found.sort(key=lambda c: order.index(c.qualified_name) if c.qualified_name in order else len(order))
+        return tuple(
+            Command(
+                c.qualified_name,
+                c.description,
+                tuple(_option(p) for p in c.parameters),
+                USAGE.get(c.qualified_name, f"/{c.qualified_name}"),
+            )
+            for c in found
+        )
+    finally:
+        bot.services.close()
+
+
+@functools.cache
+def command_table() -> CommandTable:
+    """The console's commands, read once from the bot's command tree (on a loop of its own, so
+    this works whether or not an event loop is running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return CommandTable(pool.submit(asyncio.run, _commands_from_tree()).result())
+
+
+class CommandTable:
+    """The commands, by path (``event search``), and the group names (``event``, ``settings``)."""
+
+    def __init__(self, commands: tuple[Command, ...]) -> None:
+        self.commands = commands
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, Command]:
+        return {c.path: c for c in self.commands}
+
+    @functools.cached_property
+    def groups(self) -> list[str]:
+        return sorted({c.path.split()[0] for c in self.commands if " " in c.path})
+
+
+def __getattr__(name: str) -> Any:
+    """``COMMANDS``, ``BY_PATH`` and ``GROUPS``, read from the command tree on first use."""
+    table = command_table()
+    if name == "COMMANDS":
+        return table.commands
+    if name == "BY_PATH":
+        return table.by_path
+    if name == "GROUPS":
+        return table.groups
+    raise AttributeError(name)
+
+
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
@@ -341,15 +363,16 @@ def parse_command(line: str) -> Invocation:
     if not words:
         raise UserInputError("Type a command, like `/onthisday 17 june`, or `help` to see them all.")
     top = words[0].lower()
-    if top in GROUPS:
-        subs = [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top]
-        if len(words) < 2 or f"{top} {words[1].lower()}" not in BY_PATH:
+    table = command_table()
+    if top in table.groups:
+        subs = [c.path.split()[1] for c in table.commands if c.path.split()[0] == top]
+        if len(words) < 2 or f"{top} {words[1].lower()}" not in table.by_path:
             given = f" `{words[1][:30]}`" if len(words) >= 2 else ""
             raise UserInputError(f"`/{top}` has no subcommand{given}: use one of {', '.join(subs)}.")
-        command = BY_PATH[f"{top} {words[1].lower()}"]
+        command = table.by_path[f"{top} {words[1].lower()}"]
         rest = words[2] if len(words) > 2 else ""
-    elif top in BY_PATH:
-        command = BY_PATH[top]
+    elif top in table.by_path:
+        command = table.by_path[top]
         rest = text.split(maxsplit=1)[1] if len(words) > 1 else ""
     else:
         raise UserInputError(f"There is no command `/{top[:40]}`. Type `help` to see the commands.")
@@ -390,17 +413,20 @@ BUILT_INS = ("help", "next", "prev", "page", "open", "notes", "quit")
 
 def completions(buffer: str) -> list[str]:
     """What Tab offers for the last word of ``buffer``: commands, subcommands, then ``option:`` names."""
+    table = command_table()
     words = buffer.split(" ")
     last, head = words[-1], [w for w in words[:-1] if w]
-    tops = sorted({c.path.split()[0] for c in COMMANDS})
+    tops = sorted({c.path.split()[0] for c in table.commands})
     if not head:
         candidates = [f"/{t}" for t in tops] + list(BUILT_INS)
         return [c for c in candidates if c.startswith(last) or (not last.startswith("/") and c[1:].startswith(last))]
     top = head[0].lstrip("/").lower()
-    if top in GROUPS and len(head) == 1:
-        return [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top and c.path.split()[1].startswith(last)]
-    path = f"{top} {head[1].lower()}" if top in GROUPS and len(head) > 1 else top
-    command = BY_PATH.get(path)
+    if top in table.groups and len(head) == 1:
+        return [
+            c.path.split()[1] for c in table.commands if c.path.split()[0] == top and c.path.split()[1].startswith(last)
+        ]
+    path = f"{top} {head[1].lower()}" if top in table.groups and len(head) > 1 else top
+    command = table.by_path.get(path)
     if command is None:
         return []
     names = {o.name for o in command.options}
@@ -518,7 +544,7 @@ class Session:
 
     def console_help(self) -> None:
         self.screen.hint("Slash commands (options as name:value; text before the first option fills the first one):")
-        for command in COMMANDS:
+        for command in command_table().commands:
             self.screen.say(f"  `{command.usage}` — {command.description}")
         self.screen.hint(
             "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "

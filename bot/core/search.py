@@ -77,9 +77,11 @@ DISCUSSED_SHARE = 0.05
 _EVERYTHING = '{facets} : ("kevent" OR "karticle")'
 KINDS = ("event", "article")
 
-_STOPWORDS = frozenset(
+#: Words that name nothing on their own: left out of search queries and of name matching.
+STOPWORDS = frozenset(
     [
         "a",
+        "against",
         "an",
         "and",
         "are",
@@ -177,7 +179,7 @@ def query_terms(text: str) -> list[str]:
     no searchable words.
     """
     terms = dict.fromkeys(w[:MAX_TERM_CHARS] for w in words(text[:MAX_QUERY_CHARS]))
-    return [t for t in terms if t not in _STOPWORDS][:MAX_TERMS]
+    return [t for t in terms if t not in STOPWORDS][:MAX_TERMS]
 
 
 def fts_query(terms: Sequence[str], *, prefix: bool = False, any_term: bool = False) -> str:

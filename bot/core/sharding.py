@@ -92,8 +92,8 @@ def rate_share(global_rate: float, owned: int | None, count: int | None) -> floa
     return global_rate * owned / count
 
 
-def parse_shard_ids(text: str, count: int | None) -> tuple[int, ...]:
-    """``0-3``, ``4,5,6,7`` or ``0-1,6`` as sorted distinct ids, checked against ``count``.
+def parse_shard_ids(text: str, count: int | None = None) -> tuple[int, ...]:
+    """``0-3``, ``4,5,6,7`` or ``0-1,6`` as sorted distinct ids, checked against ``count`` if given.
 
     Raises :class:`ShardSpecError` saying what does not fit: a word, an empty or reversed range,
     an id not below ``count``.
@@ -117,7 +117,8 @@ def parse_shard_ids(text: str, count: int | None) -> tuple[int, ...]:
             raise ShardSpecError(f"the range {part[:20]!r} is too large")
         ids.update(range(low, high + 1))
     result = tuple(sorted(ids))
-    ShardPlan(count=count, ids=result)  # checks each id against the count
+    if count is not None:
+        ShardPlan(count=count, ids=result)  # checks each id against the count
     return result
 
 

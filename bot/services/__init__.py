@@ -73,7 +73,7 @@ class Services:
         """The server's timezone (its daily-post setting); ``UTC`` in DMs or without a database."""
         if guild_id is None or self._schedules is None:
             return "UTC"
-        return (await self._schedules.current(guild_id)).timezone or "UTC"
+        return await self._schedules.timezone(guild_id)
 
     def close(self) -> None:
         """Close the search index (the database is closed by whoever opened it)."""

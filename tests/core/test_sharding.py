@@ -73,7 +73,8 @@ def test_parse_shard_ids() -> None:
     assert parse_shard_ids("0-3", 8) == (0, 1, 2, 3)
     assert parse_shard_ids("4,5,6,7", 8) == (4, 5, 6, 7)
     assert parse_shard_ids("7, 0-1, 1", 8) == (0, 1, 7)
-    for bad, count in (("", 4), ("a", 4), ("1-", 4), ("3-1", 4), ("4", 4), ("0-4", 4), ("0", None), ("1.5", 4)):
+    assert parse_shard_ids("9") == (9,)  # without a count: the form only
+    for bad, count in (("", 4), ("a", 4), ("1-", 4), ("3-1", 4), ("4", 4), ("0-4", 4), ("1.5", 4)):
         with pytest.raises(ShardSpecError):
             parse_shard_ids(bad, count)
 
