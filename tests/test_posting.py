@@ -670,6 +670,11 @@ def test_the_scheduler_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "ratio" in out
     assert "event-loop lag" in out
+    split = scheduler_bench.main(
+        ["--servers", "60", "--rate", "1000", "--latency", "4", "--jitter", "1", "--processes", "2"]
+    )
+    assert split["sent"] == 60  # each server once, over the two shards' posters
+    assert "sent per poster [30, 30]" in capsys.readouterr().out
 
 
 async def schedule_status(db: Database, guild_id: int, now: dt.datetime) -> ScheduleStatus:
