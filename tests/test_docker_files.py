@@ -512,6 +512,7 @@ def test_scale_file_runs_postgres_and_two_bots_that_split_the_shards(tmp_path: P
         assert bot["healthcheck"]["test"] == ["CMD", "python", "-m", "bot", "health"]
         env = bot["environment"]
         assert env["FROM_BELOW_DATABASE"] == "postgresql://from_below:pw@postgres:5432/from_below"
+        assert env["FROM_BELOW_DATA_DIR"] == "/data"
         settings = load_settings({k: v for k, v in env.items() if v is not None})
         assert settings.shards.ids is not None
         owned += settings.shards.ids
