@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,6 @@ class HealthStatus:
     reason: str
 
 
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime")
-
-
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
@@ -105,9 +101,9 @@ def write_heartbeat(
     A reader never sees a half-written file. ``now`` and ``scheduler_tick`` must be aware
     datetimes; they are stored as ISO 8601 in UTC. The folder is created if needed.
     """
-    _require_aware("now", now)
+    ensure_utc(now, "now")
     if scheduler_tick is not None:
-        _require_aware("scheduler_tick", scheduler_tick)
+        ensure_utc(scheduler_tick, "scheduler_tick")
     payload: dict[str, object] = {
         "pid": os.getpid() if pid is None else pid,
         "connected": bool(connected),
@@ -144,9 +140,7 @@ def _parse_time(data: dict[str, Any], key: str, *, optional: bool) -> datetime |
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise HeartbeatError(f"'{key}' is not an ISO timestamp: {raw[:40]!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # the writer always stores UTC
-    return value
+    return assume_utc(value)  # the writer always stores UTC
 
 
 def read_heartbeat(path: Path) -> Heartbeat:
@@ -244,7 +238,7 @@ def check_health(
     """Decide health from the heartbeat file at ``path`` as seen at ``now`` (aware).
 
     With per-shard states, a shard disconnected for up to ``shard_grace`` seconds is tolerated."""
-    _require_aware("now", now)
+    ensure_utc(now, "now")
     try:
         beat = read_heartbeat(path)
     except HeartbeatError as exc:
