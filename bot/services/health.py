@@ -6,6 +6,10 @@ every scheduler tick. The file is a small JSON object::
     {"pid": 7, "connected": true,
      "scheduler_tick": "2026-11-27T06:00:00+00:00", "written_at": "2026-11-27T06:00:00+00:00"}
 
+When the bot stops because it cannot run at all (no token, a token Discord rejected, content it
+cannot read), it writes the reason as ``"problem"``, so ``health`` (and so ``docker compose ps``,
+``up --wait`` and ``docker inspect``) says why instead of only "stale".
+
 A bot started with shards (every bot is an ``AutoShardedBot``; a small one runs one shard) adds
 the state of each shard this process runs, and since when::
 
@@ -72,6 +76,8 @@ class Heartbeat:
     written_at: datetime
     #: Each shard this process runs, by id (empty in a heartbeat written without shards).
     shards: Mapping[int, ShardState] = field(default_factory=dict)
+    #: Why the bot stopped, when it stopped because it cannot run (see the module docstring).
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ def write_heartbeat(
     *,
     pid: int | None = None,
     shards: Mapping[int, ShardState] | None = None,
+    problem: str | None = None,
 ) -> None:
     """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
 
@@ -114,6 +121,8 @@ def write_heartbeat(
         payload["shards"] = {
             str(i): {"connected": bool(st.connected), "since": _iso(st.since)} for i, st in sorted(shards.items())
         }
+    if problem:
+        payload["problem"] = problem
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -172,8 +181,18 @@ def read_heartbeat(path: Path) -> Heartbeat:
     except HeartbeatError as exc:
         raise HeartbeatError(f"{path}: {exc}") from None
     assert written_at is not None
+    problem = data.get("problem")
+    if problem is not None and not isinstance(problem, str):
+        raise HeartbeatError(f"{path}: 'problem' must be text")
     shards = _parse_shards(path, data.get("shards"))
-    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at, shards=shards)
+    return Heartbeat(
+        pid=pid,
+        connected=connected,
+        scheduler_tick=tick,
+        written_at=written_at,
+        problem=problem or None,
+        shards=shards,
+    )
 
 
 def _parse_shards(path: Path, raw: Any) -> dict[int, ShardState]:
@@ -245,6 +264,9 @@ def check_health(
         return HealthStatus(False, f"unhealthy: {exc}")
     limit = f"limit {max_age:g}s"
     written_age = (now - beat.written_at).total_seconds()
+    if beat.problem:
+        one_line = " ".join(beat.problem.split())[:300]
+        return HealthStatus(False, f"unhealthy: the bot stopped {_ago(written_age)} (pid {beat.pid}): {one_line}")
     if written_age > max_age:
         return HealthStatus(
             False,
@@ -307,7 +329,12 @@ class HealthReporter:
         self.scheduler_tick = at
         await self.write()
 
-    async def write(self) -> None:
+    async def stopped(self, problem: str) -> None:
+        """The bot cannot run: record why, for ``python -m bot health``."""
+        self.connected = False
+        await self.write(problem=problem)
+
+    async def write(self, *, problem: str | None = None) -> None:
         """Write the file now; a failure is logged (health will then say the heartbeat is stale)."""
         async with self._lock:
             try:
@@ -319,7 +346,17 @@ class HealthReporter:
                         self.scheduler_tick,
                         self.clock.now(),
                         shards=dict(self.shards),
+                        problem=problem,
                     )
                 )
             except OSError as exc:
                 log.warning("could not write the heartbeat file %s: %s", self.path, exc)
+
+
+def record_problem(path: Path, problem: str, now: datetime) -> None:
+    """Write a heartbeat saying the bot stopped because of ``problem`` (best effort: a failure is
+    logged, since the caller is already on its way out with a clearer message)."""
+    try:
+        write_heartbeat(path, False, None, now, problem=problem)
+    except OSError as exc:
+        log.warning("could not write the heartbeat file %s: %s", path, exc)

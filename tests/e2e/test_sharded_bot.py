@@ -238,7 +238,9 @@ async def test_bad_shard_settings_exit_2_with_one_line(fake: FakeDiscord, spawn_
     assert not fake.identify_log  # none of them got as far as Discord
 
 
-async def test_a_shard_count_discord_refuses_is_one_line_and_exit_1(fake: FakeDiscord, spawn_bot: SpawnBot) -> None:
+async def test_a_shard_count_discord_refuses_is_one_line_and_exit_1(
+    fake: FakeDiscord, spawn_bot: SpawnBot, tmp_path: Path
+) -> None:
     fake.state.add_bulk_guilds(2_501 - len(fake.state.guilds))
     bot = await spawn_bot(env={"FROM_BELOW_SHARD_COUNT": "1"})
     try:
@@ -254,3 +256,6 @@ async def test_a_shard_count_discord_refuses_is_one_line_and_exit_1(fake: FakeDi
     assert lines[0].startswith("Discord closed shard 0 with code 4011: Discord requires more shards"), lines
     assert "FROM_BELOW_SHARD_COUNT" in lines[0]
     assert "Traceback" not in out
+    probe = await asyncio.to_thread(health, tmp_path / "heartbeat.json")  # health says why it stopped
+    assert probe.returncode == 1
+    assert "code 4011" in probe.stdout
