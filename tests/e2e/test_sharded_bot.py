@@ -59,6 +59,21 @@ def health(beat: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+async def test_a_small_bot_runs_one_shard_as_discord_recommends(fake: FakeDiscord, spawn_bot: SpawnBot) -> None:
+    bot = await spawn_bot()
+    try:
+        await fake.wait_for_shards(1, within=30)
+    except TimeoutError:
+        raise AssertionError(bot.log()[-3000:]) from None
+    assert fake.state.find_requests("GET", "/gateway/bot")  # asked Discord how many shards
+    assert [(r.shard, r.outcome) for r in fake.identify_log] == [([0, 1], "ready")]
+    await fake.wait_for_request("PUT", GLOBAL_COMMANDS, within=30)
+    guild = fake.state.guild("Reading Circle")
+    rec = await fake.slash("about", guild=guild, channel=guild.channel("general").id, user="reader")
+    assert fields(await answer(fake, rec, bot))["Shard"] == "0 of 1"
+    assert await bot.stop() == 0, bot.log()[-3000:]
+
+
 async def test_one_process_runs_both_recommended_shards_and_answers_on_each(
     fake: FakeDiscord, spawn_bot: SpawnBot, tmp_path: Path
 ) -> None:
