@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import discord
 import discord.client
+import discord.shard
 import yarl
 from discord.backoff import ExponentialBackoff
 from discord.ext import commands
@@ -144,7 +145,7 @@ class GatewayOutageError(Exception):
 
 
 class ReconnectPolicy:
-    """How long the bot waits between gateway reconnect attempts, and when it gives up.
+    """How long one gateway connection (one shard) waits between reconnect attempts.
 
     discord.py's own :class:`discord.backoff.ExponentialBackoff` lets the wait grow to 1024 s
     (491 s was seen in an outage), so a bot could stay away for minutes after Discord came back.
@@ -152,14 +153,12 @@ class ReconnectPolicy:
     with "equal jitter" (a random wait between half the ceiling and the ceiling), so the waits of
     many bots spread out but never exceed the cap: the bot is back within a minute of Discord.
 
-    It is the object discord.py's ``Client.connect`` calls ``delay()`` on after a failed attempt
-    (see :meth:`Bot.connect`), from inside its ``except`` block, so :meth:`delay` also logs the
-    attempt: one WARNING line naming the error (discord.py's own ERROR line with a traceback is
-    kept only at DEBUG, see :class:`_ReconnectLogFilter`). When the outage, counted from the
-    disconnect, has lasted ``give_up_after`` seconds, :meth:`delay` raises :class:`GatewayOutageError`
-    instead: it propagates out of ``connect`` and ``start``, and :func:`run_bot` exits non-zero so
-    the restart policy (Docker's ``restart: unless-stopped``, systemd's ``Restart=``) starts a
-    fresh process. ``None`` never gives up.
+    discord.py calls :meth:`delay` after a failed attempt (see :meth:`Bot.connect` for how it gets
+    this object), while handling the error, so :meth:`delay` also logs the attempt: one WARNING
+    line naming the error (discord.py's own ERROR line with a traceback is kept only at DEBUG, see
+    :class:`_ReconnectLogFilter`). The bot reports disconnects and reconnects (:meth:`disconnected`,
+    :meth:`connected`), so :meth:`down_for` says how long the current outage has lasted;
+    :meth:`Bot.check_outage` gives up after ``give_up_after`` seconds (``None``: never).
     """
 
     def __init__(
@@ -170,6 +169,7 @@ class ReconnectPolicy:
         give_up_after: float | None = 15 * 60.0,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        label: str = "",
     ) -> None:
         if not 0 < base <= cap:
             raise ValueError("need 0 < base <= cap")
@@ -178,6 +178,8 @@ class ReconnectPolicy:
         self.give_up_after = give_up_after
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
+        #: Names the connection in the log ("shard 3 ", or nothing for a bot with one shard).
+        self.label = label
         #: Failed attempts in the current outage.
         self.attempts = 0
         #: When the current outage began (``clock`` time), or None while connected.
@@ -192,6 +194,15 @@ class ReconnectPolicy:
         if self.outage_started is None:
             self.outage_started = self._clock()
 
+    def down_for(self) -> float | None:
+        """Seconds since the current outage began, or None while connected."""
+        return None if self.outage_started is None else self._clock() - self.outage_started
+
+    def gave_up(self) -> bool:
+        """The current outage has lasted ``give_up_after`` seconds."""
+        down = self.down_for()
+        return self.give_up_after is not None and down is not None and down >= self.give_up_after
+
     def connected(self) -> float | None:
         """READY or RESUMED: the outage is over. Returns how long it lasted, if there was one."""
         started, attempts = self.outage_started, self.attempts
@@ -200,22 +211,24 @@ class ReconnectPolicy:
         if started is None or attempts == 0:
             return None
         down = self._clock() - started
-        log.info("reconnected to Discord after %s down (%s)", _duration(down), plural(attempts, "failed attempt"))
+        log.info(
+            "%sreconnected to Discord after %s down (%s)",
+            self.label,
+            _duration(down),
+            plural(attempts, "failed attempt"),
+        )
         return down
 
     def delay(self) -> float:
-        """Seconds to wait before the next attempt; raises :class:`GatewayOutageError` to give up."""
-        now = self._clock()
+        """Seconds to wait before the next attempt (never more than the cap); logs the attempt."""
         self.disconnected()
-        assert self.outage_started is not None
         self.attempts += 1
-        down = now - self.outage_started
-        if self.give_up_after is not None and down >= self.give_up_after:
-            raise GatewayOutageError(down, self.attempts)
+        down = self.down_for() or 0.0
         ceiling = self.ceiling(self.attempts)
         wait = self._rng.uniform(ceiling / 2, ceiling)
         log.warning(
-            "cannot reach Discord's gateway (attempt %d, down %s): %s; trying again in %.1fs",
+            "%scannot reach Discord's gateway (attempt %d, down %s): %s; trying again in %.1fs",
+            self.label,
             self.attempts,
             _duration(down),
             _short(sys.exc_info()[1]),
@@ -224,28 +237,27 @@ class ReconnectPolicy:
         return wait
 
 
-#: The policy of the client whose ``connect`` is running in this context (see :meth:`Bot.connect`).
-_current_policy: contextvars.ContextVar[ReconnectPolicy | None] = contextvars.ContextVar(
-    "from_below_reconnect_policy", default=None
-)
-_library_backoff = ExponentialBackoff  # discord.backoff's own class, whatever discord.client holds
+#: The bot whose ``connect`` is running in this context (see :meth:`Bot.connect`).
+_connecting_bot: contextvars.ContextVar[Bot | None] = contextvars.ContextVar("from_below_connecting_bot", default=None)
+_library_backoff = ExponentialBackoff  # discord.backoff's own class, whatever discord.shard holds
 
 
 def _gateway_backoff(*args: Any, **kwargs: Any) -> Any:
-    """What ``discord.client`` builds its reconnect backoff with: our policy inside ``Bot.connect``."""
-    policy = _current_policy.get()
-    return policy if policy is not None else _library_backoff(*args, **kwargs)
+    """What ``discord.shard`` (and ``discord.client``) build reconnect backoffs with: a new
+    :class:`ReconnectPolicy` of the bot inside :meth:`Bot.connect`, else discord.py's own."""
+    bot = _connecting_bot.get()
+    return bot.new_reconnect_policy() if bot is not None else _library_backoff(*args, **kwargs)
 
 
 class _ReconnectLogFilter(logging.Filter):
     """discord.py logs every failed reconnect at ERROR with a traceback ("Attempting a reconnect
-    in ..."); :meth:`ReconnectPolicy.delay` already logged one WARNING line for it. Keep
-    discord.py's record only when DEBUG is on, and then at DEBUG."""
+    ..."); :meth:`ReconnectPolicy.delay` already logged one WARNING line for it. Keep discord.py's
+    record only when DEBUG is on, and then at DEBUG."""
 
-    MESSAGE = "Attempting a reconnect in %.2fs"
+    MESSAGES = ("Attempting a reconnect in %.2fs", "Attempting a reconnect for shard ID %s in %.2fs")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg != self.MESSAGE:
+        if record.msg not in self.MESSAGES:
             return True
         if not logging.getLogger().isEnabledFor(logging.DEBUG):
             return False
@@ -257,12 +269,15 @@ _RECONNECT_LOG_FILTER = _ReconnectLogFilter()
 
 
 def install_reconnect_policy() -> None:
-    """Route ``discord.client``'s backoff through :data:`_current_policy` and quiet its log (idempotent)."""
-    # ``Client.connect`` reads this module global once, on entry (``backoff = ExponentialBackoff()``).
+    """Route discord.py's gateway backoffs through :func:`_gateway_backoff`; quiet its log (idempotent)."""
+    # Each ``Shard`` builds ``ExponentialBackoff()`` when it is created (in ``launch_shard``, inside
+    # ``AutoShardedClient.connect``); a plain ``Client.connect`` builds one on entry.
+    setattr(discord.shard, "ExponentialBackoff", _gateway_backoff)  # noqa: B010
     setattr(discord.client, "ExponentialBackoff", _gateway_backoff)  # noqa: B010
-    client_log = logging.getLogger("discord.client")
-    if _RECONNECT_LOG_FILTER not in client_log.filters:
-        client_log.addFilter(_RECONNECT_LOG_FILTER)
+    for name in ("discord.client", "discord.shard"):
+        logger = logging.getLogger(name)
+        if _RECONNECT_LOG_FILTER not in logger.filters:
+            logger.addFilter(_RECONNECT_LOG_FILTER)
 
 
 # --- the bot ---------------------------------------------------------------------------------
@@ -273,11 +288,26 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 
-class Bot(commands.Bot):
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """``shard_count``/``shard_ids`` for ``AutoShardedBot`` (neither: Discord's recommendation, all here)."""
+    options: dict[str, Any] = {}
+    if settings.shards.count is not None:
+        options["shard_count"] = settings.shards.count
+    if settings.shards.ids is not None:
+        options["shard_ids"] = list(settings.shards.ids)
+    return options
+
+
+class Bot(commands.AutoShardedBot):
     """From Below. Every resource is injected; nothing is read from the environment here.
 
     ``services`` (:class:`bot.services.Services`) is what every cog calls; for tests and tools,
     ``library``/``search``/``db``/``clock`` build one.
+
+    Sharded, like the bots that run at scale (Red, RoboDanny): with no shard settings it runs
+    every shard in this process, as many as Discord's ``GET /gateway/bot`` recommends (one for a
+    small bot); ``settings.shards`` (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``) gives it
+    some of the shards of a bot split over several processes.
     """
 
     def __init__(
@@ -302,6 +332,7 @@ class Bot(commands.Bot):
             # Lookups work in servers and in DMs with the bot; the app is installed to servers.
             allowed_contexts=discord.app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=discord.app_commands.AppInstallationType(guild=True),
+            **shard_options(settings),
         )
         self.settings = settings
         if services is None:
@@ -326,9 +357,16 @@ class Bot(commands.Bot):
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0
-        give_up = settings.reconnect_give_up_minutes * 60.0
-        #: Waits between gateway reconnect attempts, and when to give up (see :meth:`connect`).
-        self.reconnect_policy = ReconnectPolicy(give_up_after=give_up or None)
+        #: Seconds a shard may stay disconnected before the bot gives up (None: never).
+        self.give_up_after: float | None = settings.reconnect_give_up_minutes * 60.0 or None
+        #: Each shard's reconnect policy (see :meth:`connect`), by shard id.
+        self.reconnect_policies: dict[int, ReconnectPolicy] = {}
+        self._policies_made = 0
+        self._outage_timer: asyncio.TimerHandle | None = None
+        #: Set when the bot gave up on a long outage (:meth:`check_outage`); ``run`` then exits 1.
+        self.outage: GatewayOutageError | None = None
+        #: Called when the bot gives up (``run`` closes the bot and stops waiting for discord.py).
+        self.on_give_up: Callable[[], None] | None = None
 
     @property
     def library(self) -> Library:
@@ -356,25 +394,77 @@ class Bot(commands.Bot):
             await self.health.write()
 
     async def connect(self, *, reconnect: bool = True) -> None:
-        """discord.py's gateway loop, with :attr:`reconnect_policy` as its reconnect backoff.
+        """discord.py's gateway loop, with a :class:`ReconnectPolicy` as each shard's backoff.
 
-        Why this hook: discord.py has no setting for the reconnect backoff. ``Client.connect``
-        builds a fresh ``ExponentialBackoff()`` (looked up in the ``discord.client`` module) on
-        entry and calls only its ``delay()``, from inside the ``except`` block of a failed
-        attempt. So :func:`install_reconnect_policy` points that name at a factory that returns
-        the policy of the ``Bot`` whose ``connect`` is running in the current context (a
-        ``ContextVar`` set here), and discord.py's own class for any other client. Everything
-        else (RESUME, close codes, fatal errors, ``close()``) stays discord.py's code. The
-        alternatives were worse: copying ``connect``'s 70-line loop would silently drop fixes in
-        later discord.py releases, and patching ``ExponentialBackoff`` itself would also change
-        the backoff of ``discord.ext.tasks`` loops and voice.
+        Why this hook: discord.py has no setting for the reconnect backoff. Each ``Shard`` builds
+        ``ExponentialBackoff()`` (a name looked up in the ``discord.shard`` module) when
+        ``AutoShardedClient.connect`` launches it, and only ever calls its ``delay()``, while
+        handling a failed connection. So :func:`install_reconnect_policy` points that name at a
+        factory that returns :meth:`new_reconnect_policy` of the ``Bot`` whose ``connect`` is
+        running in the current context (a ``ContextVar`` set here), and discord.py's own class
+        for any other client. Everything else (RESUME, close codes, fatal errors, ``close()``)
+        stays discord.py's code. The alternatives were worse: copying the shard's reconnect
+        logic would silently drop fixes in later discord.py releases, and patching
+        ``ExponentialBackoff`` itself would also change ``discord.ext.tasks`` loops and voice.
+        The long-outage exit is ours (:meth:`check_outage`), driven by the shard events.
         """
         install_reconnect_policy()
-        token = _current_policy.set(self.reconnect_policy)
+        token = _connecting_bot.set(self)
         try:
             await super().connect(reconnect=reconnect)
         finally:
-            _current_policy.reset(token)
+            _connecting_bot.reset(token)
+
+    def _owned_shards(self) -> list[int]:
+        return list(self.shard_ids if self.shard_ids is not None else range(self.shard_count or 1))
+
+    def new_reconnect_policy(self) -> ReconnectPolicy:
+        """The next shard's policy. discord.py creates its shards one by one in id order."""
+        owned = self._owned_shards()
+        index = self._policies_made
+        self._policies_made += 1
+        shard_id = owned[index] if index < len(owned) else index
+        return self.reconnect_policy(shard_id)
+
+    def reconnect_policy(self, shard_id: int) -> ReconnectPolicy:
+        """The reconnect policy of one of this process's shards (made on first use)."""
+        policy = self.reconnect_policies.get(shard_id)
+        if policy is None:
+            label = f"shard {shard_id}: " if len(self._owned_shards()) > 1 else ""
+            policy = ReconnectPolicy(give_up_after=self.give_up_after, label=label)
+            self.reconnect_policies[shard_id] = policy
+        return policy
+
+    def check_outage(self) -> bool:
+        """Give up if a shard has been disconnected for ``give_up_after`` seconds; else check
+        again when the longest current outage would reach it. Returns True on giving up."""
+        self._outage_timer = None
+        if self.give_up_after is None or self.outage is not None or self.is_closed():
+            return self.outage is not None
+        down = [(p.down_for() or 0.0, p) for p in self.reconnect_policies.values() if p.outage_started is not None]
+        if not down:
+            return False
+        longest, policy = max(down, key=lambda item: item[0])
+        if longest < self.give_up_after:
+            self._outage_timer = asyncio.get_running_loop().call_later(
+                self.give_up_after - longest + 0.05, self.check_outage
+            )
+            return False
+        self.outage = GatewayOutageError(longest, policy.attempts)
+        if self.on_give_up is not None:
+            self.on_give_up()  # ``run`` says why, closes and exits 1
+        else:
+            log.error("%s%s: giving up, closing", policy.label, self.outage)
+            asyncio.get_running_loop().create_task(self.close())
+        return True
+
+    def _shard_down(self, shard_id: int) -> None:
+        self.reconnect_policy(shard_id).disconnected()
+        if self.give_up_after is not None and self._outage_timer is None:
+            self.check_outage()
+
+    def _shard_up(self, shard_id: int) -> None:
+        self.reconnect_policy(shard_id).connected()
 
     # -- health heartbeat (read by ``python -m bot health``) -------------------------------
 
@@ -383,13 +473,13 @@ class Bot(commands.Bot):
             await self.health.set_connected(connected)
 
     def _gateway_open(self) -> bool:
-        ws = getattr(self, "ws", None)
-        return ws is not None and bool(ws.open)
+        """Some shard of this process has an open gateway connection."""
+        return any(not info.is_closed() for info in self.shards.values())
 
-    async def on_connect(self) -> None:
-        # discord.py dispatches ``connect`` as soon as READY arrives (``ready`` only after the
-        # guilds have streamed in, a few seconds later, when the connection may be gone again).
-        self.reconnect_policy.connected()
+    async def on_shard_connect(self, shard_id: int) -> None:
+        # discord.py dispatches this as soon as READY arrives (``ready`` only after the guilds
+        # have streamed in, a few seconds later, when the connection may be gone again).
+        self._shard_up(shard_id)
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %s", self.user, plural(len(self.guilds), "server"))
@@ -397,12 +487,35 @@ class Bot(commands.Bot):
         await self._report_connected(self._gateway_open())
 
     async def on_resumed(self) -> None:
-        self.reconnect_policy.connected()
         await self._report_connected(True)
 
     async def on_disconnect(self) -> None:
-        self.reconnect_policy.disconnected()
         await self._report_connected(False)
+
+    async def _report_shard(self, shard_id: int | None, connected: bool) -> None:
+        if self.health is not None and shard_id is not None:
+            owned = self.shard_ids if self.shard_ids is not None else range(self.shard_count or 0)
+            await self.health.set_shard(shard_id, connected, owned=list(owned))
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %s ready", shard_id, self.shard_count)
+        await self._report_shard(shard_id, True)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shard_up(shard_id)
+        await self._report_shard(shard_id, True)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shard_down(shard_id)
+        await self._report_shard(shard_id, False)
+
+    def shard_latency(self, shard_id: int) -> float | None:
+        """Seconds of gateway latency of one of this process's shards (None: not connected)."""
+        shard = self.get_shard(shard_id)
+        if shard is None or shard.is_closed():
+            return None
+        latency = shard.latency
+        return latency if latency == latency and latency != float("inf") else None
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Sync now (global, or one guild with the global commands copied to it); record the hash.
@@ -470,6 +583,9 @@ class Bot(commands.Bot):
 
     async def close(self) -> None:
         # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
+        if self._outage_timer is not None:
+            self._outage_timer.cancel()
+            self._outage_timer = None
         await super().close()
         await self._report_connected(False)
         self.services.close()
@@ -499,6 +615,31 @@ def point_at_api(settings: Settings) -> None:
         gateway = str(api.with_scheme("wss" if api.scheme == "https" else "ws").with_path("/gateway"))
     if gateway is not None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+#: What each close code that discord.py does not retry means for the operator.
+FATAL_CLOSES = {
+    4004: "Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.",
+    4010: (
+        "Discord refused the shard settings (invalid shard): check FROM_BELOW_SHARD_COUNT and "
+        "FROM_BELOW_SHARD_IDS, or unset both to let Discord choose."
+    ),
+    4011: (
+        "Discord requires more shards (sharding required: too many servers for {shards}): raise "
+        "FROM_BELOW_SHARD_COUNT (about one shard per 1,000 servers), or unset FROM_BELOW_SHARD_COUNT "
+        "and FROM_BELOW_SHARD_IDS to use Discord's recommendation."
+    ),
+    4012: "Discord refused the gateway API version this bot uses; please report this.",
+    4013: "Discord refused the gateway intents this bot asked for; please report this.",
+    4014: "Discord refused an intent this bot did not ask for; please report this.",
+}
+
+
+def fatal_close_message(code: int, shard_id: int | None, settings: Settings) -> str:
+    """One line for a gateway close discord.py does not retry (4004, 4010-4014, ...)."""
+    where = f"shard {shard_id}" if shard_id is not None else "the gateway"
+    text = FATAL_CLOSES.get(code, "Discord ended the gateway session and does not allow a retry.")
+    return f"Discord closed {where} with code {code}: " + text.format(shards=settings.shards.describe())
 
 
 async def _open_database(settings: Settings) -> Database:
@@ -563,6 +704,13 @@ def log_start(settings: Settings) -> None:
         log.info("content folder (%s): %s", "main" if i == 0 else "extra", folder.absolute())
 
 
+def _outage_line(outage: GatewayOutageError, settings: Settings) -> str:
+    return (
+        f"{outage}: exiting so the restart policy starts the bot afresh "
+        f"(FROM_BELOW_RECONNECT_GIVE_UP_MINUTES={settings.reconnect_give_up_minutes})."
+    )
+
+
 async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code: int) -> int:
     """Say why the bot cannot run (one line each, on stderr), record it for ``health``; ``code``."""
     for line in lines:
@@ -574,6 +722,7 @@ async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code
 async def _run(settings: Settings) -> int:
     point_at_api(settings)
     log_start(settings)
+    log.info("running %s", settings.shards.describe())
     await asyncio.to_thread(
         remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
     )
@@ -614,12 +763,19 @@ async def _run(settings: Settings) -> int:
         built.append(bot)
         if stopping.is_set():
             return EXIT_OK
+
+        def _give_up() -> None:
+            closing.append(loop.create_task(_close_then_cancel(bot)))
+
+        bot.on_give_up = _give_up
         try:
             async with bot:
                 runners.append(asyncio.create_task(bot.start(settings.token.get())))
                 await runners[0]
         except asyncio.CancelledError:
             # SIGTERM while still logging in or connecting: the close we asked for, not a crash.
+            if bot.outage is not None and not stopping.is_set():
+                return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
             if stopping.is_set():
                 return EXIT_OK
             raise
@@ -627,15 +783,13 @@ async def _run(settings: Settings) -> int:
             return await _stop_for(
                 settings, ["Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal."], EXIT_FAILED
             )
-        except GatewayOutageError as exc:
-            line = (
-                f"{exc}: exiting so the restart policy starts the bot afresh "
-                f"(FROM_BELOW_RECONNECT_GIVE_UP_MINUTES={settings.reconnect_give_up_minutes})."
-            )
-            return await _stop_for(settings, [line], EXIT_FAILED)
         except discord.PrivilegedIntentsRequired:
             say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
+        except discord.ConnectionClosed as exc:
+            if stopping.is_set():
+                return EXIT_OK
+            return await _stop_for(settings, [fatal_close_message(exc.code, exc.shard_id, settings)], EXIT_FAILED)
         except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
             if stopping.is_set():  # the connection was torn down by our own close
                 return EXIT_OK
@@ -646,6 +800,8 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             log.exception("the bot stopped on an unexpected error")
             return EXIT_FAILED
+        if bot.outage is not None and not stopping.is_set():
+            return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
         return EXIT_OK
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 import random
+from pathlib import Path
 
-import discord.client
+import discord.shard
 import pytest
 from discord.backoff import ExponentialBackoff
 
 from bot import app
 from bot.app import RECONNECT_CAP, GatewayOutageError, ReconnectPolicy
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Secret, Settings, load_settings
 
 
 class Clock:
@@ -71,18 +72,19 @@ def test_discord_pys_own_backoff_would_wait_far_longer() -> None:
 def test_it_gives_up_once_the_outage_has_lasted_the_give_up_time() -> None:
     clock = Clock()
     p = policy(clock, give_up_after=900.0)
+    assert not p.gave_up()
     p.disconnected()  # the outage starts at the disconnect, before the first failed attempt
-    attempts = 0
-    while clock.now - 1000.0 < 900.0:
+    while clock.now - 1000.0 < 899.0:
         clock.now += 0.01  # the attempt itself
-        clock.now += failed_attempt(p)
-        attempts += 1
-    down = clock.now - 1000.0
-    assert 900.0 <= down <= 900.0 + RECONNECT_CAP + 1
-    with pytest.raises(GatewayOutageError) as info:
-        failed_attempt(p)  # the first failure after 15 minutes
-    assert info.value.attempts == attempts + 1
-    assert "Discord unreachable for 15 min" in str(info.value)
+        clock.now += min(failed_attempt(p), 1000.0 + 899.0 - clock.now)
+        assert not p.gave_up()
+    clock.now = 1000.0 + 900.0
+    assert p.gave_up()
+    assert p.down_for() == 900.0
+    assert "Discord unreachable for 15 min" in str(GatewayOutageError(900.0, p.attempts))
+    p.connected()
+    assert not p.gave_up()
+    assert p.down_for() is None
 
 
 def test_without_a_give_up_time_it_never_gives_up() -> None:
@@ -91,6 +93,7 @@ def test_without_a_give_up_time_it_never_gives_up() -> None:
     for _ in range(3000):
         clock.now += failed_attempt(p)
     assert clock.now - 1000.0 > 24 * 3600
+    assert not p.gave_up()
 
 
 def test_reconnecting_ends_the_outage_and_starts_the_ladder_again(caplog: pytest.LogCaptureFixture) -> None:
@@ -170,15 +173,24 @@ def test_discord_pys_own_reconnect_error_is_kept_only_at_debug() -> None:
     assert seen[1].exc_info is not None
 
 
-def test_only_a_bots_connect_gets_the_policy() -> None:
+async def test_only_a_bots_connect_gets_its_policies_one_per_shard(tmp_path: Path) -> None:
     app.install_reconnect_policy()
-    assert isinstance(discord.client.ExponentialBackoff(), ExponentialBackoff)  # any other client
-    mine = ReconnectPolicy()
-    token = app._current_policy.set(mine)
+    assert isinstance(discord.shard.ExponentialBackoff(), ExponentialBackoff)  # any other client
+    settings = Settings(
+        token=Secret("x"), database_path=tmp_path / "db.sqlite3", content_dirs=(), shard_count=4, shard_ids="2-3"
+    )
+    bot = app.Bot(settings=settings, sync_on_start=False, run_background_tasks=False)
+    token = app._connecting_bot.set(bot)
     try:
-        assert discord.client.ExponentialBackoff() is mine  # what Client.connect builds inside Bot.connect
+        # What AutoShardedClient.connect does for each of its shards, in id order.
+        first, second = discord.shard.ExponentialBackoff(), discord.shard.ExponentialBackoff()
     finally:
-        app._current_policy.reset(token)
+        app._connecting_bot.reset(token)
+    assert first is bot.reconnect_policy(2)
+    assert second is bot.reconnect_policy(3)
+    assert first is not second
+    assert first.label == "shard 2: "
+    assert first.give_up_after == 15 * 60
 
 
 def test_the_give_up_time_is_configurable_in_whole_minutes() -> None:

@@ -139,7 +139,14 @@ async def test_a_long_gateway_outage_ends_the_process_with_exit_1_after_capped_a
 ) -> None:
     """The real discord.py connect loop with the bot's policy, scaled down (cap 0.4 s, give up after 3 s)."""
     scaled = functools.partial(app.ReconnectPolicy, cap=0.4, base=0.1, give_up_after=3.0)
-    monkeypatch.setattr(app, "ReconnectPolicy", lambda give_up_after: scaled())
+    monkeypatch.setattr(app, "ReconnectPolicy", lambda give_up_after, label: scaled(label=label))
+    real_init = app.Bot.__init__
+
+    def init(bot: app.Bot, **kwargs: object) -> None:
+        real_init(bot, **kwargs)  # type: ignore[arg-type]
+        bot.give_up_after = 3.0
+
+    monkeypatch.setattr(app.Bot, "__init__", init)
     settings = _settings(fake, tmp_path)
     caplog.set_level(logging.INFO)
     running = asyncio.create_task(app._run(settings))
@@ -198,23 +205,32 @@ async def test_one_health_reporter_keeps_the_tick_and_the_connection_state(tmp_p
     assert beat.scheduler_tick == now + dt.timedelta(minutes=1)
 
 
-async def test_the_outage_ends_at_ready_not_at_the_delayed_on_ready(tmp_path: Path) -> None:
+async def test_the_outage_ends_at_ready_not_at_the_delayed_on_ready_and_a_long_one_gives_up(tmp_path: Path) -> None:
     """discord.py fires ``ready`` seconds after READY; if the connection dropped meanwhile, the bot
-    must neither end the outage nor report itself connected."""
+    must neither end the outage nor report itself connected. A shard down past the give-up time
+    makes the bot give up."""
     settings = make_settings(tmp_path)
     bot = app.Bot(settings=settings, sync_on_start=False)
-    try:
-        policy = bot.reconnect_policy
-        assert policy.give_up_after == 15 * 60
-        policy.disconnected()
-        assert policy.outage_started is not None
-        await bot.on_ready()  # no open gateway connection
-        assert policy.outage_started is not None
-        assert not read_heartbeat(settings.heartbeat_path).connected
-        await bot.on_connect()  # READY parsed: the connection is up
-        assert policy.outage_started is None
-    finally:
-        await bot.close()
+    gave_up: list[bool] = []
+    bot.on_give_up = lambda: gave_up.append(True)
+    assert bot.give_up_after == 15 * 60
+    await bot.on_shard_disconnect(0)
+    policy = bot.reconnect_policy(0)
+    assert policy.outage_started is not None
+    await bot.on_ready()  # no open gateway connection
+    assert policy.outage_started is not None
+    assert not read_heartbeat(settings.heartbeat_path).connected
+    await bot.on_shard_connect(0)  # READY parsed: the connection is up
+    assert policy.outage_started is None
+    assert not bot.check_outage()
+    # A long outage: the bot gives up (once).
+    await bot.on_shard_disconnect(0)
+    assert policy.outage_started is not None
+    policy.outage_started -= 15 * 60
+    assert bot.check_outage()
+    assert gave_up == [True]
+    assert bot.outage is not None
+    assert "Discord unreachable for 15 min" in str(bot.outage)
     never = app.Bot(settings=make_settings(tmp_path, reconnect_give_up_minutes=0), sync_on_start=False)
-    assert never.reconnect_policy.give_up_after is None
-    await never.close()
+    assert never.give_up_after is None
+    assert never.reconnect_policy(0).give_up_after is None
