@@ -173,6 +173,30 @@ def test_discord_pys_own_reconnect_error_is_kept_only_at_debug() -> None:
     assert seen[1].exc_info is not None
 
 
+def test_the_sharded_clients_reconnect_error_is_kept_only_at_debug_too() -> None:
+    app.install_reconnect_policy()
+    shard_log = logging.getLogger("discord.shard")
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    handler = Keep(logging.DEBUG)
+    root = logging.getLogger()
+    level = root.level
+    shard_log.addHandler(handler)
+    try:
+        for root_level in (logging.INFO, logging.DEBUG):
+            root.setLevel(root_level)
+            shard_log.error("Attempting a reconnect for shard ID %s in %.2fs", 0, 3.0, exc_info=OSError("refused"))
+    finally:
+        shard_log.removeHandler(handler)
+        root.setLevel(level)
+    kept = [(r.levelname, r.getMessage()) for r in seen]
+    assert kept == [("DEBUG", "Attempting a reconnect for shard ID 0 in 3.00s")]
+
+
 async def test_only_a_bots_connect_gets_its_policies_one_per_shard(tmp_path: Path) -> None:
     app.install_reconnect_policy()
     assert isinstance(discord.shard.ExponentialBackoff(), ExponentialBackoff)  # any other client
