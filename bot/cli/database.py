@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say, settings_or_exit
-from bot.storage.database import StorageError, backup_database, migrate_database
+from bot.storage import StorageError, backup_database, migrate_database
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
