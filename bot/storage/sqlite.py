@@ -181,8 +181,9 @@ class SQLiteDatabase(Database):
         if not pending:
             return (start, start)
         if start > 0 and self.path != MEMORY:
-            copy = Path(f"{self.path}.pre-v{pending[-1].version}.bak")
-            await self.backup(copy)
+            # A separate connection: in WAL mode it reads the last committed state without
+            # waiting for (or blocking) another process that may be migrating right now.
+            copy = await backup_database(self.path, f"{self.path}.pre-v{pending[-1].version}.bak")
             log.info("saved a copy of the database before upgrading: %s", copy)
         reached = start
         for migration in pending:

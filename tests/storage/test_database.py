@@ -218,6 +218,7 @@ async def test_a_failing_migration_rolls_back_completely(
 
 async def test_two_processes_migrating_at_once_apply_each_migration_once(database_target: str) -> None:
     """Four connections (as four processes starting together) open and migrate one new database."""
+    await (await Database.open(database_target, migrate=False)).close()  # the file exists (SQLite)
     opened = await asyncio.gather(*(Database.open(database_target) for _ in range(4)))
     try:
         for db in opened:
