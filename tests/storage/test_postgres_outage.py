@@ -65,12 +65,10 @@ async def test_a_cut_connection_is_reestablished_and_loses_nothing(proxied: tupl
         # Cut: every pooled connection dies. Work started now waits for the network to return.
         proxy.cut()
         saving = asyncio.create_task(settings.save(schedule(2), at=NOW))
-        claiming = asyncio.create_task(
-            posts.claim((1, 1), DAY + dt.timedelta(days=1), at=NOW, entry_ids=["b"])
-        )
+        claiming = asyncio.create_task(posts.claim((1, 1), DAY + dt.timedelta(days=1), at=NOW, entry_ids=["b"]))
         reading = asyncio.create_task(settings.get(1))
         await asyncio.sleep(0.5)
-        assert not (saving.done() or claiming.done() or reading.done())
+        assert [saving.done(), claiming.done(), reading.done()] == [False, False, False]
         proxy.restore()
         await asyncio.wait_for(asyncio.gather(saving, claiming, reading), 10)
         assert claiming.result() is True
@@ -131,12 +129,15 @@ async def test_a_transaction_cut_before_commit_is_rolled_back_and_run_again(prox
         assert (saved.timezone, saved.post_time) == ("Asia/Tokyo", dt.time(6, 15))
 
         # A plain transaction cannot be re-run: it says so, and nothing of it was saved.
-        with pytest.raises(ConnectionLostError) as lost:
+        async def cut_inside_a_transaction() -> None:
             async with db.transaction() as tx:
                 await tx.execute("UPDATE schedules SET timezone = 'UTC' WHERE guild_id = 1")
                 proxy.cut()
                 asyncio.get_running_loop().call_later(0.3, proxy.restore)
                 await tx.execute("UPDATE schedules SET post_time = '23:00' WHERE guild_id = 1")
+
+        with pytest.raises(ConnectionLostError) as lost:
+            await cut_inside_a_transaction()
         assert lost.value.saved is False
         assert "nothing was saved" in str(lost.value)
         again = await SettingsRepository(db).get(1)
