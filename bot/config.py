@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.errors import DomainError
+from bot.storage.database import redact_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 #: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
@@ -57,15 +58,37 @@ class Settings:
     source_url: str = ""
     #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
     discord_api_url: str | None = None
+    #: A ``postgresql://`` URL from ``FROM_BELOW_DATABASE`` (empty: SQLite at ``database_path``).
+    #: A Secret, since the URL may carry a password.
+    database_url: Secret = field(default_factory=lambda: Secret(""))
+    #: ``FROM_BELOW_DATA_DIR``: where the heartbeat and the search cache live (default: the
+    #: SQLite file's folder, or ``data/`` with PostgreSQL).
+    data_dir: Path | None = None
+
+    @property
+    def data_folder(self) -> Path:
+        if self.data_dir is not None:
+            return self.data_dir
+        return DEFAULT_DATABASE.parent if self.database_url else self.database_path.parent
 
     @property
     def heartbeat_path(self) -> Path:
         """Where the running bot writes its health heartbeat (read by ``python -m bot health``)."""
-        return self.database_path.parent / "heartbeat.json"
+        return self.data_folder / "heartbeat.json"
 
     @property
     def search_cache_path(self) -> Path:
-        return self.database_path.parent / "search-index.sqlite3"
+        return self.data_folder / "search-index.sqlite3"
+
+    @property
+    def database_target(self) -> str | Path:
+        """What to open: the PostgreSQL URL, or the SQLite file."""
+        return self.database_url.get() if self.database_url else self.database_path
+
+    @property
+    def database_label(self) -> str:
+        """The database for messages and logs: the file, or the URL without its password."""
+        return redact_url(self.database_url.get()) if self.database_url else str(self.database_path)
 
 
 def _split_dirs(value: str) -> list[Path]:
@@ -95,7 +118,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     token = _token(env, problems)
 
     db_raw = env.get("FROM_BELOW_DATABASE", "").strip()
-    database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
+    database_url = ""
+    database_path = DEFAULT_DATABASE
+    if "://" in db_raw[:20]:
+        if db_raw.startswith(("postgresql://", "postgres://")):
+            database_url = db_raw
+        else:
+            problems.append(
+                "FROM_BELOW_DATABASE must be a file path (SQLite) or a postgresql:// URL, "
+                f"got {redact_url(db_raw)[:60]!r}"
+            )
+    elif db_raw:
+        database_path = Path(db_raw).expanduser()
+    data_raw = env.get("FROM_BELOW_DATA_DIR", "").strip()
+    data_dir = Path(data_raw).expanduser() if data_raw else None
 
     shipped_raw = env.get("FROM_BELOW_CONTENT_DIR", "").strip()
     shipped = Path(shipped_raw).expanduser() if shipped_raw else DEFAULT_CONTENT_DIR
@@ -141,6 +177,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         post_concurrency=concurrency,
         discord_api_url=api_url,
         source_url=source,
+        database_url=Secret(database_url),
+        data_dir=data_dir,
     )
 
 

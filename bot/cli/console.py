@@ -36,7 +36,7 @@ from bot.core.text import quote_user
 from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
-from bot.storage import Database, StorageError, open_database
+from bot.storage import Database, StorageError, StorageUnavailableError, describe_target, open_database
 from bot.ui.colours import for_kind
 from bot.ui.daily import daily_post_cards
 from bot.ui.layout import (
@@ -510,6 +510,8 @@ class Session:
                 await self._handlers[invocation.command.path](invocation.values)
         except DomainError as exc:
             self.screen.error(exc.message)
+        except StorageUnavailableError as exc:
+            self.screen.error(f"The database cannot be reached right now ({exc}); nothing was changed. Try again.")
         except Exception as exc:  # a bug: one line for the user, the traceback in the log
             log.debug("command %r failed", text, exc_info=True)
             what = f"{type(exc).__name__}: {str(exc)[:200]}"
@@ -766,16 +768,17 @@ def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | Non
 
 async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
-) -> tuple[Session, Path]:
-    """Load the library, build the search index, open (and migrate) the console's database."""
-    path = database or settings.database_path
+) -> tuple[Session, str]:
+    """Load the library, build the search index, open (and migrate) the console's database.
+    Returns the session and where its database is (safe to print)."""
+    path = database or settings.database_target
     try:
         db: Database | None = await open_database(path)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
+        screen.error(f"Cannot open the database at {describe_target(path)}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
-    return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
+    return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), describe_target(path)
 
 
 def run_console(

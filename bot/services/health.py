@@ -43,6 +43,8 @@ class Heartbeat:
     connected: bool
     scheduler_tick: datetime | None
     written_at: datetime
+    #: What keeps the bot from running, e.g. "waiting for the database: ..." (None: nothing).
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def write_heartbeat(
     now: datetime,
     *,
     pid: int | None = None,
+    problem: str | None = None,
 ) -> None:
     """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
 
@@ -83,6 +86,8 @@ def write_heartbeat(
         "scheduler_tick": None if scheduler_tick is None else _iso(scheduler_tick),
         "written_at": _iso(now),
     }
+    if problem:
+        payload["problem"] = problem[:300]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -143,7 +148,14 @@ def read_heartbeat(path: Path) -> Heartbeat:
     except HeartbeatError as exc:
         raise HeartbeatError(f"{path}: {exc}") from None
     assert written_at is not None
-    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at)
+    problem = data.get("problem")
+    return Heartbeat(
+        pid=pid,
+        connected=connected,
+        scheduler_tick=tick,
+        written_at=written_at,
+        problem=problem if isinstance(problem, str) and problem else None,
+    )
 
 
 def _ago(seconds: float) -> str:
@@ -170,6 +182,8 @@ def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) ->
             f"unhealthy: heartbeat is stale, last written {_ago(written_age)} ({limit}) by pid {beat.pid}; "
             "the bot has stopped or hung",
         )
+    if beat.problem is not None:
+        return HealthStatus(False, f"unhealthy: {beat.problem} (heartbeat {_ago(written_age)})")
     if not beat.connected:
         return HealthStatus(False, f"unhealthy: disconnected from Discord (heartbeat {_ago(written_age)})")
     if beat.scheduler_tick is None:

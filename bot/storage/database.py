@@ -34,6 +34,10 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.core.errors import ConnectionLostError as ConnectionLostError
+from bot.core.errors import StorageError as StorageError
+from bot.core.errors import StorageUnavailableError as StorageUnavailableError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -52,27 +56,8 @@ T = TypeVar("T")
 # --- errors --------------------------------------------------------------------------------------
 
 
-class StorageError(Exception):
-    """The database cannot be used as it is (too new, broken migration, failed backup, ...)."""
-
-
-class StorageUnavailableError(StorageError):
-    """The database cannot be reached right now (server down, network cut, too many connections).
-
-    Nothing was changed by the operation that raised it. Try again later.
-    """
-
-
-class ConnectionLostError(StorageUnavailableError):
-    """The connection dropped in the middle of a transaction.
-
-    ``saved`` is False when the transaction certainly rolled back (nothing was saved), None when
-    the database could not be asked afterwards whether the commit went through.
-    """
-
-    def __init__(self, message: str, *, saved: bool | None = False) -> None:
-        super().__init__(message)
-        self.saved = saved
+# StorageError, StorageUnavailableError and ConnectionLostError live in bot.core.errors (front
+# ends that may not import storage still recognise them); they are re-exported from here.
 
 
 # --- rows ----------------------------------------------------------------------------------------
