@@ -20,7 +20,6 @@ import logging
 import pkgutil
 import signal
 import sqlite3
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,13 +30,13 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot import __version__
-from bot.config import Settings
+from bot.config import Settings, is_loopback_url
 from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
 from bot.core.search import SearchIndex
 from bot.errors import BotTree, answer_stale_component
-from bot.log import setup_logging
+from bot.log import say, setup_logging
 from bot.services import Services
 from bot.services.health import HealthReporter, write_heartbeat
 from bot.services.library import source_url
@@ -51,13 +50,6 @@ EXIT_FAILED = 1
 
 
 # --- extensions ------------------------------------------------------------------------------
-
-
-def _say(text: str, *, err: bool = False) -> None:
-    """One line for the operator, on stderr for problems."""
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
-    stream.flush()
 
 
 def _is_private(module_name: str) -> bool:
@@ -267,18 +259,22 @@ class Bot(commands.Bot):
 
 
 def point_at_api(settings: Settings) -> None:
-    """Test switch: talk to a fake Discord on loopback instead of discord.com.
+    """Send REST requests to ``FROM_BELOW_DISCORD_API_URL`` instead of discord.com.
 
-    REST goes to ``settings.discord_api_url``; the gateway to ``discord_gateway_url`` when the
-    settings have one, else ``ws://<same host>/gateway`` (where the test fake serves it).
+    In production that is a rate-limiting REST proxy shared by several processes (such as
+    nirn-proxy), set the way such proxies document for discord.py (``Route.BASE``); the
+    gateway stays Discord's. In tests it is the fake Discord on loopback, whose gateway is
+    ``FROM_BELOW_DISCORD_GATEWAY_URL`` or, when that is unset, ``ws://<same host>/gateway``.
     """
     if not settings.discord_api_url:
         return
     api = yarl.URL(settings.discord_api_url.rstrip("/"))
     discord.http.Route.BASE = str(api)
-    gateway = getattr(settings, "discord_gateway_url", None)
-    scheme = "wss" if api.scheme == "https" else "ws"
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else api.with_scheme(scheme).with_path("/gateway")
+    gateway = settings.discord_gateway_url
+    if gateway is None and is_loopback_url(settings.discord_api_url):
+        gateway = str(api.with_scheme("wss" if api.scheme == "https" else "ws").with_path("/gateway"))
+    if gateway is not None:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
 async def _open_database(settings: Settings) -> Database:
@@ -303,7 +299,7 @@ async def _wait_for_database(settings: Settings, stopping: asyncio.Event) -> Dat
             db = await _open_database(settings)
         except StorageUnavailableError as exc:
             if not waited:
-                _say(
+                say(
                     f"Cannot reach the database ({settings.database_label}): {exc}. "
                     f"Retrying with backoff (up to every {DB_RETRY_MAX:g}s) until it answers; Ctrl-C or SIGTERM stops.",
                     err=True,
@@ -319,10 +315,10 @@ async def _wait_for_database(settings: Settings, stopping: asyncio.Event) -> Dat
             delay = min(delay * 2, DB_RETRY_MAX)
             continue
         except (StorageError, OSError, sqlite3.Error) as exc:
-            _say(f"Cannot open the database at {settings.database_label}: {exc}", err=True)
+            say(f"Cannot open the database at {settings.database_label}: {exc}", err=True)
             return None
         if waited:
-            _say(f"Connected to the database ({settings.database_label}).")
+            say(f"Connected to the database ({settings.database_label}).")
         return db
 
 
@@ -354,7 +350,7 @@ async def _open_or_explain(settings: Settings) -> Database | None:
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        _say(f"Cannot open the database at {settings.database_label}: {exc}", err=True)
+        say(f"Cannot open the database at {settings.database_label}: {exc}", err=True)
         return None
 
 
@@ -406,15 +402,15 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             raise
         except discord.LoginFailure:
-            _say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
+            say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
             return EXIT_FAILED
         except discord.PrivilegedIntentsRequired:
-            _say("Discord refused an intent this bot did not ask for; please report this.", err=True)
+            say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
         except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
             if stopping.is_set():  # the connection was torn down by our own close
                 return EXIT_OK
-            _say(f"Could not reach Discord: {exc}", err=True)
+            say(f"Could not reach Discord: {exc}", err=True)
             return EXIT_FAILED
         except Exception:
             if stopping.is_set():
@@ -450,14 +446,17 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
             try:
                 await bot.login(settings.token.get())
             except discord.LoginFailure:
-                _say("Discord rejected the token (DISCORD_TOKEN): check it and try again.", err=True)
+                say("Discord rejected the token (DISCORD_TOKEN): check it and try again.", err=True)
                 return EXIT_FAILED
             count = await bot.sync_commands(guild_id)
         where = f"server {guild_id}" if guild_id is not None else "every server (global; may take up to an hour)"
-        _say(f"Synced {count} command(s) to {where}.")
+        say(f"Synced {count} command(s) to {where}.")
         return EXIT_OK
     except discord.HTTPException as exc:
-        _say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
+        say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
+        return EXIT_FAILED
+    except (discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        say(f"Could not reach Discord: {exc or type(exc).__name__}. Nothing was synced; try again later.", err=True)
         return EXIT_FAILED
     finally:
         await _close_database(db)

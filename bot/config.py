@@ -1,16 +1,24 @@
 """Configuration: one typed settings object, read once from the environment and ``.env``.
 
-Every variable is documented in ``.env.example`` and the README. Nothing here is read at import
-time; ``load_settings()`` is called by the entry point and the result is passed down.
+:class:`Settings` is a pydantic-settings model: each field names its environment variable, the
+token is a secret that never prints itself, and every problem with every variable is reported
+together (:class:`ConfigError`, exit 2 in the CLI). Every variable is documented in
+``.env.example`` and the README. Nothing is read at import time: ``load_settings()`` is called
+by the entry point and the result passed down.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import DomainError
 from bot.storage.database import redact_url
@@ -20,55 +28,110 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT_DIR = PACKAGE_ROOT.parent / "content"
 DEFAULT_DATABASE = Path("data") / "from_below.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PREFIX = "FROM_BELOW_"
 
 
 class ConfigError(DomainError):
     """A setting is missing or malformed. The message says which one and how to fix it."""
 
 
-@dataclass(frozen=True)
-class Secret:
+class Secret(SecretStr):
     """A value that never shows itself in logs, reprs or tracebacks."""
 
-    _value: str = field(repr=False)
-
     def get(self) -> str:
-        return self._value
+        """The secret itself, for the one place that needs it (logging in to Discord)."""
+        return self.get_secret_value()
 
     def __bool__(self) -> bool:
-        return bool(self._value)
+        return bool(self.get_secret_value())
 
     def __repr__(self) -> str:
-        return "Secret('**********')" if self._value else "Secret('')"
-
-    __str__ = __repr__
+        return "Secret('**********')" if self else "Secret('')"
 
 
-@dataclass(frozen=True)
-class Settings:
-    token: Secret
-    database_path: Path
-    content_dirs: tuple[Path, ...]
-    log_level: str = "INFO"
-    dev_guild_id: int | None = None
-    catchup_hours: float = 6.0
-    guild_grace_days: int = 30
-    post_concurrency: int = 8
+def is_loopback_url(url: str) -> bool:
+    """An http(s) or ws(s) URL on this machine (the test fake Discord)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if "://" in url else ""
+    return host in ("localhost", "[::1]") or host.startswith("127.")
+
+
+def is_snowflake(text: str) -> bool:
+    """A Discord id: 17 to 20 digits that fit in 64 bits."""
+    return text.isdigit() and 17 <= len(text) <= 20 and int(text) < 2**64
+
+
+def _split_dirs(value: str) -> list[Path]:
+    parts: list[str] = []
+    for chunk in value.split(os.pathsep):
+        parts.extend(chunk.split(","))
+    return [Path(p.strip()).expanduser() for p in parts if p.strip()]
+
+
+def _env(name: str) -> Any:
+    """A field read from the environment variable ``name`` (or given by its field name)."""
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot, each from its environment variable."""
+
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True, extra="ignore", env_ignore_empty=True)
+
+    token: Secret = Field(default=Secret(""), validation_alias=AliasChoices("token", "DISCORD_TOKEN"))
+    #: Read by :meth:`_token_from_file` into ``token``; listed so it counts as a known variable.
+    token_file: Path | None = Field(default=None, validation_alias=AliasChoices("token_file", "DISCORD_TOKEN_FILE"))
+    database_path: Path = Field(
+        default=DEFAULT_DATABASE, validation_alias=AliasChoices("database_path", "FROM_BELOW_DATABASE")
+    )
+    content_dir: Path = Field(
+        default=DEFAULT_CONTENT_DIR, validation_alias=AliasChoices("content_dir", "FROM_BELOW_CONTENT_DIR")
+    )
+    extra_content_dirs: str = Field(
+        default="", validation_alias=AliasChoices("extra_content_dirs", "FROM_BELOW_EXTRA_CONTENT_DIRS")
+    )
+    content_dirs_given: tuple[Path, ...] | None = Field(default=None, validation_alias=AliasChoices("content_dirs"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("log_level", "FROM_BELOW_LOG_LEVEL"))
+    dev_guild_id: int | None = Field(
+        default=None, validation_alias=AliasChoices("dev_guild_id", "FROM_BELOW_DEV_GUILD_ID")
+    )
+    catchup_hours: float = Field(
+        default=6.0, ge=0, le=23, validation_alias=AliasChoices("catchup_hours", "FROM_BELOW_CATCHUP_HOURS")
+    )
+    guild_grace_days: int = Field(
+        default=30, ge=0, le=3650, validation_alias=AliasChoices("guild_grace_days", "FROM_BELOW_GUILD_GRACE_DAYS")
+    )
+    post_concurrency: int = Field(
+        default=8, ge=1, le=64, validation_alias=AliasChoices("post_concurrency", "FROM_BELOW_POST_CONCURRENCY")
+    )
     #: Where the code of this deployment can be read (shown by /about).
-    source_url: str = ""
-    #: Test-only: the base URL of a fake Discord REST API (see tests/fakediscord).
-    discord_api_url: str | None = None
-    #: A ``postgresql://`` URL from ``FROM_BELOW_DATABASE`` (empty: SQLite at ``database_path``).
-    #: A Secret, since the URL may carry a password.
-    database_url: Secret = field(default_factory=lambda: Secret(""))
-    #: ``FROM_BELOW_DATA_DIR``: where the heartbeat and the search cache live (default: the
-    #: SQLite file's folder, or ``data/`` with PostgreSQL).
-    data_dir: Path | None = None
+    source_url: str = Field(default="", validation_alias=AliasChoices("source_url", "FROM_BELOW_SOURCE_URL"))
+    #: Discord's REST API base: unset for discord.com, or a shared rate-limiting REST proxy.
+    discord_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("discord_api_url", "FROM_BELOW_DISCORD_API_URL")
+    )
+    #: Tests only: the fake Discord's gateway (loopback).
+    discord_gateway_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("discord_gateway_url", "FROM_BELOW_DISCORD_GATEWAY_URL")
+    )
+    #: A ``postgresql://`` URL given as ``FROM_BELOW_DATABASE`` (empty: SQLite at ``database_path``).
+    #: A secret, since the URL may carry a password.
+    database_url: Secret = Field(default=Secret(""), validation_alias=AliasChoices("database_url"))
+    #: Where the heartbeat and the search cache live (default: the SQLite file's folder, or
+    #: ``data/`` with PostgreSQL).
+    data_dir: Path | None = Field(default=None, validation_alias=AliasChoices("data_dir", "FROM_BELOW_DATA_DIR"))
+
+    @property
+    def content_dirs(self) -> tuple[Path, ...]:
+        """The shipped content folder first, then the operator's extra ones (no repeats)."""
+        if self.content_dirs_given is not None:
+            return self.content_dirs_given
+        return tuple(dict.fromkeys([self.content_dir.expanduser(), *_split_dirs(self.extra_content_dirs)]))
 
     @property
     def data_folder(self) -> Path:
+        """``FROM_BELOW_DATA_DIR``, else the SQLite file's folder (``data/`` with PostgreSQL)."""
         if self.data_dir is not None:
-            return self.data_dir
+            return self.data_dir.expanduser()
         return DEFAULT_DATABASE.parent if self.database_url else self.database_path.parent
 
     @property
@@ -78,6 +141,7 @@ class Settings:
 
     @property
     def search_cache_path(self) -> Path:
+        """Where the search index is cached between starts."""
         return self.data_folder / "search-index.sqlite3"
 
     @property
@@ -90,151 +154,193 @@ class Settings:
         """The database for messages and logs: the file, or the URL without its password."""
         return redact_url(self.database_url.get()) if self.database_url else str(self.database_path)
 
+    # --- checks (pydantic reports every failing one together) ----------------------------
 
-def _split_dirs(value: str) -> list[Path]:
-    parts: list[str] = []
-    for chunk in value.split(os.pathsep):
-        parts.extend(chunk.split(","))
-    return [Path(p.strip()).expanduser() for p in parts if p.strip()]
+    @field_validator("database_path", "content_dir", mode="after")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: Any) -> str:
+        level = str(value).strip().upper() or "INFO"
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (got {level[:20]!r})")
+        return level
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _snowflake(cls, value: Any) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not is_snowflake(text):
+            raise ValueError(f"must be a server id (a number of 17-20 digits), got {text[:30]!r}")
+        return int(text)
+
+    @field_validator("guild_grace_days", "post_concurrency", mode="before")
+    @classmethod
+    def _whole(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise ValueError(f"must be a whole number, got {value.strip()[:20]!r}") from None
+        return value
+
+    @field_validator("discord_api_url", "source_url", mode="before")
+    @classmethod
+    def _http_url(cls, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not text.startswith(("https://", "http://")):
+            raise ValueError(f"must be an http(s) URL, got {text[:60]!r}")
+        return text or None if value is None else text
+
+    @field_validator("discord_gateway_url", mode="before")
+    @classmethod
+    def _loopback(cls, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not is_loopback_url(text):
+            raise ValueError("is for tests only and must point at a loopback address")
+        return text or None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_url(cls, data: Any) -> Any:
+        """``FROM_BELOW_DATABASE`` is a file path (SQLite) or a ``postgresql://`` URL."""
+        if not isinstance(data, dict):
+            return data
+        values = dict(data)
+        for key in ("FROM_BELOW_DATABASE", "database_path"):
+            raw = values.get(key)
+            if isinstance(raw, str) and "://" in raw[:20]:
+                text = raw.strip()
+                if not text.startswith(("postgresql://", "postgres://")):
+                    raise ValueError(
+                        "FROM_BELOW_DATABASE must be a file path (SQLite) or a postgresql:// URL, "
+                        f"got {redact_url(text)[:60]!r}"
+                    )
+                del values[key]
+                values["database_url"] = text
+        return values
+
+    @model_validator(mode="before")
+    @classmethod
+    def _token_from_file(cls, data: Any) -> Any:
+        """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
+        if not isinstance(data, dict):
+            return data
+        values = dict(data)
+        token_file = values.pop("DISCORD_TOKEN_FILE", None) or values.pop("token_file", None)
+        if token_file is None:
+            return values
+        given = values.get("DISCORD_TOKEN") or values.get("token")
+        if given:
+            raise ValueError("set DISCORD_TOKEN or DISCORD_TOKEN_FILE, not both")
+        shown = str(token_file)[:200]
+        try:
+            token = Path(str(token_file)).expanduser().read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"DISCORD_TOKEN_FILE: cannot read {shown}: {reason}") from None
+        if not token:
+            raise ValueError(f"DISCORD_TOKEN_FILE: {shown} is empty")
+        values["DISCORD_TOKEN"] = token
+        return values
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _secret_url(cls, value: Any) -> Any:
+        return value if isinstance(value, Secret) else Secret(str(value or "").strip())
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _clean_token(cls, value: Any) -> Any:
+        token = value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
+        token = token.strip()
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            # A token has no spaces or line breaks: one pasted with them is cut or doubled.
+            raise ValueError("contains a space, a line break or a control character: paste it again")
+        return Secret(token)
 
 
-def load_dotenv_file(path: Path | None = None) -> None:
-    """Load ``.env`` (from the working directory unless given) without overriding real variables."""
-    from dotenv import load_dotenv
+#: Every environment variable the settings read.
+VARIABLES: tuple[str, ...] = tuple(
+    alias
+    for info in Settings.model_fields.values()
+    if isinstance(info.validation_alias, AliasChoices)
+    for alias in info.validation_alias.choices
+    if isinstance(alias, str) and alias.isupper()
+)
 
+
+_FIELD_OF = {
+    alias: name
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.validation_alias, AliasChoices)
+    for alias in info.validation_alias.choices
+    if isinstance(alias, str)
+}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One line for one pydantic error, naming the environment variable."""
+    location = error.get("loc") or ()
+    where = str(location[0]) if location else ""
+    field = _FIELD_OF.get(where, where)
+    variable = where if where.isupper() else next((v for v in VARIABLES if _FIELD_OF.get(v) == field), where)
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    kind = error.get("type")
+    if kind in ("int_parsing", "float_parsing"):
+        wanted = "a whole number" if kind == "int_parsing" else "a number"
+        message = f"must be {wanted}, got {str(error.get('input', ''))[:20]!r}"
+    elif kind in ("greater_than_equal", "less_than_equal") and field in Settings.model_fields:
+        low, high = _bounds(field)
+        message = f"must be between {low:g} and {high:g}, got {error.get('input')}"
+    return f"{variable} {message}" if variable else message
+
+
+def _bounds(field: str) -> tuple[float, float]:
+    info = Settings.model_fields[field]
+    low = next((m.ge for m in info.metadata if hasattr(m, "ge")), float("-inf"))
+    high = next((m.le for m in info.metadata if hasattr(m, "le")), float("inf"))
+    return float(low), float(high)
+
+
+def load_dotenv_file(path: Path | None = None) -> dict[str, str]:
+    """The variables of ``.env`` (in the working directory unless given); real variables win."""
     target = path if path is not None else Path.cwd() / ".env"
-    if target.is_file():
-        load_dotenv(target, override=False)
+    if not target.is_file():
+        return {}
+    return {k: v for k, v in dotenv_values(target).items() if v is not None}
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-    """Build :class:`Settings` from the environment (and ``.env``). Raises :class:`ConfigError`."""
+    """Build :class:`Settings` from ``env`` (default: the environment over ``.env``).
+
+    Raises :class:`ConfigError` listing every problem at once; the token is never in it.
+    """
     if env is None:
-        if dotenv:
-            load_dotenv_file()
-        env = os.environ
-    problems: list[str] = []
-
-    token = _token(env, problems)
-
-    db_raw = env.get("FROM_BELOW_DATABASE", "").strip()
-    database_url = ""
-    database_path = DEFAULT_DATABASE
-    if "://" in db_raw[:20]:
-        if db_raw.startswith(("postgresql://", "postgres://")):
-            database_url = db_raw
-        else:
-            problems.append(
-                "FROM_BELOW_DATABASE must be a file path (SQLite) or a postgresql:// URL, "
-                f"got {redact_url(db_raw)[:60]!r}"
-            )
-    elif db_raw:
-        database_path = Path(db_raw).expanduser()
-    data_raw = env.get("FROM_BELOW_DATA_DIR", "").strip()
-    data_dir = Path(data_raw).expanduser() if data_raw else None
-
-    shipped_raw = env.get("FROM_BELOW_CONTENT_DIR", "").strip()
-    shipped = Path(shipped_raw).expanduser() if shipped_raw else DEFAULT_CONTENT_DIR
-    extra = _split_dirs(env.get("FROM_BELOW_EXTRA_CONTENT_DIRS", ""))
-    content_dirs = tuple(dict.fromkeys([shipped, *extra]))
-
-    level = env.get("FROM_BELOW_LOG_LEVEL", "INFO").strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        problems.append(f"FROM_BELOW_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level[:20]!r})")
-
-    dev_guild: int | None = None
-    raw_guild = env.get("FROM_BELOW_DEV_GUILD_ID", "").strip()
-    if raw_guild:
-        if is_snowflake(raw_guild):
-            dev_guild = int(raw_guild)
-        else:
-            problems.append(
-                f"FROM_BELOW_DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw_guild[:30]!r}"
-            )
-
-    catchup = _number(env, "FROM_BELOW_CATCHUP_HOURS", 6.0, 0.0, 23.0, problems)
-    grace = int(_number(env, "FROM_BELOW_GUILD_GRACE_DAYS", 30, 0, 3650, problems, whole=True))
-    concurrency = int(_number(env, "FROM_BELOW_POST_CONCURRENCY", 8, 1, 64, problems, whole=True))
-
-    api_url = env.get("FROM_BELOW_DISCORD_API_URL", "").strip() or None
-    if api_url is not None and not api_url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        problems.append("FROM_BELOW_DISCORD_API_URL is for tests only and must point at a loopback address")
-
-    source = env.get("FROM_BELOW_SOURCE_URL", "").strip()
-    if source and not source.startswith(("https://", "http://")):
-        problems.append(f"FROM_BELOW_SOURCE_URL must be an http(s) URL, got {source[:40]!r}")
-
-    if problems:
-        raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems))
-    return Settings(
-        token=Secret(token),
-        database_path=database_path,
-        content_dirs=content_dirs,
-        log_level=level,
-        dev_guild_id=dev_guild,
-        catchup_hours=catchup,
-        guild_grace_days=grace,
-        post_concurrency=concurrency,
-        discord_api_url=api_url,
-        source_url=source,
-        database_url=Secret(database_url),
-        data_dir=data_dir,
-    )
-
-
-def is_snowflake(text: str) -> bool:
-    """A Discord id: 17 to 20 digits that fit in 64 bits."""
-    return text.isdigit() and 17 <= len(text) <= 20 and int(text) < 2**64
-
-
-def _token(env: Mapping[str, str], problems: list[str]) -> str:
-    """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
-    token = env.get("DISCORD_TOKEN", "").strip()
-    token_file = env.get("DISCORD_TOKEN_FILE", "").strip()
-    if token_file:
-        if token:
-            problems.append("set DISCORD_TOKEN or DISCORD_TOKEN_FILE, not both")
-            return ""
-        try:
-            token = Path(token_file).expanduser().read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(
-                f"DISCORD_TOKEN_FILE: cannot read {token_file[:200]}: {getattr(exc, 'strerror', None) or exc}"
-            )
-            return ""
-        if not token:
-            problems.append(f"DISCORD_TOKEN_FILE: {token_file[:200]} is empty")
-    if token and any(ch.isspace() or not ch.isprintable() for ch in token):
-        # A token has no spaces or line breaks: one pasted with them is cut or doubled.
-        problems.append("DISCORD_TOKEN contains a space, a line break or a control character: paste it again")
-        return ""
-    return token
-
-
-def _number(
-    env: Mapping[str, str],
-    name: str,
-    default: float,
-    low: float,
-    high: float,
-    problems: list[str],
-    *,
-    whole: bool = False,
-) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+        env = {**(load_dotenv_file() if dotenv else {}), **os.environ}
+    values = {k: v for k, v in env.items() if k in VARIABLES and str(v).strip()}
     try:
-        value = float(int(raw)) if whole else float(raw)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        problems.append(f"{name} must be {kind}, got {raw[:20]!r}")
-        return default
-    if not low <= value <= high:
-        problems.append(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-        return default
-    return value
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors(include_url=False, include_input=True)]
+        raise ConfigError("Configuration problem:\n  - " + "\n  - ".join(problems)) from None
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """``FROM_BELOW_*`` variables no setting reads, each with the closest known name (or None)."""
+    known = [v for v in VARIABLES if v.startswith(PREFIX)]
+    return [
+        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None))
+        for name in sorted(env)
+        if name.startswith(PREFIX) and name not in VARIABLES and not name.startswith(f"{PREFIX}TEST_")
+    ]
 
 
 def log_level_number(settings: Settings) -> int:
+    """The logging module's number for the configured level."""
     return int(logging.getLevelName(settings.log_level))

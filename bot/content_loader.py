@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bot.content_format import ARTICLE, CONTEXT_NOTE, EVENT, PACK, SOURCE, FieldSpec
 from bot.core.dates import (
     RUSSIA_GREGORIAN_SWITCH,
     HistoricalDate,
@@ -28,9 +29,6 @@ from bot.core.dates import (
 from bot.core.errors import ContentIssue, ValidationError
 from bot.core.gcpause import gc_paused
 from bot.core.models import (
-    DESCRIPTION_LIMIT,
-    KEY_POINT_LIMIT,
-    NOTE_LIMIT,
     SUMMARY_LIMITS,
     Article,
     ContextNote,
@@ -47,13 +45,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "pack.yaml"
 TAGS_FILE = "tags.yaml"
-EVENT_TITLE_LIMIT = 150
-ARTICLE_TITLE_LIMIT = 256
-MIN_DESCRIPTION = 80
-MAX_TAGS = 8
-MAX_KEY_POINTS = 10
-ARGUMENT_LIMIT = 300
-BODY_LIMIT = 200_000
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -240,6 +231,20 @@ class _Checker:
             self.fail(key, f"is too long ({len(value)} > {limit} characters)")
         return value
 
+    def text_field(self, key: str, spec: FieldSpec) -> str:
+        """A text field checked against its definition in :mod:`bot.content_format`."""
+        value = self.text(key, required=spec.required, limit=spec.limit, minimum=spec.minimum)
+        if value and spec.pattern == "^https?://" and not _URL_RE.match(value):
+            self.fail(key, f"{value[:60]!r} is not an http(s) URL")
+        return value
+
+    def list_field(self, key: str, spec: FieldSpec, noun: str = "items") -> tuple[str, ...]:
+        """A list field (or one text, where allowed) checked against its definition."""
+        values = self.text_list(key, required=spec.required, allow_scalar=spec.scalar_ok, limit=spec.limit)
+        if spec.max_items is not None and len(values) > spec.max_items:
+            self.fail(key, f"has {len(values)} {noun}; use at most {spec.max_items}")
+        return values
+
     def slug(self, key: str) -> str:
         if key not in self.data or self.data[key] is None:
             self.fail(key, "required field is missing", self.data.line)
@@ -321,12 +326,10 @@ class _Checker:
                 line = value.item_lines[i] if isinstance(value, LocList) else None
                 self.fail(f"{key}[{i}]", "must be a mapping with title and url", line)
                 continue
-            sub = _Checker(self.path, item, f"{self.prefix}.{key}[{i}]", self.issues, frozenset({"title", "url"}))
+            sub = _Checker(self.path, item, f"{self.prefix}.{key}[{i}]", self.issues, frozenset(SOURCE))
             sub.check_unknown()
-            title = sub.text("title", limit=256)
-            url = sub.text("url", limit=512)
-            if url and not _URL_RE.match(url):
-                sub.fail("url", f"{url[:60]!r} is not an http(s) URL")
+            title = sub.text_field("title", SOURCE["title"])
+            url = sub.text_field("url", SOURCE["url"])
             if sub.ok:
                 out.append(Source(title, url))
             else:
@@ -357,42 +360,9 @@ def _closest(word: str, options: Iterable[str]) -> str | None:
 
 # --- the records ---------------------------------------------------------------------------------
 
-PACK_FIELDS = frozenset({"id", "name", "description", "language", "credits", "licence", "tags"})
-EVENT_FIELDS = frozenset(
-    {
-        "id",
-        "title",
-        "date",
-        "end_date",
-        "old_style_date",
-        "place",
-        "country",
-        "description",
-        "tags",
-        "sources",
-        "related_events",
-        "articles",
-        "part_of",
-    }
-)
-ARTICLE_FIELDS = frozenset(
-    {
-        "id",
-        "title",
-        "authors",
-        "publication",
-        "issue",
-        "published",
-        "url",
-        "summaries",
-        "key_points",
-        "argument",
-        "context_notes",
-        "tags",
-        "events",
-        "body",
-    }
-)
+PACK_FIELDS = frozenset(PACK)
+EVENT_FIELDS = frozenset(EVENT)
+ARTICLE_FIELDS = frozenset(ARTICLE)
 
 
 @dataclass
@@ -450,11 +420,11 @@ def _parse_manifest(path: Path, issues: list[ContentIssue]) -> tuple[Pack | None
     c = _Checker(rel, data, "", issues, PACK_FIELDS)
     c.check_unknown()
     pack_id = c.slug("id")
-    name = c.text("name", limit=100)
-    description = c.text("description", limit=1000)
-    language = c.text("language", limit=35)
-    credits_ = c.text_list("credits", allow_scalar=True, limit=500)
-    licence = c.text("licence", limit=200)
+    name = c.text_field("name", PACK["name"])
+    description = c.text_field("description", PACK["description"])
+    language = c.text_field("language", PACK["language"])
+    credits_ = c.list_field("credits", PACK["credits"])
+    licence = c.text_field("licence", PACK["licence"])
     extra: dict[str, str] = {}
     raw_tags = data.get("tags")
     if raw_tags is not None:
@@ -498,6 +468,30 @@ def _records(path: Path, key: str, issues: list[ContentIssue]) -> Iterator[tuple
         yield item, i, f"{key}[{i}]"
 
 
+def _old_style_date(c: _Checker, data: LocDict, date: HistoricalDate | None) -> tuple[int, int, int] | None:
+    """The Julian ``old_style_date``, checked against the (Gregorian) ``date``."""
+    if data.get("old_style_date") is None:
+        return None
+    try:
+        old_style = parse_julian_date(data["old_style_date"])
+    except ValidationError as exc:
+        c.fail("old_style_date", exc.message)
+        return None
+    new_style = julian_to_gregorian(*old_style)
+    if date is None:
+        return old_style
+    if date.day is None:
+        c.fail("old_style_date", "needs a day-precise date to go with it")
+    elif new_style != date.first_day():
+        c.fail(
+            "old_style_date",
+            f"old style {data['old_style_date']} is {new_style.isoformat()} new style, but date is {date}",
+        )
+    elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
+        c.fail("old_style_date", "is only for dates before 14 February 1918")
+    return old_style
+
+
 def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> Event | None:
     rel = str(path)
     c = _Checker(rel, data, prefix, draft.issues, EVENT_FIELDS)
@@ -505,37 +499,18 @@ def _parse_event(path: Path, data: LocDict, prefix: str, draft: _PackDraft) -> E
     if event_id:
         c.prefix = f"{prefix}({event_id})"
     c.check_unknown()
-    title = c.text("title", limit=EVENT_TITLE_LIMIT)
+    title = c.text_field("title", EVENT["title"])
     date = c.date("date")
     end_date = c.date("end_date", required=False)
     if date is not None and end_date is not None and end_date.last_day() < date.first_day():
         c.fail("end_date", f"ends ({end_date}) before it starts ({date})")
     if date is not None and end_date is not None and end_date == date:
         c.fail("end_date", "is the same as date: leave it out for a one-day event")
-    old_style: tuple[int, int, int] | None = None
-    if data.get("old_style_date") is not None:
-        try:
-            old_style = parse_julian_date(data["old_style_date"])
-        except ValidationError as exc:
-            c.fail("old_style_date", exc.message)
-        else:
-            new_style = julian_to_gregorian(*old_style)
-            if date is not None:
-                if date.day is None:
-                    c.fail("old_style_date", "needs a day-precise date to go with it")
-                elif new_style != date.first_day():
-                    c.fail(
-                        "old_style_date",
-                        f"old style {data['old_style_date']} is {new_style.isoformat()} new style, but date is {date}",
-                    )
-                elif date.first_day() >= RUSSIA_GREGORIAN_SWITCH:
-                    c.fail("old_style_date", "is only for dates before 14 February 1918")
-    places = c.text_list("place", allow_scalar=True, limit=120)
-    countries = c.text_list("country", allow_scalar=True, limit=120)
-    description = c.text("description", limit=DESCRIPTION_LIMIT, minimum=MIN_DESCRIPTION)
-    tags = c.text_list("tags")
-    if len(tags) > MAX_TAGS:
-        c.fail("tags", f"has {len(tags)} tags; use at most {MAX_TAGS}")
+    old_style = _old_style_date(c, data, date)
+    places = c.list_field("place", EVENT["place"])
+    countries = c.list_field("country", EVENT["country"])
+    description = c.text_field("description", EVENT["description"])
+    tags = c.list_field("tags", EVENT["tags"], "tags")
     for i, tag in enumerate(tags):
         draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
     sources = c.sources("sources")
@@ -581,6 +556,55 @@ def _item_line(data: LocDict, key: str, index: int) -> int:
     return data.key_lines.get(key, data.line)
 
 
+def _summaries(
+    c: _Checker, data: LocDict, body: str, summarizer: Callable[[str], Summaries] | None
+) -> tuple[Summaries | None, bool]:
+    """The article's summaries as written, or written from its body (then ``True``)."""
+    raw = data.get("summaries")
+    if raw is None:
+        if not body:
+            message = "required field is missing (give short, medium and long, or a body to summarise)"
+            c.fail("summaries", message, data.line)
+        elif summarizer is not None:
+            return summarizer(body), True
+        return None, False
+    if not isinstance(raw, LocDict):
+        c.fail("summaries", "must be a mapping with short, medium and long")
+        return None, False
+    sc = _Checker(c.path, raw, f"{c.prefix}.summaries", c.issues, frozenset(SUMMARY_LIMITS))
+    sc.check_unknown()
+    parts = {name: sc.text(name, limit=limit) for name, limit in SUMMARY_LIMITS.items()}
+    if not sc.ok:
+        c.ok = False
+        return None, False
+    return Summaries(**parts), False
+
+
+def _context_notes(c: _Checker, data: LocDict) -> list[ContextNote]:
+    """The article's "what the record says" notes, each checked like a record of its own."""
+    raw_notes = data.get("context_notes")
+    if raw_notes is None:
+        return []
+    if not isinstance(raw_notes, LocList):
+        c.fail("context_notes", "must be a list of {claim, note, sources}")
+        return []
+    notes: list[ContextNote] = []
+    for i, item in enumerate(raw_notes):
+        if not isinstance(item, LocDict):
+            c.fail(f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i])
+            continue
+        nc = _Checker(c.path, item, f"{c.prefix}.context_notes[{i}]", c.issues, frozenset(CONTEXT_NOTE))
+        nc.check_unknown()
+        claim = nc.text_field("claim", CONTEXT_NOTE["claim"])
+        note = nc.text_field("note", CONTEXT_NOTE["note"])
+        sources = nc.sources("sources")
+        if nc.ok:
+            notes.append(ContextNote(note, sources, claim))
+        else:
+            c.ok = False
+    return notes
+
+
 def _parse_article(
     path: Path, data: LocDict, prefix: str, draft: _PackDraft, summarizer: Callable[[str], Summaries] | None
 ) -> Article | None:
@@ -590,66 +614,18 @@ def _parse_article(
     if article_id:
         c.prefix = f"{prefix}({article_id})"
     c.check_unknown()
-    title = c.text("title", limit=ARTICLE_TITLE_LIMIT)
-    authors = c.text_list("authors", allow_scalar=True, limit=200)
-    publication = c.text("publication", limit=200)
-    issue = c.text("issue", required=False, limit=100)
+    title = c.text_field("title", ARTICLE["title"])
+    authors = c.list_field("authors", ARTICLE["authors"])
+    publication = c.text_field("publication", ARTICLE["publication"])
+    issue = c.text("issue", required=False, limit=ARTICLE["issue"].limit)
     published = c.date("published")
-    url = c.text("url", required=False, limit=512)
-    if url and not _URL_RE.match(url):
-        c.fail("url", f"{url[:60]!r} is not an http(s) URL")
-    body = c.text("body", required=False, limit=BODY_LIMIT)
-    summaries: Summaries | None = None
-    generated = False
-    raw = data.get("summaries")
-    if raw is None:
-        if not body:
-            c.fail(
-                "summaries",
-                "required field is missing (give short, medium and long, or a body to summarise)",
-                data.line,
-            )
-        elif summarizer is not None:
-            summaries = summarizer(body)
-            generated = True
-    elif not isinstance(raw, LocDict):
-        c.fail("summaries", "must be a mapping with short, medium and long")
-    else:
-        sc = _Checker(rel, raw, f"{c.prefix}.summaries", draft.issues, frozenset(SUMMARY_LIMITS))
-        sc.check_unknown()
-        parts = {name: sc.text(name, limit=limit) for name, limit in SUMMARY_LIMITS.items()}
-        if sc.ok:
-            summaries = Summaries(**parts)
-        else:
-            c.ok = False
-    key_points = c.text_list("key_points", limit=KEY_POINT_LIMIT)
-    if len(key_points) > MAX_KEY_POINTS:
-        c.fail("key_points", f"has {len(key_points)} points; use at most {MAX_KEY_POINTS}")
-    argument = c.text("argument", limit=ARGUMENT_LIMIT)
-    notes: list[ContextNote] = []
-    raw_notes = data.get("context_notes")
-    if raw_notes is not None:
-        if not isinstance(raw_notes, LocList):
-            c.fail("context_notes", "must be a list of {claim, note, sources}")
-        else:
-            for i, item in enumerate(raw_notes):
-                if not isinstance(item, LocDict):
-                    c.fail(
-                        f"context_notes[{i}]", "must be a mapping with claim, note and sources", raw_notes.item_lines[i]
-                    )
-                    continue
-                nc = _Checker(
-                    rel, item, f"{c.prefix}.context_notes[{i}]", draft.issues, frozenset({"claim", "note", "sources"})
-                )
-                nc.check_unknown()
-                claim = nc.text("claim", required=False, limit=NOTE_LIMIT)
-                note = nc.text("note", limit=NOTE_LIMIT)
-                sources = nc.sources("sources")
-                if nc.ok:
-                    notes.append(ContextNote(note, sources, claim))
-                else:
-                    c.ok = False
-    tags = c.text_list("tags")
+    url = c.text_field("url", ARTICLE["url"])
+    body = c.text_field("body", ARTICLE["body"])
+    summaries, generated = _summaries(c, data, body, summarizer)
+    key_points = c.list_field("key_points", ARTICLE["key_points"], "points")
+    argument = c.text_field("argument", ARTICLE["argument"])
+    notes = _context_notes(c, data)
+    tags = c.list_field("tags", ARTICLE["tags"], "tags")
     for i, tag in enumerate(tags):
         draft.refs.tags.append((rel, _item_line(data, "tags", i), f"{c.prefix}.tags[{i}]", tag, draft.pack.id))
     events = c.id_list("events")
@@ -803,74 +779,102 @@ def _load_library(
         summarizer = _default_summarizer()
     paths = [_display_path(Path(d)) for d in dirs]
     issues: list[ContentIssue] = []
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    for p in paths:
+        if not p.exists():
+            issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
+    vocabulary = _read_vocabularies(paths, vocabulary_files, issues)
+    drafts, pack_extra_tags, files_read = _read_packs(paths, issues, summarizer)
+    all_tags = dict(vocabulary)
+    for extra in pack_extra_tags.values():
+        all_tags.update(extra)
+    _check_duplicate_ids(drafts)
+    _check_references(drafts, vocabulary, pack_extra_tags)
+    good = [d for d in drafts if not d.issues]
+    rejected = tuple(d.pack.id for d in drafts if d.issues)
+    for d in drafts:
+        issues.extend(d.issues)
+    for pack_id in rejected:
+        log.warning("content pack %s has errors and was not loaded", pack_id)
+    library = Library.build(
+        {d.pack.id: d.pack for d in good},
+        {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
+        {eid: e for d in good for eid, (e, _, _) in d.events.items()},
+        frozenset(all_tags),
+    )
+    return LoadResult(library, tuple(issues), files_read, rejected)
+
+
+def _read_vocabularies(
+    paths: list[Path], vocabulary_files: Iterable[Path], issues: list[ContentIssue]
+) -> dict[str, str]:
+    """The tag vocabulary: the given files, each folder's ``tags.yaml`` and a pack's parent's."""
     vocabulary: dict[str, str] = {}
     candidates = [Path(v) for v in vocabulary_files]
     for p in paths:
         candidates.append(p / TAGS_FILE)
         if (p / MANIFEST_NAME).is_file():
             candidates.append(p.parent / TAGS_FILE)
-    seen_vocab: set[Path] = set()
+    seen: set[Path] = set()
     for tags_file in candidates:
         key = tags_file.resolve()
-        if key in seen_vocab or not tags_file.is_file():
+        if key in seen or not tags_file.is_file():
             continue
-        seen_vocab.add(key)
+        seen.add(key)
         vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
+    return vocabulary
+
+
+def _read_packs(
+    paths: list[Path], issues: list[ContentIssue], summarizer: Callable[[str], Summaries] | None
+) -> tuple[list[_PackDraft], dict[str, dict[str, str]], int]:
+    """Every pack under ``paths``: its draft, its extra tags, and how many files were read."""
     drafts: list[_PackDraft] = []
-    manifests = find_manifests(p for p in paths if p.exists())
     files_read = 0
     pack_extra_tags: dict[str, dict[str, str]] = {}
     seen_packs: dict[str, str] = {}
-    for manifest in manifests:
+    for manifest in find_manifests(p for p in paths if p.exists()):
         draft, extra = _read_pack(manifest, issues, summarizer)
         files_read += 1
         if draft is None:
             continue
         files_read += len(_yaml_files(manifest.parent)) - 1
         if draft.pack.id in seen_packs:
-            issues.append(
-                ContentIssue(
-                    str(manifest), 1, "id", f"duplicate pack id '{draft.pack.id}' (also {seen_packs[draft.pack.id]})"
-                )
-            )
+            message = f"duplicate pack id '{draft.pack.id}' (also {seen_packs[draft.pack.id]})"
+            issues.append(ContentIssue(str(manifest), 1, "id", message))
             continue
         seen_packs[draft.pack.id] = str(manifest)
         pack_extra_tags[draft.pack.id] = extra
         drafts.append(draft)
+    return drafts, pack_extra_tags, files_read
 
-    all_tags = dict(vocabulary)
-    for extra in pack_extra_tags.values():
-        all_tags.update(extra)
 
-    # Library-wide duplicate ids (an event id and an article id may not collide either).
+def _check_duplicate_ids(drafts: list[_PackDraft]) -> None:
+    """Library-wide duplicate ids (an event id and an article id may not collide either)."""
     owner: dict[str, tuple[str, str, int]] = {}
     for draft in drafts:
         entries: list[tuple[str, str, int]] = [(k, p, ln) for k, (_, p, ln) in draft.events.items()]
         entries += [(k, p, ln) for k, (_, p, ln) in draft.articles.items()]
         for entry_id, path, line in entries:
-            if entry_id in owner and owner[entry_id][0] != draft.pack.id:
-                _, other_path, other_line = owner[entry_id]
-                draft.issues.append(
-                    ContentIssue(path, line, "id", f"duplicate id '{entry_id}' (also at {other_path}:{other_line})")
-                )
-            elif entry_id in owner:
-                _, other_path, other_line = owner[entry_id]
-                draft.issues.append(
-                    ContentIssue(
-                        path,
-                        line,
-                        "id",
-                        f"id '{entry_id}' is used by an event and an article (also at {other_path}:{other_line})",
-                    )
-                )
-            else:
+            if entry_id not in owner:
                 owner[entry_id] = (draft.pack.id, path, line)
+                continue
+            other_pack, other_path, other_line = owner[entry_id]
+            also = f"(also at {other_path}:{other_line})"
+            message = (
+                f"duplicate id '{entry_id}' {also}"
+                if other_pack != draft.pack.id
+                else f"id '{entry_id}' is used by an event and an article {also}"
+            )
+            draft.issues.append(ContentIssue(path, line, "id", message))
 
+
+def _check_references(
+    drafts: list[_PackDraft], vocabulary: dict[str, str], pack_extra_tags: dict[str, dict[str, str]]
+) -> None:
+    """Related events, articles, tags and ``part_of`` must name something that exists."""
     event_ids = {eid for d in drafts for eid in d.events}
     article_ids = {aid for d in drafts for aid in d.articles}
+    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
     for draft in drafts:
         for path, line, fld, ref in draft.refs.events:
             if ref not in event_ids:
@@ -885,33 +889,12 @@ def _load_library(
             if tag not in allowed:
                 hint = _closest(tag, allowed)
                 extra_hint = f" (did you mean '{hint}'?)" if hint else ""
-                draft.issues.append(
-                    ContentIssue(
-                        path, line, fld, f"unknown tag '{tag}'{extra_hint}: add it to tags.yaml or the pack's tags"
-                    )
-                )
-
-    all_events = {eid: e for d in drafts for eid, (e, _, _) in d.events.items()}
-    for draft in drafts:
-        for path, line, fld, part_id, overview_id in draft.refs.part_of:
-            message = _part_of_problem(all_events, part_id, overview_id, event_ids)
-            if message:
+                message = f"unknown tag '{tag}'{extra_hint}: add it to tags.yaml or the pack's tags"
                 draft.issues.append(ContentIssue(path, line, fld, message))
-
-    good = [d for d in drafts if not d.issues]
-    rejected = tuple(d.pack.id for d in drafts if d.issues)
-    for d in drafts:
-        issues.extend(d.issues)
-    for pack_id in rejected:
-        log.warning("content pack %s has errors and was not loaded", pack_id)
-    library = Library.build(
-        {d.pack.id: d.pack for d in good},
-        {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
-        {eid: e for d in good for eid, (e, _, _) in d.events.items()},
-        frozenset(all_tags),
-    )
-    # References into a rejected pack would dangle: drop them from the loaded packs' view.
-    return LoadResult(library, tuple(issues), files_read, rejected)
+        for path, line, fld, part_id, overview_id in draft.refs.part_of:
+            problem = _part_of_problem(all_events, part_id, overview_id, event_ids)
+            if problem:
+                draft.issues.append(ContentIssue(path, line, fld, problem))
 
 
 def _event_bounds(event: Event) -> tuple[dt.date, dt.date]:

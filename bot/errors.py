@@ -11,8 +11,9 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -239,7 +240,29 @@ async def view_on_error(interaction: discord.Interaction[Any], error: Exception,
 
 
 class ErrorReportingView(discord.ui.View):
-    """A view whose errors go through the one error handler."""
+    """A view whose errors go through the one error handler.
+
+    Every such view is remembered (weakly) while it lives, so the bot can tell a click that a
+    live view handles from one nothing handles any more (:func:`component_has_handler`), using
+    only discord.py's public ``View`` API.
+    """
+
+    _live: ClassVar[weakref.WeakSet[ErrorReportingView]] = weakref.WeakSet()
+
+    def __init__(self, *, timeout: float | None = 180.0) -> None:
+        super().__init__(timeout=timeout)
+        ErrorReportingView._live.add(self)
+
+    @classmethod
+    def live_custom_ids(cls) -> set[str]:
+        """The custom ids of every item of every view that has not stopped or timed out."""
+        return {
+            item.custom_id
+            for view in list(cls._live)
+            if not view.is_finished()
+            for item in view.children
+            if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id is not None
+        }
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Item[Any]) -> None:
         await view_on_error(interaction, error, item)
@@ -252,23 +275,13 @@ STALE_COMPONENT = (
 
 
 def component_has_handler(client: discord.Client, interaction: discord.Interaction[Any]) -> bool:
-    """Whether discord.py dispatched this component interaction to a live view.
+    """Whether a live view of this bot handles this component interaction.
 
-    The same look-up as discord.py's ``ViewStore.dispatch_view`` (by message id, then views
-    without one); anything else (a view that timed out, a bot restart, a menu replaced by a page
-    turn, a forged custom_id) reaches no callback and would fail silently for the user.
+    Anything else (a view that timed out, a bot restart, a menu replaced by a page turn, a
+    forged custom_id) reaches no callback and would fail silently for the user.
     """
     data: dict[str, Any] = dict(interaction.data) if isinstance(interaction.data, dict) else {}
-    key = (int(data.get("component_type") or 0), str(data.get("custom_id") or ""))
-    try:
-        views = client._connection._view_store._views
-    except AttributeError:  # discord.py's internals changed: assume a view answers, never answer twice
-        return True
-    message_id = interaction.message.id if interaction.message is not None else None
-    item = views.get(message_id, {}).get(key) if message_id is not None else None
-    if item is None:
-        item = views.get(None, {}).get(key)
-    return item is not None and item.view is not None
+    return str(data.get("custom_id") or "") in ErrorReportingView.live_custom_ids()
 
 
 async def answer_stale_component(client: discord.Client, interaction: discord.Interaction[Any]) -> None:

@@ -41,3 +41,10 @@ def setup_logging(level: str = "INFO", secrets: list[str] | None = None) -> None
     # discord.py is chatty at DEBUG; keep its HTTP layer at INFO unless asked.
     logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
     logging.getLogger("discord.gateway").setLevel(max(logging.INFO, root.level))
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """One line for the operator (not a log record), on stderr for problems."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()

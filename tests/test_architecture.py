@@ -83,10 +83,10 @@ def test_no_module_of_the_bot_is_imported_inside_a_function() -> None:
     assert hidden == []
 
 
-def test_the_console_preview_and_health_do_not_load_discord() -> None:
+def test_preview_health_and_check_content_do_not_load_discord() -> None:
     code = (
         "import sys\n"
-        "import bot.cli.console, bot.cli.preview, bot.cli.health, bot.cli.content, bot.services\n"
+        "import bot.cli.preview, bot.cli.health, bot.cli.content, bot.services\n"
         "from bot.config import load_settings\n"
         "from bot.services.library import load_content\n"
         "load_content(load_settings({}, dotenv=False).content_dirs)\n"

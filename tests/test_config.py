@@ -48,10 +48,31 @@ def test_all_problems_are_reported_together() -> None:
     assert "FROM_BELOW_CATCHUP_HOURS" in message
 
 
-def test_fake_discord_url_must_be_loopback() -> None:
+def test_the_rest_url_may_be_a_proxy_but_the_gateway_override_is_loopback_only() -> None:
     assert load_settings({"FROM_BELOW_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}).discord_api_url
-    with pytest.raises(ConfigError):
-        load_settings({"FROM_BELOW_DISCORD_API_URL": "https://discord.com/api/v10"})
+    proxy = load_settings({"FROM_BELOW_DISCORD_API_URL": "http://nirn-proxy:8080/api/v10"})
+    assert proxy.discord_api_url == "http://nirn-proxy:8080/api/v10"
+    with pytest.raises(ConfigError, match="http"):
+        load_settings({"FROM_BELOW_DISCORD_API_URL": "nirn-proxy:8080"})
+    with pytest.raises(ConfigError, match="loopback"):
+        load_settings({"FROM_BELOW_DISCORD_GATEWAY_URL": "wss://gateway.example.org"})
+
+
+def test_a_rest_proxy_leaves_the_gateway_to_discord() -> None:
+    import discord
+    from discord.gateway import DiscordWebSocket
+
+    from bot.app import point_at_api
+
+    base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    try:
+        point_at_api(load_settings({"FROM_BELOW_DISCORD_API_URL": "http://nirn-proxy:8080/api/v10"}, dotenv=False))
+        assert discord.http.Route.BASE == "http://nirn-proxy:8080/api/v10"
+        assert gateway == DiscordWebSocket.DEFAULT_GATEWAY
+        point_at_api(load_settings({"FROM_BELOW_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}, dotenv=False))
+        assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/gateway"
+    finally:
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
 def test_the_token_can_come_from_a_file_a_compose_secret(tmp_path: Path) -> None:

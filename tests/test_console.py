@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,7 +228,7 @@ def test_settings_are_checked_saved_and_persist_across_runs(tmp_path: Path) -> N
     assert "Timezone set to Europe/Berlin" in out["/settings timezone berlin"]
     assert "is not a timezone I know" in out["/settings timezone nowhere-at-all"]
     assert "Monday to Friday" in out["/settings days mon-fri"]
-    assert "I don't know the pack(s) 'nope'" in out["/settings packs nope"]
+    assert "I don't know a pack called “nope”" in out["/settings packs nope"]
     assert database.is_file()
 
     second = run_console("/settings show\n", database)
@@ -476,7 +477,6 @@ def test_tab_completion_offers_commands_subcommands_and_unused_options() -> None
 
 def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path) -> None:
     import asyncio
-    from typing import Any
 
     from bot.cli.console import open_session
     from bot.config import load_settings
@@ -507,3 +507,35 @@ def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path)
     assert "Something went wrong (RuntimeError: boom); run with --debug for details." in out
     assert "Traceback" not in out
     assert "East Germany" in out
+
+
+def test_the_command_table_is_the_real_command_tree() -> None:
+    """Every slash command, description and option limit comes from the bot's app_commands tree."""
+    import asyncio
+
+    from discord import app_commands
+
+    from bot.app import Bot
+    from bot.cli.console import command_table
+    from bot.config import load_settings
+    from bot.core.clock import SystemClock
+    from bot.core.models import Library
+    from bot.services import Services
+
+    async def tree() -> dict[str, app_commands.Command[Any, ..., Any]]:
+        services = Services.build(Library.empty(), SystemClock())
+        bot = Bot(settings=load_settings({}, dotenv=False), services=services, run_background_tasks=False)
+        await bot.load_extensions()
+        services.close()
+        return {c.qualified_name: c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)}
+
+    real = asyncio.run(tree())
+    table = command_table()
+    assert set(table.by_path) == set(real)
+    for path, command in table.by_path.items():
+        assert command.description == real[path].description
+        assert [o.name for o in command.options] == [p.name for p in real[path].parameters]
+        assert [o.required for o in command.options] == [p.required for p in real[path].parameters]
+    search = table.by_path["event search"]
+    assert next(o for o in search.options if o.name == "query").max_length == 200
+    assert next(o for o in search.options if o.name == "year").kind == "int"

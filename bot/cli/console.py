@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import datetime as dt
+import difflib
+import functools
 import logging
 import re
 import sqlite3
@@ -26,13 +29,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import discord
+from discord import app_commands
+
 from bot import __version__
-from bot.cli.common import settings_or_exit
-from bot.config import Settings
+from bot.app import Bot
+from bot.cli.common import content_warning, settings_or_exit
+from bot.config import Settings, load_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
+from bot.core.models import Library
 from bot.core.results import Saved
 from bot.core.text import quote_user
+from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
@@ -205,97 +214,112 @@ class Command:
     usage: str = ""
 
 
-COMMANDS: tuple[Command, ...] = (
-    Command("onthisday", "What happened on a day of the year (default: today)", (Opt("date"),), "/onthisday 17 june"),
-    Command(
-        "event show",
-        "An event: date, place, what happened, sources, related events",
-        (Opt("event", required=True),),
-        "/event show vorkuta",
-    ),
-    Command(
-        "event search",
-        "Search events by words, with optional year, place and tag",
-        (
-            Opt("query", required=True, max_length=200),
-            Opt("year", "int"),
-            Opt("from_year", "int"),
-            Opt("to_year", "int"),
-            Opt("place"),
-            Opt("tag", max_length=60),
-        ),
-        "/event search vorkuta strike year:1953",
-    ),
-    Command(
-        "article show",
-        "An article's summary, key points and what the record says",
-        (Opt("article", required=True), Opt("length")),
-        "/article show tyranny length:long",
-    ),
-    Command("article list", "Every article in the library, page by page", (), "/article list"),
-    Command(
-        "timeline",
-        "Events in chronological order, optionally filtered",
-        (Opt("from_year", "int"), Opt("to_year", "int"), Opt("tag", max_length=60), Opt("place")),
-        "/timeline from_year:1953 to_year:1956",
-    ),
-    Command("help", "What this bot can do, with examples", (), "/help"),
-    Command("about", "Version, library size, latency, uptime and source code", (), "/about"),
-    Command("settings show", "Every daily-post setting, the next post and the last one", (), "/settings show"),
-    Command(
-        "settings channel",
-        "Where the daily post goes",
-        (Opt("channel", required=True),),
-        f"/settings channel #{CHANNEL_NAME}",
-    ),
-    Command(
-        "settings time",
-        "When the daily post goes out (server's local time)",
-        (Opt("time", required=True, max_length=40),),
-        "/settings time 09:00",
-    ),
-    Command(
-        "settings timezone",
-        "The timezone the post time is in",
-        (Opt("timezone", required=True),),
-        "/settings timezone berlin",
-    ),
-    Command(
-        "settings role",
-        "A role to ping with each daily post (leave empty for none)",
-        (Opt("role"),),
-        "/settings role @history-fans",
-    ),
-    Command(
-        "settings empty-days",
-        "What to post on a day with nothing in the library",
-        (Opt("mode", required=True),),
-        "/settings empty-days week",
-    ),
-    Command(
-        "settings packs",
-        "Which content packs the daily post uses",
-        (Opt("packs", required=True, max_length=400),),
-        "/settings packs all",
-    ),
-    Command(
-        "settings days",
-        "Which days of the week the daily post goes out",
-        (Opt("days", required=True),),
-        "/settings days mon-fri",
-    ),
-    Command("settings pause", "Stop the daily post (settings are kept)", (), "/settings pause"),
-    Command("settings resume", "Start the daily post again", (), "/settings resume"),
-    Command("settings preview", "Exactly what the next daily post will be, and when", (), "/settings preview"),
-    Command(
-        "settings test-post",
-        "Show today's daily post as it would be posted now",
-        (Opt("mention_role", "bool"),),
-        "/settings test-post",
-    ),
-)
-BY_PATH = {c.path: c for c in COMMANDS}
-GROUPS = sorted({c.path.split()[0] for c in COMMANDS if " " in c.path})
+#: An example for each command, shown by ``help`` and in "needs …" errors. Everything else a
+#: command is (its name, description, options, limits) is read from the bot's real
+#: ``app_commands`` tree, so the console can never drift from what Discord shows.
+USAGE = {
+    "onthisday": "/onthisday 17 june",
+    "event show": "/event show vorkuta",
+    "event search": "/event search vorkuta strike year:1953",
+    "article show": "/article show tyranny length:long",
+    "article list": "/article list",
+    "timeline": "/timeline from_year:1953 to_year:1956",
+    "help": "/help",
+    "about": "/about",
+    "settings show": "/settings show",
+    "settings channel": f"/settings channel #{CHANNEL_NAME}",
+    "settings time": "/settings time 09:00",
+    "settings timezone": "/settings timezone berlin",
+    "settings role": "/settings role @history-fans",
+    "settings empty-days": "/settings empty-days week",
+    "settings packs": "/settings packs all",
+    "settings days": "/settings days mon-fri",
+    "settings pause": "/settings pause",
+    "settings resume": "/settings resume",
+    "settings preview": "/settings preview",
+    "settings test-post": "/settings test-post",
+}
+_KINDS: dict[discord.AppCommandOptionType, OptionKind] = {
+    discord.AppCommandOptionType.integer: "int",
+    discord.AppCommandOptionType.number: "int",
+    discord.AppCommandOptionType.boolean: "bool",
+}
+
+
+def _option(parameter: app_commands.Parameter) -> Opt:
+    is_text = parameter.type is discord.AppCommandOptionType.string
+    max_length = parameter.max_value if is_text and isinstance(parameter.max_value, int) else 100
+    low = parameter.min_value if isinstance(parameter.min_value, int) else 1
+    high = parameter.max_value if isinstance(parameter.max_value, int) else 9999
+    return Opt(
+        parameter.name,
+        _KINDS.get(parameter.type, "str"),
+        required=parameter.required,
+        max_length=max_length,
+        low=low,
+        high=high,
+    )
+
+
+async def _commands_from_tree() -> tuple[Command, ...]:
+    """Every slash command of the real bot, as the console offers it (loads the extensions)."""
+    services = Services.build(Library.empty(), SystemClock())
+    bot = Bot(
+        settings=load_settings({}, dotenv=False), services=services, sync_on_start=False, run_background_tasks=False
+    )
+    try:
+        await bot.load_extensions()
+        found = [c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+        order = list(USAGE)  # lookups first, as in /help; a command without an example goes last
+        found.sort(key=lambda c: order.index(c.qualified_name) if c.qualified_name in order else len(order))
+        return tuple(
+            Command(
+                c.qualified_name,
+                c.description,
+                tuple(_option(p) for p in c.parameters),
+                USAGE.get(c.qualified_name, f"/{c.qualified_name}"),
+            )
+            for c in found
+        )
+    finally:
+        bot.services.close()
+
+
+@functools.cache
+def command_table() -> CommandTable:
+    """The console's commands, read once from the bot's command tree (on a loop of its own, so
+    this works whether or not an event loop is running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return CommandTable(pool.submit(asyncio.run, _commands_from_tree()).result())
+
+
+class CommandTable:
+    """The commands, by path (``event search``), and the group names (``event``, ``settings``)."""
+
+    def __init__(self, commands: tuple[Command, ...]) -> None:
+        self.commands = commands
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, Command]:
+        return {c.path: c for c in self.commands}
+
+    @functools.cached_property
+    def groups(self) -> list[str]:
+        return sorted({c.path.split()[0] for c in self.commands if " " in c.path})
+
+
+def __getattr__(name: str) -> Any:
+    """``COMMANDS``, ``BY_PATH`` and ``GROUPS``, read from the command tree on first use."""
+    table = command_table()
+    if name == "COMMANDS":
+        return table.commands
+    if name == "BY_PATH":
+        return table.by_path
+    if name == "GROUPS":
+        return table.groups
+    raise AttributeError(name)
+
+
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
@@ -341,15 +365,16 @@ def parse_command(line: str) -> Invocation:
     if not words:
         raise UserInputError("Type a command, like `/onthisday 17 june`, or `help` to see them all.")
     top = words[0].lower()
-    if top in GROUPS:
-        subs = [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top]
-        if len(words) < 2 or f"{top} {words[1].lower()}" not in BY_PATH:
+    table = command_table()
+    if top in table.groups:
+        subs = [c.path.split()[1] for c in table.commands if c.path.split()[0] == top]
+        if len(words) < 2 or f"{top} {words[1].lower()}" not in table.by_path:
             given = f" `{words[1][:30]}`" if len(words) >= 2 else ""
             raise UserInputError(f"`/{top}` has no subcommand{given}: use one of {', '.join(subs)}.")
-        command = BY_PATH[f"{top} {words[1].lower()}"]
+        command = table.by_path[f"{top} {words[1].lower()}"]
         rest = words[2] if len(words) > 2 else ""
-    elif top in BY_PATH:
-        command = BY_PATH[top]
+    elif top in table.by_path:
+        command = table.by_path[top]
         rest = text.split(maxsplit=1)[1] if len(words) > 1 else ""
     else:
         raise UserInputError(f"There is no command `/{top[:40]}`. Type `help` to see the commands.")
@@ -374,6 +399,7 @@ def parse_options(command: Command, rest: str) -> dict[str, Any]:
             raw[name] = rest[match.end() : end]
     elif rest.strip():
         raise UserInputError(f"`/{command.path}` takes no options.")
+    _refuse_unknown_options(command, raw)
     values: dict[str, Any] = {}
     for name, value in raw.items():
         cleaned = _unquote(value)
@@ -385,22 +411,56 @@ def parse_options(command: Command, rest: str) -> dict[str, Any]:
     return values
 
 
-BUILT_INS = ("help", "next", "prev", "page", "open", "notes", "quit")
+#: ``name:`` in what was typed, where an option could start (``http://`` is not one).
+_OPTION_LIKE_RE = re.compile(r"(?:^|(?<=\s))([A-Za-z_][A-Za-z0-9_-]*):(?!//)(\S?)")
+#: How alike a word must be to an option name (0-1) to be taken for a misspelling of it when a
+#: space follows its colon (``yaer: 1953``); ``yaer:1953`` is an option whatever the word.
+_MISSPELT = 0.75
+
+
+def _refuse_unknown_options(command: Command, raw: dict[str, str]) -> None:
+    """An option name the command does not have is an error with a suggestion, never search text.
+
+    ``/event search strike yaer:1953`` must not search for "strike yaer:1953". A word followed
+    by a colon and a value (``yaer:1953``) is taken as an option; with a space after the colon
+    (``the plan: x``) only when it is a near spelling of a real option name.
+    """
+    names = [o.name for o in command.options]
+    for text in raw.values():
+        for match in _OPTION_LIKE_RE.finditer(text):
+            word = match.group(1).lower()
+            if word in names:
+                continue
+            close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+            glued = bool(match.group(2))
+            if not glued and not (close and difflib.SequenceMatcher(None, word, close[0]).ratio() >= _MISSPELT):
+                continue
+            hint = f" Did you mean `{close[0]}:`?" if close else ""
+            listed = ", ".join(f"`{n}:`" for n in names)
+            raise UserInputError(
+                f"`/{command.path}` has no option `{match.group(1)[:30]}`.{hint} Its options are {listed}."
+            )
+
+
+BUILT_INS = ("help", "next", "prev", "page", "open", "back", "notes", "quit")
 
 
 def completions(buffer: str) -> list[str]:
     """What Tab offers for the last word of ``buffer``: commands, subcommands, then ``option:`` names."""
+    table = command_table()
     words = buffer.split(" ")
     last, head = words[-1], [w for w in words[:-1] if w]
-    tops = sorted({c.path.split()[0] for c in COMMANDS})
+    tops = sorted({c.path.split()[0] for c in table.commands})
     if not head:
         candidates = [f"/{t}" for t in tops] + list(BUILT_INS)
         return [c for c in candidates if c.startswith(last) or (not last.startswith("/") and c[1:].startswith(last))]
     top = head[0].lstrip("/").lower()
-    if top in GROUPS and len(head) == 1:
-        return [c.path.split()[1] for c in COMMANDS if c.path.split()[0] == top and c.path.split()[1].startswith(last)]
-    path = f"{top} {head[1].lower()}" if top in GROUPS and len(head) > 1 else top
-    command = BY_PATH.get(path)
+    if top in table.groups and len(head) == 1:
+        return [
+            c.path.split()[1] for c in table.commands if c.path.split()[0] == top and c.path.split()[1].startswith(last)
+        ]
+    path = f"{top} {head[1].lower()}" if top in table.groups and len(head) > 1 else top
+    command = table.by_path.get(path)
     if command is None:
         return []
     names = {o.name for o in command.options}
@@ -434,6 +494,8 @@ def _enable_completion() -> None:
 # --- the session -----------------------------------------------------------------------------------
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+#: How many earlier listings ``back`` can return to.
+_BACK_STEPS = 20
 
 
 @dataclass(slots=True)
@@ -455,6 +517,8 @@ class Session:
         self.started_at = self.clock.now()
         self.listing: Listing | None = None
         self.page = 0
+        #: Earlier listings (and the page shown), for ``back``.
+        self.earlier: list[tuple[Listing, int]] = []
         self.menu: _Menu | None = None
         self.last_article: str | None = None
         self._handlers: dict[str, Handler] = {
@@ -503,6 +567,8 @@ class Session:
                 self.turn(lowered, rest.strip())
             elif lowered in ("open", "o") or lowered.isdigit():
                 self.open_item(rest.strip() if not lowered.isdigit() else lowered)
+            elif lowered in ("back", "b"):
+                self.back()
             elif lowered == "notes":
                 self.notes(rest.strip())
             else:
@@ -520,16 +586,36 @@ class Session:
 
     def console_help(self) -> None:
         self.screen.hint("Slash commands (options as name:value; text before the first option fills the first one):")
-        for command in COMMANDS:
+        for command in command_table().commands:
             self.screen.say(f"  `{command.usage}` — {command.description}")
         self.screen.hint(
             "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "
-            "notes shows an article's context notes; help; quit (or Ctrl-D)."
+            "back returns to the list before; notes shows an article's context notes; help; quit (or Ctrl-D)."
         )
 
     # -- pages and menus --------------------------------------------------------------------
 
-    def show_listing(self, listing: Listing, page: int = 0) -> None:
+    def remember(self) -> None:
+        """Keep the listing on screen for ``back`` (once, however many items are opened from it)."""
+        if self.listing is None:
+            return
+        here = (self.listing, self.page)
+        if not self.earlier or self.earlier[-1][0] is not here[0] or self.earlier[-1][1] != here[1]:
+            self.earlier.append(here)
+            del self.earlier[:-_BACK_STEPS]
+
+    def back(self) -> None:
+        if not self.earlier:
+            raise UserInputError(
+                "There is nothing to go back to: `back` returns to the list you were in "
+                "before opening something or running another command."
+            )
+        listing, page = self.earlier.pop()
+        self.show_listing(listing, page, remember=False)
+
+    def show_listing(self, listing: Listing, page: int = 0, *, remember: bool = True) -> None:
+        if remember and self.listing is not None and self.listing is not listing:
+            self.remember()
         self.listing = listing
         self.page = max(0, min(page, listing.pages - 1))
         shown = listing.page(self.page)
@@ -570,8 +656,12 @@ class Session:
         if self.menu is None:
             raise UserInputError("There is nothing to open here: run a command that lists events or articles first.")
         count = len(self.menu.options)
-        if not rest.isdigit() or not 1 <= int(rest) <= count:
-            raise UserInputError(f"Open which one? Type `open 1` to `open {count}`.")
+        which = "`open 1`" if count == 1 else f"`open 1` to `open {count}`"
+        if not rest.isdigit():
+            raise UserInputError(f"Open which one? Type {which}.")
+        if not 1 <= int(rest) <= count:
+            items = "1 item" if count == 1 else f"{count} items"
+            raise UserInputError(f"There is no item {int(rest)} here: this list has {items}, so type {which}.")
         value = self.menu.options[int(rest) - 1].value
         if self.menu.opens == "article":
             self._show_article(self.lookups.article(value).id, "medium")
@@ -599,11 +689,13 @@ class Session:
         self.show_listing(day_listing(self.library, day))
 
     def _show_event(self, event_id: str) -> None:
+        self.remember()
         event = self.library.events[event_id]
         self.screen.cards([event_card(event, self.library)])
         self.set_menu([event_option(e) for e in related_events(event, self.library)], "event", "Open a related event…")
 
     def _show_article(self, article_id: str, length: str) -> None:
+        self.remember()
         article = self.library.articles[article_id]
         self.last_article = article.id
         self.screen.cards(article_cards(article, self.library, length))
@@ -743,7 +835,7 @@ def parse_now(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an ISO date and time like 2026-06-17T08:00Z") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return assume_utc(value)
 
 
 def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | None:
@@ -778,6 +870,8 @@ async def open_session(
         screen.error(f"Cannot open the database at {describe_target(path)}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
+    if (warning := content_warning(services.load_result)) is not None:
+        screen.error(warning)
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), describe_target(path)
 
 

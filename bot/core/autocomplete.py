@@ -352,38 +352,10 @@ class _NameIndex:
             coverage = self._first_of(word_groups[0][1], pool_size, allowed)
             chosen = list(coverage)
         else:
-            word_groups.sort(key=lambda g: g[0])
-            groups = [[(self.posting(w) or frozenset(), weight) for w, weight in found] for _, found in word_groups]
-            candidates: set[int] | frozenset[int] | None = None
-            for found in groups:
-                if candidates is None:
-                    if len(found) == 1:
-                        union: set[int] | frozenset[int] = found[0][0]
-                    else:
-                        union = set().union(*(posting for posting, _ in found))
-                    if allowed is not None:
-                        union = union & allowed
-                    if union:
-                        candidates = union
-                    continue
-                narrowed: set[int] = set()
-                for posting, _ in found:
-                    narrowed |= candidates & posting
-                if narrowed:  # a word that never appears with the others is ignored
-                    candidates = narrowed
-            if not candidates:
+            found = self._coverage_of_all(word_groups, pool_size, allowed)
+            if found is None:
                 return []
-            chosen = heapq.nsmallest(pool_size, candidates) if len(candidates) > pool_size else list(candidates)
-            chosen_set = set(chosen)
-            coverage = dict.fromkeys(chosen, 0.0)
-            for found in groups:
-                best: dict[int, float] = {}
-                for posting, weight in found:
-                    for number in chosen_set & posting:
-                        if weight > best.get(number, 0.0):
-                            best[number] = weight
-                for number, weight in best.items():
-                    coverage[number] += weight
+            chosen, coverage = found
         n_words = len(query_words)
         scored = []
         for number in chosen:
@@ -396,6 +368,48 @@ class _NameIndex:
                 score += DISCUSSED_BONUS
             scored.append(_Scored(score, number, len(self.names[number]), self.orders[number]))
         return heapq.nsmallest(limit, scored, key=lambda s: (-s.score, s.name_length, s.order))
+
+    def _coverage_of_all(
+        self,
+        word_groups: list[tuple[int, list[tuple[str, float]]]],
+        pool_size: int,
+        allowed: frozenset[int] | set[int] | None,
+    ) -> tuple[list[int], dict[int, float]] | None:
+        """Entries that have every query word (a word found with none of the others is ignored),
+        at most ``pool_size`` of them, each with the sum of its best match weight per word."""
+        word_groups.sort(key=lambda g: g[0])
+        groups = [[(self.posting(w) or frozenset(), weight) for w, weight in found] for _, found in word_groups]
+        candidates: set[int] | frozenset[int] | None = None
+        for found in groups:
+            if candidates is None:
+                if len(found) == 1:
+                    union: set[int] | frozenset[int] = found[0][0]
+                else:
+                    union = set().union(*(posting for posting, _ in found))
+                if allowed is not None:
+                    union = union & allowed
+                if union:
+                    candidates = union
+                continue
+            narrowed: set[int] = set()
+            for posting, _ in found:
+                narrowed |= candidates & posting
+            if narrowed:  # a word that never appears with the others is ignored
+                candidates = narrowed
+        if not candidates:
+            return None
+        chosen = heapq.nsmallest(pool_size, candidates) if len(candidates) > pool_size else list(candidates)
+        chosen_set = set(chosen)
+        coverage = dict.fromkeys(chosen, 0.0)
+        for found in groups:
+            best: dict[int, float] = {}
+            for posting, weight in found:
+                for number in chosen_set & posting:
+                    if weight > best.get(number, 0.0):
+                        best[number] = weight
+            for number, weight in best.items():
+                coverage[number] += weight
+        return chosen, coverage
 
     def _first_of(
         self, matched: list[tuple[str, float]], count: int, allowed: frozenset[int] | None

@@ -44,6 +44,7 @@ from bot.core.autocomplete import (
     words,
 )
 from bot.core.models import Article, Event, Library
+from bot.core.search import STOPWORDS
 from bot.core.text import quote_user
 
 _Item = TypeVar("_Item", Event, Article)
@@ -65,32 +66,6 @@ TIE_MARGIN = 5.0
 CANDIDATES = 12
 #: How many "did you mean" suggestions a failed lookup offers.
 MAX_SUGGESTIONS = 3
-#: Words that name nothing on their own (single letters are dropped as well).
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "were",
-        "with",
-        "against",
-    ]
-)
 _PREFIX_SCORE = 0.9
 _STEM_SCORE = 0.75
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import Article, Event, Library
-from bot.core.onthisday import POST_LIMIT, events_on, on_this_day, pick_for_day
+from bot.core.onthisday import POST_LIMIT, select_for_post
 from bot.core.scheduling import Schedule
 
 #: Events posted to a server within this many days are avoided when the day has others.
@@ -110,20 +110,11 @@ def build_post(
         )
 
     y, m, d = local_date.year, local_date.month, local_date.day
-    day_events = events_on(library, m, d, year=y, packs=packs)
-    if day_events:
-        picked = pick_for_day(
-            day_events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
-        )
-        return make("events", picked, None, len(day_events))
+    day = select_for_post(library, y, m, d, guild_id=schedule.guild_id, recent_ids=recent_ids, packs=packs, limit=limit)
+    if day.events and not day.nearby:
+        return make("events", day.events, None, day.total)
     if schedule.empty_day == "week":
-        nearby = on_this_day(library, m, d, year=y, packs=packs)
-        if nearby.is_empty:
-            return None
-        picked = pick_for_day(
-            nearby.events, year=y, month=m, day=d, guild_id=schedule.guild_id, recent_ids=recent_ids, limit=limit
-        )
-        return make("week", picked, None, len(nearby.events))
+        return make("week", day.events, None, day.total) if day.events else None
     if schedule.empty_day == "article":
         article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
         if article is None:

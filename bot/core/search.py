@@ -77,9 +77,11 @@ DISCUSSED_SHARE = 0.05
 _EVERYTHING = '{facets} : ("kevent" OR "karticle")'
 KINDS = ("event", "article")
 
-_STOPWORDS = frozenset(
+#: Words that name nothing on their own: left out of search queries and of name matching.
+STOPWORDS = frozenset(
     [
         "a",
+        "against",
         "an",
         "and",
         "are",
@@ -177,7 +179,7 @@ def query_terms(text: str) -> list[str]:
     no searchable words.
     """
     terms = dict.fromkeys(w[:MAX_TERM_CHARS] for w in words(text[:MAX_QUERY_CHARS]))
-    return [t for t in terms if t not in _STOPWORDS][:MAX_TERMS]
+    return [t for t in terms if t not in STOPWORDS][:MAX_TERMS]
 
 
 def fts_query(terms: Sequence[str], *, prefix: bool = False, any_term: bool = False) -> str:
@@ -308,9 +310,9 @@ CREATE TABLE items (
     title TEXT NOT NULL,
     year INTEGER NOT NULL,
     pack TEXT NOT NULL,
-    lead TEXT NOT NULL,
-    discussed INTEGER NOT NULL
+    lead TEXT NOT NULL
 );
+CREATE TABLE discussed (rid INTEGER PRIMARY KEY);
 CREATE INDEX items_year ON items (year, rid);
 CREATE VIRTUAL TABLE docs USING fts5 (
     title, body, extra, tags, alt, facets,
@@ -327,15 +329,12 @@ CREATE TABLE ac_postings (kind TEXT NOT NULL, word TEXT NOT NULL, numbers BLOB N
 """
 
 
-def _item_row(
-    discussed: frozenset[str], rid: int, item: Event | Article
-) -> tuple[int, str, str, str, int, str, str, int]:
+def _item_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, int, str, str]:
     if isinstance(item, Event):
         lead = clip(item.description, SNIPPET_CHARS)
     else:
         lead = clip(item.summaries.short or item.summaries.medium, SNIPPET_CHARS)
-    is_discussed = int(isinstance(item, Event) and item.id in discussed)
-    return (rid, item.kind, item.id, item.title, item.year, item.pack, lead, is_discussed)
+    return (rid, item.kind, item.id, item.title, item.year, item.pack, lead)
 
 
 def _doc_row(rid: int, item: Event | Article) -> tuple[int, str, str, str, str, str, str]:
@@ -355,10 +354,17 @@ def _fill(conn: sqlite3.Connection, library: Library, hash_value: str, completer
     ordered = _ordered_items(library)
     # Rows are streamed into SQLite rather than collected, to keep the peak memory low.
     with conn:
-        discussed = frozenset(e for a in library.articles.values() for e in a.events)
+        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", map(_item_row, *_numbered(ordered)))
+        # The rowids of the events an article discusses: a small table, so that ranking can
+        # test membership without a join on every matching row.
+        discussed = {e for a in library.articles.values() for e in a.events}
         conn.executemany(
-            "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            map(functools.partial(_item_row, discussed), *_numbered(ordered)),
+            "INSERT INTO discussed VALUES (?)",
+            (
+                (rid,)
+                for rid, item in zip(*_numbered(ordered), strict=True)
+                if isinstance(item, Event) and item.id in discussed
+            ),
         )
         conn.executemany(
             "INSERT INTO docs (rowid, title, body, extra, tags, alt, facets) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -700,8 +706,8 @@ class SearchIndex:
         where, params = plan.sql()
         # BM25 is negative (lower is better): a discussed event's is scaled up by DISCUSSED_SHARE.
         rows = self._conn.execute(
-            f"SELECT docs.rowid, {_BM25} * (1 + {DISCUSSED_SHARE} * items.discussed) AS s "
-            f"FROM docs JOIN items ON items.rid = docs.rowid WHERE docs MATCH ?{where} "
+            f"SELECT docs.rowid, {_BM25} * (1 + {DISCUSSED_SHARE} * (docs.rowid IN discussed)) AS s "
+            f"FROM docs WHERE docs MATCH ?{where} "
             "ORDER BY s, docs.rowid LIMIT ? OFFSET ?",
             [match, *params, limit, offset],
         ).fetchall()
@@ -746,7 +752,7 @@ class SearchIndex:
         details = {r[0]: r for r in self._conn.execute(f"SELECT * FROM items WHERE rid IN ({marks})", rids)}
         hits = []
         for rid, score in rows:
-            _, kind, item_id, title, year, _, lead, _ = details[rid]
+            _, kind, item_id, title, year, _, lead = details[rid]
             snippet = lead
             if terms and _covers(title, terms):
                 # The title already shows every word searched for: the description's opening
@@ -851,49 +857,6 @@ def make_snippet(text: str, terms: Sequence[_Term], width: int = SNIPPET_CHARS, 
     pieces.append(text[cursor:end])
     snippet = " ".join("".join(pieces).split())
     return ("…" if start > 0 else "") + snippet.rstrip(" ,;:") + ("…" if end < len(text) else "")
-
-
-@dataclass(frozen=True, slots=True)
-class CoreIndexes:
-    """The search index and autocompleter of one library."""
-
-    library: Library
-    search: SearchIndex
-    autocomplete: Autocompleter
-
-
-class IndexHolder:
-    """Holds one :class:`CoreIndexes` per process; rebuilds when the bot loads a new library.
-
-    Typical use: ``holder = IndexHolder(data_dir / "search-index.sqlite3")`` at startup, then
-    ``holder.get(bot.library).search.search(...)`` in a command. Building takes seconds for a
-    large library (a warm start with an unchanged library well under one), so call :meth:`get`
-    once at startup, in a thread (``await asyncio.to_thread(holder.get, library)``).
-    """
-
-    def __init__(self, cache_path: Path | str | None = None) -> None:
-        self.cache_path = cache_path
-        self._current: CoreIndexes | None = None
-        self._lock = threading.Lock()
-
-    def get(self, library: Library) -> CoreIndexes:
-        """The indexes for ``library`` (the same object as last time is served from memory)."""
-        with self._lock:
-            current = self._current
-            if current is not None and current.library is library:
-                return current
-            index = SearchIndex.build(library, self.cache_path)
-            fresh = CoreIndexes(library, index, index.autocompleter)
-            self._current = fresh
-        if current is not None:
-            current.search.close()
-        return fresh
-
-    def close(self) -> None:
-        with self._lock:
-            if self._current is not None:
-                self._current.search.close()
-                self._current = None
 
 
 def describe_filters(

@@ -46,6 +46,7 @@ class Services:
         db: Database | None = None,
         cache_path: Path | None = None,
     ) -> Services:
+        """The services around an already loaded library (its search index built unless given)."""
         result = library if isinstance(library, LoadResult) else None
         lib = library.library if isinstance(library, LoadResult) else library
         index = search if search is not None else build_search(lib, cache_path)
@@ -72,7 +73,8 @@ class Services:
         """The server's timezone (its daily-post setting); ``UTC`` in DMs or without a database."""
         if guild_id is None or self._schedules is None:
             return "UTC"
-        return (await self._schedules.current(guild_id)).timezone or "UTC"
+        return await self._schedules.timezone(guild_id)
 
     def close(self) -> None:
+        """Close the search index (the database is closed by whoever opened it)."""
         self.lookups.index.close()

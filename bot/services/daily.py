@@ -90,9 +90,13 @@ class Sender(Protocol):
     ``after`` (used after a crash) and returns its id, or None. It may raise the same errors.
     """
 
-    async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int: ...
+    async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
+        """Post ``payload`` to the channel (pinging ``role_id`` if any); the new message's id."""
+        ...
 
-    async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None: ...
+    async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
+        """The id of this post if it is already in the channel (sent after ``after``), else None."""
+        ...
 
 
 class RateLimiter:
@@ -113,6 +117,7 @@ class RateLimiter:
         self._next = 0.0
 
     async def acquire(self) -> None:
+        """Wait for the next free slot."""
         now = self._monotonic()
         slot = max(now, self._next)
         self._next = slot + self.interval
@@ -153,10 +158,12 @@ class _Job:
 
     @property
     def key(self) -> ScheduleKey:
+        """The schedule this job posts for."""
         return self.due.schedule.key
 
 
 def forbidden_reason(channel_id: int | None) -> str:
+    """Why posting paused after a 403, as ``/settings show`` says it."""
     return (
         f"I can't post in <#{channel_id}>: I'm missing access or permission there. Give me View Channel, "
         "Send Messages and Embed Links in that channel, then resume posting in /settings."
@@ -164,6 +171,7 @@ def forbidden_reason(channel_id: int | None) -> str:
 
 
 def not_found_reason(channel_id: int | None) -> str:
+    """Why posting paused after a 404 on the channel, as ``/settings show`` says it."""
     return f"The channel <#{channel_id}> no longer exists (or I can't see it). Choose a channel in /settings."
 
 
@@ -228,6 +236,7 @@ class DailyPoster:
 
     @property
     def in_flight(self) -> int:
+        """How many posts are queued, sending or waiting to retry."""
         return len(self._in_flight)
 
     async def run_due(self, now_utc: dt.datetime | None = None) -> list[DuePost]:
@@ -349,6 +358,7 @@ class DailyPoster:
 
     def _schedule_retry(self, job: _Job, delay: float) -> None:
         async def later() -> None:
+            """Requeue the job after ``delay`` seconds."""
             # Cancelled by close(): the claim stays open and the next run recovers it.
             await self._sleep(delay)
             self._queue.put_nowait(job)
@@ -412,73 +422,86 @@ class DailyPoster:
 
     async def _process(self, job: _Job) -> float | None:
         """Run one attempt. Returns a delay in seconds to retry after, or None when done."""
-        due = job.due
-        schedule = due.schedule
-        key = schedule.key
         if job.sent_id is not None:  # sent earlier; only recording it failed
-            await self.posts.record_sent(key, due.local_date, job.sent_id, at=self.clock.now())
+            await self.posts.record_sent(job.key, job.due.local_date, job.sent_id, at=self.clock.now())
             self._outcome(job, "sent", message_id=job.sent_id)
             return None
         if job.post is None:
             job.post = await self._build(job)
-        post = job.post
-        if not job.claimed:
-            if post is None:
-                await self.posts.mark_skipped(key, due.local_date, at=self.clock.now(), reason="nothing to post")
-                self._outcome(job, "skipped", detail="nothing on this day in the chosen packs")
-                return None
-            if not await self.posts.claim(
-                key, due.local_date, at=self.clock.now(), entry_ids=post.entry_ids, late=due.late
-            ):
-                self._outcome(job, "already")
-                return None
-            job.claimed = True
-            job.claimed_at = self.clock.now()
-        assert schedule.channel_id is not None
+        if not job.claimed and not await self._claim(job):
+            return None
         try:
-            if job.recovering:
-                if post is not None:
-                    if self.limiter is not None:
-                        await self.limiter.acquire()
-                    assert job.claimed_at is not None
-                    since = job.claimed_at - dt.timedelta(minutes=1)
-                    found = await self.sender.find_sent(schedule.channel_id, post, since)
-                    if found is not None:
-                        await self.posts.record_sent(key, due.local_date, found, at=self.clock.now())
-                        self._outcome(job, "recovered", message_id=found, detail="found already posted")
-                        return None
-                job.recovering = False
-                now = self.clock.now()
-                too_late = (
-                    now.astimezone(schedule.zone).date() != due.local_date or now - due.scheduled_at_utc > self.catchup
-                )
-                if post is not None and too_late:
-                    await self._give_up(job, "the bot stopped while sending this post and the day's window has passed")
-                    return None
-            if post is None:  # a recovered claim whose content can no longer be built
+            if job.recovering and await self._settle_recovered(job):
+                return None
+            if job.post is None:  # a recovered claim whose content can no longer be built
                 await self._give_up(job, "nothing to post any more (the content changed)")
                 return None
-            if self.limiter is not None:
-                await self.limiter.acquire()
-            job.attempts += 1
-            message_id = await self.sender.send(schedule.channel_id, schedule.role_id, post)
+            message_id = await self._send(job, job.post)
             job.sent_id = message_id
         except (PostForbidden, PostNotFound) as exc:
-            if isinstance(exc, PostForbidden):
-                reason = forbidden_reason(schedule.channel_id)
-            else:
-                reason = not_found_reason(schedule.channel_id)
-            now = self.clock.now()
-            await self.posts.release(key, due.local_date)
-            await self.settings.pause(key, reason, at=now)
-            log.warning("daily posts paused for server %s: %s", schedule.guild_id, exc.reason or type(exc).__name__)
-            self._outcome(job, "paused", detail=reason)
+            await self._pause(job, exc)
             return None
         except PostRetryable as exc:
             return await self._retry_or_give_up(job, exc)
-        await self.posts.record_sent(key, due.local_date, message_id, at=self.clock.now())
+        await self.posts.record_sent(job.key, job.due.local_date, message_id, at=self.clock.now())
         self._outcome(job, "sent", message_id=message_id)
         return None
+
+    async def _claim(self, job: _Job) -> bool:
+        """Claim the day (the insert is the lock); False when there is nothing to do."""
+        due, post = job.due, job.post
+        if post is None:
+            await self.posts.mark_skipped(job.key, due.local_date, at=self.clock.now(), reason="nothing to post")
+            self._outcome(job, "skipped", detail="nothing on this day in the chosen packs")
+            return False
+        claimed = await self.posts.claim(
+            job.key, due.local_date, at=self.clock.now(), entry_ids=post.entry_ids, late=due.late
+        )
+        if not claimed:
+            self._outcome(job, "already")
+            return False
+        job.claimed, job.claimed_at = True, self.clock.now()
+        return True
+
+    async def _settle_recovered(self, job: _Job) -> bool:
+        """For a claim left by a crash: True when it is settled (found posted, or too late)."""
+        due, post, schedule = job.due, job.post, job.due.schedule
+        assert schedule.channel_id is not None
+        assert job.claimed_at is not None
+        if post is not None:
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            since = job.claimed_at - dt.timedelta(minutes=1)
+            found = await self.sender.find_sent(schedule.channel_id, post, since)
+            if found is not None:
+                await self.posts.record_sent(job.key, due.local_date, found, at=self.clock.now())
+                self._outcome(job, "recovered", message_id=found, detail="found already posted")
+                return True
+        job.recovering = False
+        now = self.clock.now()
+        too_late = now.astimezone(schedule.zone).date() != due.local_date or now - due.scheduled_at_utc > self.catchup
+        if post is not None and too_late:
+            await self._give_up(job, "the bot stopped while sending this post and the day's window has passed")
+            return True
+        return False
+
+    async def _send(self, job: _Job, post: DailyPost) -> int:
+        schedule = job.due.schedule
+        assert schedule.channel_id is not None
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        job.attempts += 1
+        return await self.sender.send(schedule.channel_id, schedule.role_id, post)
+
+    async def _pause(self, job: _Job, exc: PostForbidden | PostNotFound) -> None:
+        """403 or 404: release the claim (nothing was posted) and pause with a reason."""
+        schedule = job.due.schedule
+        forbidden = isinstance(exc, PostForbidden)
+        reason = forbidden_reason(schedule.channel_id) if forbidden else not_found_reason(schedule.channel_id)
+        await self.posts.release(job.key, job.due.local_date)
+        await self.settings.pause(job.key, reason, at=self.clock.now())
+        log.warning("daily posts paused for server %s: %s", schedule.guild_id, exc.reason or type(exc).__name__)
+        self._outcome(job, "paused", detail=reason)
 
     async def _retry_or_give_up(self, job: _Job, exc: PostRetryable) -> float | None:
         due = job.due

@@ -21,12 +21,14 @@ file with the same number and name, used instead; otherwise the shared file is u
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import functools
 import logging
 import os
 import re
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.core.errors import ConnectionLostError as ConnectionLostError
 from bot.core.errors import StorageError as StorageError
 from bot.core.errors import StorageUnavailableError as StorageUnavailableError
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -141,16 +144,13 @@ def latest_version() -> int:
 
 def to_iso(value: dt.datetime) -> str:
     """An aware datetime as ISO-8601 UTC text (how both engines store instants)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("refusing to store a naive datetime")
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return ensure_utc(value, "a stored datetime").isoformat(timespec="microseconds")
 
 
 def from_iso(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    return assume_utc(dt.datetime.fromisoformat(value))
 
 
 def is_database_url(target: str | os.PathLike[str]) -> bool:
@@ -340,10 +340,24 @@ async def open_database(target: str | os.PathLike[str]) -> Database:
 async def migrate_database(target: str | os.PathLike[str]) -> tuple[int, int]:
     """``python -m bot migrate``: bring the database at ``target`` to the latest schema.
 
-    Returns ``(from_version, to_version)``. Creates a SQLite file (and its folders) if missing.
+    Returns ``(from_version, to_version)``. Creates a SQLite file (and folders) if missing. Raises
+    :class:`StorageError` with a plain message for a file that is not a SQLite database, a
+    folder, a path that cannot be written, or a server that cannot be reached.
     """
-    db = await Database.open(target, migrate=False)
+    if not is_database_url(target) and await asyncio.to_thread(_is_folder, target):
+        raise StorageError(f"{target} is a folder: give the database file, like {Path(target) / 'from_below.sqlite3'}")
+    try:
+        db = await Database.open(target, migrate=False)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{target} is not a SQLite database ({exc})") from exc
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StorageError(f"{describe_target(target)} cannot be opened: {reason}") from exc
     try:
         return await db.migrate()
     finally:
         await db.close()
+
+
+def _is_folder(path: str | os.PathLike[str]) -> bool:
+    return Path(path).expanduser().is_dir()

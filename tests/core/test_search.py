@@ -14,7 +14,6 @@ from bot.core.errors import UserInputError
 from bot.core.models import Event, Library
 from bot.core.search import (
     MAX_QUERY_CHARS,
-    IndexHolder,
     SearchFilters,
     SearchIndex,
     SearchResults,
@@ -354,19 +353,6 @@ def test_damaged_cache_is_rebuilt(small_library: Library, tmp_path: Path) -> Non
     assert not built.from_cache
     assert built.search("vorkuta").total == 1
     built.close()
-
-
-def test_holder_keeps_one_index_per_library(small_library: Library, tmp_path: Path) -> None:
-    holder = IndexHolder(tmp_path / "index.sqlite3")
-    first = holder.get(small_library)
-    assert holder.get(small_library) is first
-    assert first.search.search("vorkuta").total == 1
-    assert first.autocomplete.events("vorkuta")[0].value == "vorkuta-uprising-1953"
-    other = small_library.restricted_to({"other"})
-    second = holder.get(other)
-    assert second is not first
-    assert second.search.search("vorkuta").total == 0
-    holder.close()
 
 
 # --- the shipped library -------------------------------------------------------------------------------
