@@ -52,7 +52,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     try:
         before, after = asyncio.run(migrate_database(target))
     except StorageError as exc:
-        say(f"Migration failed ({label}): {exc}", err=True)
+        say(f"Migration failed: {exc}", err=True)
         return EXIT_FAILED
     if before == after:
         say(f"{label} is up to date (schema version {after}).")
