@@ -176,7 +176,7 @@ async def test_run_waits_for_an_unreachable_postgres_unhealthy_meanwhile(tmp_pat
         deadline = time.monotonic() + 30
         while not heartbeat.exists() and time.monotonic() < deadline:  # noqa: ASYNC110 - another process writes it
             await asyncio.sleep(0.2)
-        assert json.loads(heartbeat.read_text())["problem"].startswith("waiting for the database")
+        assert json.loads(heartbeat.read_text())["waiting"].startswith("waiting for the database")
         health = await asyncio.to_thread(
             run_cli, "health", "--file", str(heartbeat), env={"FROM_BELOW_DATABASE": through}, cwd=tmp_path
         )

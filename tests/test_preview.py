@@ -50,7 +50,7 @@ def test_preview_prints_the_days_post_without_token_or_database(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = result.stdout
-    assert out.startswith("On this day, 17 June")
+    assert out.startswith("On this day: 17 June")
     assert "The uprising of 17 June in East Germany" in out
     assert "17 June 1953" in out
     assert "Source pack" in out
@@ -69,7 +69,7 @@ def test_preview_packs_and_empty_days(tmp_path: Path) -> None:
     assert nothing.returncode == 0
     assert "Nothing would be posted on 2026-02-03" in nothing.stdout
     week = run_preview("--date", "2026-02-03", *packs, "--empty-days", "week", cwd=tmp_path)
-    assert week.stdout.startswith("This week in history (around 3 February)")
+    assert week.stdout.startswith("This week in history: around 3 February")
     article = run_preview("--date", "2026-02-03", *packs, "--empty-days", "article", cwd=tmp_path)
     assert "Tyranny toppled by its victims" in article.stdout
     assert "so here is something to read" in article.stdout
