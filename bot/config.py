@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     database_url: Secret = Field(default=Secret(""), validation_alias=AliasChoices("database_url"))
     #: Where the heartbeat and the search cache live (default: the SQLite file's folder, or
     #: ``data/`` with PostgreSQL).
-    data_dir: Path | None = Field(default=None, validation_alias=AliasChoices("data_dir", "FROM_BELOW_DATA_DIR"))
+    data_dir: Path | None = Field(default=None, validation_alias=AliasChoices("data_dir", "FROM_BELOW_STATE_DIR"))
     #: Problems that do not stop the bot (a misspelt variable), one line each: ``run`` logs them
     #: at start, the other commands print them. Set by :func:`load_settings`, not by a variable.
     warnings: tuple[str, ...] = Field(default=(), validation_alias=AliasChoices("warnings"))
@@ -132,7 +132,7 @@ class Settings(BaseSettings):
 
     @property
     def data_folder(self) -> Path:
-        """``FROM_BELOW_DATA_DIR``, else the SQLite file's folder (``data/`` with PostgreSQL)."""
+        """``FROM_BELOW_STATE_DIR``, else the SQLite file's folder (``data/`` with PostgreSQL)."""
         if self.data_dir is not None:
             return self.data_dir.expanduser()
         return DEFAULT_DATABASE.parent if self.database_url else self.database_path.parent

@@ -164,7 +164,7 @@ async def test_run_waits_for_an_unreachable_postgres_unhealthy_meanwhile(tmp_pat
     env.update(
         PYTHONPATH=str(ROOT),
         FROM_BELOW_DATABASE=through,
-        FROM_BELOW_DATA_DIR=str(tmp_path / "data"),
+        FROM_BELOW_STATE_DIR=str(tmp_path / "data"),
         DISCORD_TOKEN="not-a-real-token",
         FROM_BELOW_DISCORD_API_URL="http://127.0.0.1:9/api/v10",
     )
@@ -209,7 +209,7 @@ async def test_run_goes_on_once_postgres_answers(pg_target: str, tmp_path: Path)
     env.update(
         PYTHONPATH=str(ROOT),
         FROM_BELOW_DATABASE=through,
-        FROM_BELOW_DATA_DIR=str(tmp_path / "data"),
+        FROM_BELOW_STATE_DIR=str(tmp_path / "data"),
         DISCORD_TOKEN="not-a-real-token",
         FROM_BELOW_DISCORD_API_URL="http://127.0.0.1:9/api/v10",
     )

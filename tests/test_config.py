@@ -119,7 +119,7 @@ def test_a_postgres_url_selects_postgres_and_never_shows_its_password(tmp_path: 
     assert settings.database_label == "postgresql://bot:***@db.internal:5432/from_below?search_path=fb"
     assert "s3cret" not in repr(settings)
     assert settings.heartbeat_path == Path("data") / "heartbeat.json"
-    placed = load_settings({"FROM_BELOW_DATABASE": url, "FROM_BELOW_DATA_DIR": str(tmp_path)})
+    placed = load_settings({"FROM_BELOW_DATABASE": url, "FROM_BELOW_STATE_DIR": str(tmp_path)})
     assert placed.heartbeat_path == tmp_path / "heartbeat.json"
     assert placed.search_cache_path == tmp_path / "search-index.sqlite3"
     sqlite = load_settings({"FROM_BELOW_DATABASE": str(tmp_path / "x" / "bot.sqlite3")})
