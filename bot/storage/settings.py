@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import aiosqlite
-
 from bot.core.scheduling import (
     DEFAULT_SCHEDULE_ID,
     EMPTY_DAY_CHOICES,
@@ -14,7 +12,7 @@ from bot.core.scheduling import (
     ScheduleKey,
     format_post_time,
 )
-from bot.storage.database import Database, Transaction, from_iso, to_iso
+from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, paused_reason, role_id, "
@@ -23,10 +21,12 @@ _COLUMNS = (
 
 
 def weekdays_to_mask(days: frozenset[int]) -> int:
+    """Weekdays (0 = Monday) as the stored bit mask."""
     return sum(1 << d for d in days)
 
 
 def mask_to_weekdays(mask: int) -> frozenset[int]:
+    """The stored bit mask as weekdays (0 = Monday)."""
     return frozenset(d for d in range(7) if mask & (1 << d))
 
 
@@ -41,7 +41,8 @@ def _packs_from_text(text: str | None) -> frozenset[str] | None:
     return frozenset(str(p) for p in value)
 
 
-def row_to_schedule(row: aiosqlite.Row) -> Schedule:
+def row_to_schedule(row: Row) -> Schedule:
+    """A settings row as a :class:`Schedule`."""
     hour, minute = (int(part) for part in str(row["post_time"]).split(":"))
     empty_day: str = row["empty_day"]
     return Schedule(
@@ -60,7 +61,10 @@ def row_to_schedule(row: aiosqlite.Row) -> Schedule:
 
 
 async def ensure_guild(tx: Transaction, guild_id: int, at: dt.datetime) -> None:
-    await tx.execute("INSERT OR IGNORE INTO guilds (guild_id, joined_at) VALUES (?, ?)", (guild_id, to_iso(at)))
+    """Make sure the server has a row in the servers table."""
+    await tx.execute(
+        "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, to_iso(at))
+    )
 
 
 class SettingsRepository:
@@ -70,6 +74,7 @@ class SettingsRepository:
         self._db = db
 
     async def get(self, guild_id: int, schedule_id: int = DEFAULT_SCHEDULE_ID) -> Schedule | None:
+        """The server's stored schedule, or None if it was never set up."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? AND schedule_id = ?", (guild_id, schedule_id)
         )
@@ -81,6 +86,7 @@ class SettingsRepository:
         return found if found is not None else Schedule(guild_id=guild_id, schedule_id=schedule_id)
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
+        """Every schedule of one server."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? ORDER BY schedule_id", (guild_id,)
         )
@@ -99,7 +105,8 @@ class SettingsRepository:
     async def save(self, schedule: Schedule, *, at: dt.datetime | None = None) -> None:
         """Insert or replace every setting of ``schedule`` (the server row is created if needed)."""
         now = at or dt.datetime.now(dt.UTC)
-        async with self._db.transaction() as tx:
+
+        async def work(tx: Transaction) -> None:
             await ensure_guild(tx, schedule.guild_id, now)
             await tx.execute(
                 "INSERT INTO schedules (guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, "
@@ -124,6 +131,8 @@ class SettingsRepository:
                 ),
             )
 
+        await self._db.run_transaction(work)
+
     async def pause(self, key: ScheduleKey, reason: str, *, at: dt.datetime) -> None:
         """Stop posting on its own (settings are kept); ``reason`` is what ``/settings show`` says."""
         await self._db.execute(
@@ -143,6 +152,7 @@ class SettingsRepository:
         return changed > 0
 
     async def record_error(self, key: ScheduleKey, error: str, *, at: dt.datetime) -> None:
+        """Remember the last error of a schedule, for ``/settings show``."""
         await self._db.execute(
             "UPDATE schedules SET last_error = ?, last_error_at = ? WHERE guild_id = ? AND schedule_id = ?",
             (error, to_iso(at), *key),

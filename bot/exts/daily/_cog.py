@@ -32,7 +32,7 @@ from bot.core.text import plural
 from bot.sender import DiscordSender
 from bot.services.daily import DailyPoster
 from bot.services.health import DEFAULT_MAX_AGE
-from bot.storage import StorageError
+from bot.storage import StorageError, StorageUnavailableError
 from bot.storage.guilds import GuildsRepository
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def _reason(exc: BaseException) -> str:
 
 #: Errors the scheduler expects from a busy or broken database or a full disk: logged as one line.
 #: Anything else is a bug and is logged with its traceback.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, StorageError, OSError)
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, StorageError, StorageUnavailableError, OSError)
 
 
 class DailyPosts(commands.Cog):
