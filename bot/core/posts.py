@@ -66,9 +66,20 @@ def _seeded(schedule: Schedule, local_date: dt.date) -> random.Random:
 
 
 def pick_article(
-    library: Library, packs: Collection[str] | None, recent_ids: Collection[str], rng: random.Random
+    library: Library,
+    packs: Collection[str] | None,
+    recent_ids: Collection[str],
+    rng: random.Random,
+    tags: Collection[str] | None = None,
 ) -> Article | None:
-    pool = sorted((a for a in library.articles.values() if packs is None or a.pack in packs), key=lambda a: a.id)
+    pool = sorted(
+        (
+            a
+            for a in library.articles.values()
+            if (packs is None or a.pack in packs) and (tags is None or any(t in tags for t in a.tags))
+        ),
+        key=lambda a: a.id,
+    )
     fresh = [a for a in pool if a.id not in recent_ids]
     pool = fresh or pool
     return rng.choice(pool) if pool else None
@@ -110,13 +121,23 @@ def build_post(
         )
 
     y, m, d = local_date.year, local_date.month, local_date.day
-    day = select_for_post(library, y, m, d, guild_id=schedule.guild_id, recent_ids=recent_ids, packs=packs, limit=limit)
+    day = select_for_post(
+        library,
+        y,
+        m,
+        d,
+        guild_id=schedule.guild_id,
+        recent_ids=recent_ids,
+        packs=packs,
+        limit=limit,
+        tags=schedule.tags,
+    )
     if day.events and not day.nearby:
         return make("events", day.events, None, day.total)
     if schedule.empty_day == "week":
         return make("week", day.events, None, day.total) if day.events else None
     if schedule.empty_day == "article":
-        article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
+        article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date), schedule.tags)
         if article is None:
             return None
         return make("article", (), article, 1)

@@ -521,7 +521,7 @@ async def post_for(
 ) -> DailyPost | None:
     """The post ``schedule`` sends on ``local_date``, avoiding what it posted in the last ``recent_days``."""
     since = local_date - dt.timedelta(days=recent_days)
-    recent = await posts.recent_entry_ids(schedule.guild_id, since, local_date)
+    recent = await posts.recent_entry_ids(schedule.guild_id, since, local_date, schedule.schedule_id)
     return build_post(library, schedule, local_date, recent, late, scheduled_at=scheduled_at)
 
 
