@@ -136,15 +136,16 @@ class ConfirmRemove(ErrorReportingView):
 
     @discord.ui.button(label="Remove", style=discord.ButtonStyle.danger)
     async def remove(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        self.stop()
+        # Answered before stopping: a stopped view's buttons count as stale (see bot.errors).
         removed = await self.cog.schedules.remove(self.guild_id, self.name)
         remaining = [s.name for s in await self.cog.schedules.all(self.guild_id)]
         await interaction.response.edit_message(content=removed_text(removed, remaining), view=None)
+        self.stop()
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
     async def keep(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
-        self.stop()
         await interaction.response.edit_message(content=f"Nothing was removed: `{self.name}` keeps posting.", view=None)
+        self.stop()
 
 
 # --- helpers -----------------------------------------------------------------------------------
