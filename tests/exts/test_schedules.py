@@ -5,20 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import test_settings
 from conftest import GUILD_ID, NOW, Harness
 from test_daily import HttpRecorder
-from test_settings import (  # noqa: F401  (fixtures)
-    ANNOUNCE_ID,
-    HISTORY_ID,
-    _resolved_channel,
-    db,
-    reply,
-    settings,
-    world,
-)
+from test_settings import ANNOUNCE_ID, HISTORY_ID, _resolved_channel, reply
 
 from bot.core.scheduling import Schedule
 from bot.storage import Database, PostsRepository, SettingsRepository
+
+# The server, its channels and the bot's database, as in test_settings.
+db = test_settings.db
+world = test_settings.world
 
 
 async def schedules(db: Database) -> dict[str, Schedule]:
@@ -45,7 +42,9 @@ async def test_add_configure_show_rename_and_remove(world: tuple[Harness, HttpRe
     h, _ = world
     await reply(h, "channel", channel=str(HISTORY_ID), resolved=_resolved_channel(HISTORY_ID))
     await reply(h, "timezone", timezone="Europe/Berlin")
-    added = await reply(h, "add", name="Labour History", channel=str(ANNOUNCE_ID), resolved=_resolved_channel(ANNOUNCE_ID))
+    added = await reply(
+        h, "add", name="Labour History", channel=str(ANNOUNCE_ID), resolved=_resolved_channel(ANNOUNCE_ID)
+    )
     assert "Added the daily schedule `labour-history`" in added.content
     assert f"<#{ANNOUNCE_ID}>" in added.content
     weekly = await reply(h, "add", name="weekly", kind="weekly")
@@ -73,7 +72,8 @@ async def test_add_configure_show_rename_and_remove(world: tuple[Harness, HttpRe
     stored = await schedules(db)
     assert stored["labour-history"].post_time == dt.time(17, 30)
     assert stored["labour-history"].tags == frozenset({"strike", "revolution"})
-    assert stored["daily"].post_time == dt.time(9) and stored["daily"].tags is None
+    assert stored["daily"].post_time == dt.time(9)
+    assert stored["daily"].tags is None
 
     # Show lists every schedule with its next post as a Discord timestamp.
     shown = await reply(h, "show")
@@ -123,7 +123,8 @@ async def test_bad_schedule_input_changes_nothing(world: tuple[Harness, HttpReco
     h, _ = world
     await reply(h, "channel", channel=str(HISTORY_ID), resolved=_resolved_channel(HISTORY_ID))
     unknown = await reply(h, "time", time="10:00", schedule="nope")
-    assert "no schedule called" in unknown.content and "`daily`" in unknown.content
+    assert "no schedule called" in unknown.content
+    assert "`daily`" in unknown.content
     assert "bad name" not in (await reply(h, "add", name="bad/name")).content
     assert "can't be a schedule name" in (await reply(h, "add", name="bad/name")).content
     assert "already has a schedule called `daily`" in (await reply(h, "add", name="Daily")).content
