@@ -13,7 +13,7 @@ import logging
 import secrets
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import discord
 from discord import app_commands
@@ -265,6 +265,17 @@ STALE_COMPONENT = (
 )
 
 
+DynamicT = TypeVar("DynamicT", bound="discord.ui.DynamicItem[Any]")
+#: Components that work on any message, after restarts too (``discord.ui.DynamicItem`` classes).
+_PERSISTENT: list[type[discord.ui.DynamicItem[Any]]] = []
+
+
+def persistent_component(item: type[DynamicT]) -> type[DynamicT]:
+    """Class decorator: a dynamic item whose custom ids :func:`component_has_handler` knows."""
+    _PERSISTENT.append(item)
+    return item
+
+
 def component_has_handler(client: discord.Client, interaction: discord.Interaction[Any]) -> bool:
     """Whether a live view of this bot handles this component interaction.
 
@@ -272,7 +283,10 @@ def component_has_handler(client: discord.Client, interaction: discord.Interacti
     forged custom_id) reaches no callback and would fail silently for the user.
     """
     data: dict[str, Any] = dict(interaction.data) if isinstance(interaction.data, dict) else {}
-    return str(data.get("custom_id") or "") in ErrorReportingView.live_custom_ids()
+    custom_id = str(data.get("custom_id") or "")
+    if any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in _PERSISTENT):
+        return True
+    return custom_id in ErrorReportingView.live_custom_ids()
 
 
 async def answer_stale_component(client: discord.Client, interaction: discord.Interaction[Any]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.exts.daily._cog import DailyPosts, make_poster
+from bot.ui.digest import DigestMenu
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -24,4 +25,6 @@ __all__ = [
 
 
 async def setup(bot: Bot) -> None:
+    # The menu under every weekly digest ever posted (it outlives this process).
+    bot.add_dynamic_items(DigestMenu)
     await bot.add_cog(DailyPosts(bot))
