@@ -35,7 +35,7 @@ from bot.core.dates import HistoricalDate
 from bot.core.models import Event, Library, Pack, Source
 from bot.core.posting_errors import PostRetryable
 from bot.core.posts import DailyPost
-from bot.core.scheduling import get_zone
+from bot.core.timezones import get_zone
 from bot.services.daily import DailyPoster, summarize
 from bot.storage import Database, SettingsRepository
 from bot.storage.settings import weekdays_to_mask

@@ -403,6 +403,9 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
     except discord.HTTPException as exc:
         say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)
         return EXIT_FAILED
+    except (discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        say(f"Could not reach Discord: {exc or type(exc).__name__}. Nothing was synced; try again later.", err=True)
+        return EXIT_FAILED
     finally:
         await _close_database(db)
 

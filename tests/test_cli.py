@@ -94,8 +94,8 @@ def test_check_content_passes_on_a_good_pack(tmp_path: Path) -> None:
     )
     result = run_cli("check-content", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "1 pack(s), 0 article(s), 1 event(s)" in result.stdout
-    assert "on 1 distinct calendar day(s)" in result.stdout
+    assert "1 pack, 0 articles, 1 event" in result.stdout
+    assert "on 1 distinct calendar day of 366" in result.stdout
 
 
 def test_token_never_appears_in_logs() -> None:

@@ -228,7 +228,7 @@ def test_settings_are_checked_saved_and_persist_across_runs(tmp_path: Path) -> N
     assert "Timezone set to Europe/Berlin" in out["/settings timezone berlin"]
     assert "is not a timezone I know" in out["/settings timezone nowhere-at-all"]
     assert "Monday to Friday" in out["/settings days mon-fri"]
-    assert "I don't know the pack(s) 'nope'" in out["/settings packs nope"]
+    assert "I don't know a pack called “nope”" in out["/settings packs nope"]
     assert database.is_file()
 
     second = run_console("/settings show\n", database)

@@ -50,8 +50,8 @@ def test_check_content_reports_zero_missing_days() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "on 366 distinct calendar day(s) of 366" in result.stdout
-    assert "0 day(s) missing" in result.stdout
+    assert "on 366 distinct calendar days of 366" in result.stdout
+    assert "0 days with no event" in result.stdout
 
 
 def test_a_pack_name_that_gives_years_gives_its_events_true_span() -> None:

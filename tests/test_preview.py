@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import preview as preview_cli
 from bot.cli.preview import build_preview, preview_date, render_post
 from bot.config import load_settings
 from bot.content_loader import LoadResult
@@ -76,7 +79,7 @@ def test_preview_bad_values_are_one_friendly_line(tmp_path: Path) -> None:
     for args, expected in (
         (("--date", "31 february"), "February has at most 29 days"),
         (("--timezone", "nowhere-at-all"), "is not a timezone I know"),
-        (("--packs", "nope"), "I don't know the pack(s) 'nope'"),
+        (("--packs", "nope"), "I don't know a pack called “nope”"),
     ):
         result = run_preview(*args, cwd=tmp_path)
         assert result.returncode == 2, args
@@ -93,8 +96,26 @@ def test_preview_date_defaults_to_today_in_the_timezone() -> None:
     assert preview_date("17 june", "UTC", late) == dt.date(2026, 6, 17)
     assert preview_date("17 june 1953", "UTC", late) == dt.date(1953, 6, 17)
     assert preview_date("29 february", "UTC", dt.datetime(2028, 1, 1, tzinfo=dt.UTC)) == dt.date(2028, 2, 29)
+    # 29 February without a year, in a year that has none: the post of 28 February, which
+    # carries the 29 February events (as the daily post does); with that year, it is refused.
+    assert preview_date("29 february", "UTC", late) == dt.date(2026, 2, 28)
     with pytest.raises(UserInputError, match="not a leap year"):
-        preview_date("29 february", "UTC", late)
+        preview_date("29 february 2026", "UTC", late)
+
+
+@pytest.mark.parametrize("text", ["29 feb", "29 February", "02-29", "feb 29th"])
+def test_preview_29_february_in_a_common_year_is_the_28_february_post(text: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(date=text, timezone="UTC", packs=None, empty_days="skip", guild=1)
+    assert preview_cli.run_preview(args, out, err, now_utc=NOW) == 0, err.getvalue()
+    assert err.getvalue() == ""
+    note, _, post = out.getvalue().partition("\n\n")
+    assert note.startswith("2026 has no 29 February, so this is the post of 28 February 2026")
+    assert "--date 2028-02-29" in note
+    assert "28 February" in post.splitlines()[0]
+    assert "29 February 1968" in post  # a 29 February event, in the 28 February post
+    assert preview_cli.leap_day_note("28 feb", dt.date(2026, 2, 28)) is None
+    assert preview_cli.leap_day_note(text, dt.date(2028, 2, 29)) is None
 
 
 def test_build_preview_is_the_schedulers_post(loaded: LoadResult) -> None:

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import datetime as dt
+import difflib
 import functools
 import logging
 import re
@@ -33,13 +34,14 @@ from discord import app_commands
 
 from bot import __version__
 from bot.app import Bot
-from bot.cli.common import settings_or_exit
+from bot.cli.common import content_warning, settings_or_exit
 from bot.config import Settings, load_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
 from bot.core.models import Library
 from bot.core.results import Saved
 from bot.core.text import quote_user
+from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
@@ -397,6 +399,7 @@ def parse_options(command: Command, rest: str) -> dict[str, Any]:
             raw[name] = rest[match.end() : end]
     elif rest.strip():
         raise UserInputError(f"`/{command.path}` takes no options.")
+    _refuse_unknown_options(command, raw)
     values: dict[str, Any] = {}
     for name, value in raw.items():
         cleaned = _unquote(value)
@@ -408,7 +411,38 @@ def parse_options(command: Command, rest: str) -> dict[str, Any]:
     return values
 
 
-BUILT_INS = ("help", "next", "prev", "page", "open", "notes", "quit")
+#: ``name:`` in what was typed, where an option could start (``http://`` is not one).
+_OPTION_LIKE_RE = re.compile(r"(?:^|(?<=\s))([A-Za-z_][A-Za-z0-9_-]*):(?!//)(\S?)")
+#: How alike a word must be to an option name (0-1) to be taken for a misspelling of it when a
+#: space follows its colon (``yaer: 1953``); ``yaer:1953`` is an option whatever the word.
+_MISSPELT = 0.75
+
+
+def _refuse_unknown_options(command: Command, raw: dict[str, str]) -> None:
+    """An option name the command does not have is an error with a suggestion, never search text.
+
+    ``/event search strike yaer:1953`` must not search for "strike yaer:1953". A word followed
+    by a colon and a value (``yaer:1953``) is taken as an option; with a space after the colon
+    (``the plan: x``) only when it is a near spelling of a real option name.
+    """
+    names = [o.name for o in command.options]
+    for text in raw.values():
+        for match in _OPTION_LIKE_RE.finditer(text):
+            word = match.group(1).lower()
+            if word in names:
+                continue
+            close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+            glued = bool(match.group(2))
+            if not glued and not (close and difflib.SequenceMatcher(None, word, close[0]).ratio() >= _MISSPELT):
+                continue
+            hint = f" Did you mean `{close[0]}:`?" if close else ""
+            listed = ", ".join(f"`{n}:`" for n in names)
+            raise UserInputError(
+                f"`/{command.path}` has no option `{match.group(1)[:30]}`.{hint} Its options are {listed}."
+            )
+
+
+BUILT_INS = ("help", "next", "prev", "page", "open", "back", "notes", "quit")
 
 
 def completions(buffer: str) -> list[str]:
@@ -460,6 +494,8 @@ def _enable_completion() -> None:
 # --- the session -----------------------------------------------------------------------------------
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+#: How many earlier listings ``back`` can return to.
+_BACK_STEPS = 20
 
 
 @dataclass(slots=True)
@@ -481,6 +517,8 @@ class Session:
         self.started_at = self.clock.now()
         self.listing: Listing | None = None
         self.page = 0
+        #: Earlier listings (and the page shown), for ``back``.
+        self.earlier: list[tuple[Listing, int]] = []
         self.menu: _Menu | None = None
         self.last_article: str | None = None
         self._handlers: dict[str, Handler] = {
@@ -529,6 +567,8 @@ class Session:
                 self.turn(lowered, rest.strip())
             elif lowered in ("open", "o") or lowered.isdigit():
                 self.open_item(rest.strip() if not lowered.isdigit() else lowered)
+            elif lowered in ("back", "b"):
+                self.back()
             elif lowered == "notes":
                 self.notes(rest.strip())
             else:
@@ -548,12 +588,32 @@ class Session:
             self.screen.say(f"  `{command.usage}` — {command.description}")
         self.screen.hint(
             "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "
-            "notes shows an article's context notes; help; quit (or Ctrl-D)."
+            "back returns to the list before; notes shows an article's context notes; help; quit (or Ctrl-D)."
         )
 
     # -- pages and menus --------------------------------------------------------------------
 
-    def show_listing(self, listing: Listing, page: int = 0) -> None:
+    def remember(self) -> None:
+        """Keep the listing on screen for ``back`` (once, however many items are opened from it)."""
+        if self.listing is None:
+            return
+        here = (self.listing, self.page)
+        if not self.earlier or self.earlier[-1][0] is not here[0] or self.earlier[-1][1] != here[1]:
+            self.earlier.append(here)
+            del self.earlier[:-_BACK_STEPS]
+
+    def back(self) -> None:
+        if not self.earlier:
+            raise UserInputError(
+                "There is nothing to go back to: `back` returns to the list you were in "
+                "before opening something or running another command."
+            )
+        listing, page = self.earlier.pop()
+        self.show_listing(listing, page, remember=False)
+
+    def show_listing(self, listing: Listing, page: int = 0, *, remember: bool = True) -> None:
+        if remember and self.listing is not None and self.listing is not listing:
+            self.remember()
         self.listing = listing
         self.page = max(0, min(page, listing.pages - 1))
         shown = listing.page(self.page)
@@ -594,8 +654,12 @@ class Session:
         if self.menu is None:
             raise UserInputError("There is nothing to open here: run a command that lists events or articles first.")
         count = len(self.menu.options)
-        if not rest.isdigit() or not 1 <= int(rest) <= count:
-            raise UserInputError(f"Open which one? Type `open 1` to `open {count}`.")
+        which = "`open 1`" if count == 1 else f"`open 1` to `open {count}`"
+        if not rest.isdigit():
+            raise UserInputError(f"Open which one? Type {which}.")
+        if not 1 <= int(rest) <= count:
+            items = "1 item" if count == 1 else f"{count} items"
+            raise UserInputError(f"There is no item {int(rest)} here: this list has {items}, so type {which}.")
         value = self.menu.options[int(rest) - 1].value
         if self.menu.opens == "article":
             self._show_article(self.lookups.article(value).id, "medium")
@@ -623,11 +687,13 @@ class Session:
         self.show_listing(day_listing(self.library, day))
 
     def _show_event(self, event_id: str) -> None:
+        self.remember()
         event = self.library.events[event_id]
         self.screen.cards([event_card(event, self.library)])
         self.set_menu([event_option(e) for e in related_events(event, self.library)], "event", "Open a related event…")
 
     def _show_article(self, article_id: str, length: str) -> None:
+        self.remember()
         article = self.library.articles[article_id]
         self.last_article = article.id
         self.screen.cards(article_cards(article, self.library, length))
@@ -767,7 +833,7 @@ def parse_now(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an ISO date and time like 2026-06-17T08:00Z") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return assume_utc(value)
 
 
 def _read_line(stdin: TextIO, screen: Screen, *, interactive: bool) -> str | None:
@@ -801,6 +867,8 @@ async def open_session(
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
+    if (warning := content_warning(services.load_result)) is not None:
+        screen.error(warning)
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
 

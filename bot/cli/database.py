@@ -16,8 +16,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if not source.is_file():
         say(f"No database at {source}: nothing to back up (set FROM_BELOW_DATABASE or pass --database).", err=True)
         return EXIT_USAGE
+    if not str(args.path).strip():
+        say("Give the backup a file name or a folder, like backups/ (a dated name is chosen in it).", err=True)
+        return EXIT_USAGE
     try:
-        written = asyncio.run(backup_database(source, Path(args.path)))
+        written = asyncio.run(backup_database(source, args.path))
     except StorageError as exc:
         say(f"Backup failed: {exc}", err=True)
         return EXIT_FAILED
@@ -48,7 +51,12 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def _configure_backup(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="PATH", help="file to write, or an existing folder (a dated name is chosen)")
+    parser.add_argument(
+        "path",
+        metavar="PATH",
+        help="a new file to write, or a folder (existing, or ending in /): a dated name is chosen in it. "
+        "An existing file is never overwritten",
+    )
     parser.add_argument("--database", metavar="FILE", help="database to copy (default: FROM_BELOW_DATABASE)")
     parser.set_defaults(func=cmd_backup)
 

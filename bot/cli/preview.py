@@ -9,19 +9,21 @@ rendered from the same cards as the embeds (:func:`bot.ui.daily.daily_post_cards
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.cli.common import EXIT_OK, EXIT_USAGE, settings_or_exit
+from bot.cli.common import EXIT_OK, EXIT_USAGE, content_warning, settings_or_exit
 from bot.core.daytext import local_today, parse_day
-from bot.core.errors import DomainError, UserInputError
+from bot.core.errors import DomainError
 from bot.core.models import Library
 from bot.core.packs import resolve_packs
 from bot.core.posts import DailyPost, build_post
-from bot.core.scheduling import EmptyDay, Schedule, resolve_timezone
+from bot.core.scheduling import EmptyDay, Schedule
+from bot.core.timezones import resolve_timezone
 from bot.services.library import load_content
 from bot.ui.daily import daily_post_cards, late_note
 from bot.ui.layout import card_text, fit_message
@@ -34,18 +36,33 @@ DEFAULT_GUILD = 1
 def preview_date(text: str | None, timezone: str, now_utc: dt.datetime) -> dt.date:
     """The local date to preview: ``text`` (``17 june``, ``2026-06-17``, ``tomorrow``), or today.
 
-    A day given without a year is in the current year of ``timezone``.
+    A day given without a year is in the current year of ``timezone``. 29 February without a
+    year, in a year that has none, is 28 February: that day's post carries the 29 February
+    events, as the daily post does in common years (:func:`leap_day_note` says so).
     """
     today = local_today(timezone, now_utc)
     if text is None or not text.strip():
         return today
     day = parse_day(text, timezone, now_utc)
-    try:
-        return dt.date(day.year if day.year is not None else today.year, day.month, day.day)
-    except ValueError:  # 29 February in a year that has none
-        raise UserInputError(
-            f"{today.year} is not a leap year, so it has no 29 February: give a year, like 29 February 2028"
-        ) from None
+    return day.date(today.year)
+
+
+def leap_day_note(text: str | None, local_date: dt.date) -> str | None:
+    """The line explaining that ``29 feb`` is previewed as 28 February in a common year."""
+    if not text or (local_date.month, local_date.day) != (2, 28) or calendar.isleap(local_date.year):
+        return None
+    words = " ".join(text.casefold().split())
+    if not any(name in words for name in ("29", "feb")) or "28" in words:
+        return None
+    return (
+        f"{local_date.year} has no 29 February, so this is the post of 28 February {local_date.year}: "
+        "in years without a 29 February, the daily post of 28 February also carries the events of "
+        f"29 February. For a 29 February post, give a leap year: --date {_next_leap(local_date.year)}-02-29."
+    )
+
+
+def _next_leap(year: int) -> int:
+    return next(y for y in range(year + 1, year + 9) if calendar.isleap(y))
 
 
 def render_post(post: DailyPost | None, library: Library, *, local_date: dt.date, empty_day: str) -> str:
@@ -82,6 +99,8 @@ def build_preview(
 def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.datetime | None = None) -> int:
     settings = settings_or_exit()
     result = load_content(settings.content_dirs)
+    if (warning := content_warning(result)) is not None:
+        err.write(plain_markdown(warning) + "\n")
     now = now_utc or dt.datetime.now(dt.UTC)
     try:
         local_date, post = build_preview(
@@ -94,8 +113,10 @@ def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.
             now_utc=now,
         )
     except DomainError as exc:
-        err.write(exc.message + "\n")
+        err.write(plain_markdown(exc.message) + "\n")
         return EXIT_USAGE
+    if (note := leap_day_note(args.date, local_date)) is not None:
+        out.write(note + "\n\n")
     out.write(render_post(post, result.library, local_date=local_date, empty_day=args.empty_days) + "\n")
     out.flush()
     return EXIT_OK

@@ -21,8 +21,8 @@ from bot.core.scheduling import (
     Schedule,
     parse_post_time,
     parse_weekdays,
-    resolve_timezone,
 )
+from bot.core.timezones import resolve_timezone
 
 ChangeKind = Literal[
     "channel",

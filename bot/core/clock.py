@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from bot.core.timezones import ensure_utc
+
 
 class Clock(Protocol):
     """A source of the current instant."""
@@ -19,13 +21,6 @@ class SystemClock:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
-
-
-def ensure_utc(value: dt.datetime) -> dt.datetime:
-    """``value`` converted to UTC; raises :class:`ValueError` for a naive datetime."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("expected an aware datetime, got a naive one")
-    return value.astimezone(dt.UTC)
 
 
 class FakeClock:

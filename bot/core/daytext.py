@@ -20,11 +20,11 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.dates import MONTH_NAMES
 from bot.core.errors import UserInputError
 from bot.core.text import quote_user
+from bot.core.timezones import ensure_utc, get_zone
 
 MAX_INPUT_CHARS = 100
 _HINT = "try 17 June, June 17, 06-17, 1953-06-17, today or tomorrow"
@@ -68,29 +68,9 @@ class DayQuery:
         return dt.date(year, self.month, day)
 
 
-def resolve_timezone(tz: str | dt.tzinfo) -> dt.tzinfo:
-    """A tzinfo for an IANA name like ``Europe/Berlin`` (or the tzinfo given).
-
-    Raises :class:`UserInputError` for a name that is not a known timezone.
-    """
-    if isinstance(tz, dt.tzinfo):
-        return tz
-    name = str(tz).strip()
-    if not name or len(name) > 64:
-        raise UserInputError("give a timezone by its name, like Europe/Berlin or America/New_York")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError, KeyError):
-        raise UserInputError(
-            f"{_shown(name)} is not a timezone I know: use a name like Europe/Berlin or America/New_York"
-        ) from None
-
-
 def local_today(tz: str | dt.tzinfo, now_utc: dt.datetime) -> dt.date:
     """The calendar date in ``tz`` at the instant ``now_utc`` (which must be timezone-aware)."""
-    if now_utc.tzinfo is None or now_utc.utcoffset() is None:
-        raise ValueError("now_utc must be timezone-aware")
-    return now_utc.astimezone(resolve_timezone(tz)).date()
+    return ensure_utc(now_utc, "now_utc").astimezone(get_zone(tz)).date()
 
 
 def parse_day(text: str, tz: str | dt.tzinfo, now_utc: dt.datetime) -> DayQuery:

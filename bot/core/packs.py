@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.core.errors import UserInputError
 from bot.core.models import Library
-from bot.core.text import shorten
+from bot.core.text import quote_user, shorten
 
 ALL_PACKS = ("all", "every", "everything", "*")
+_MAX_NAME_PARTS = 8
 
 
 def _pack_key(text: str) -> str:
@@ -15,7 +16,9 @@ def _pack_key(text: str) -> str:
 
 def resolve_packs(text: str, library: Library) -> frozenset[str] | None:
     """``all`` (None: every pack, including ones installed later) or a comma-separated list of
-    pack ids or names. An empty choice is refused: a post needs at least one pack."""
+    packs, each by id, by name, or by the start of its id or name (``revolts``). A name may itself
+    contain commas (``Revolts against Stalinism, 1917–1991``). An empty choice is refused: a post
+    needs at least one pack."""
     raw = text.strip()
     if _pack_key(raw) in ALL_PACKS:
         return None
@@ -23,23 +26,43 @@ def resolve_packs(text: str, library: Library) -> frozenset[str] | None:
     for pack in library.packs.values():
         by_key.setdefault(_pack_key(pack.id), pack.id)
         by_key.setdefault(_pack_key(pack.name), pack.id)
+    parts = raw.split(",")
     chosen: set[str] = set()
     unknown: list[str] = []
-    for part in raw.split(","):
-        key = _pack_key(part)
-        if not key:
-            continue
-        if key in by_key:
-            chosen.add(by_key[key])
+    ambiguous: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(parts):
+        # The longest run of comma-separated parts that is a whole id or name wins (a name has
+        # a few commas at most).
+        for j in range(min(len(parts), i + _MAX_NAME_PARTS), i, -1):
+            key = _pack_key(",".join(parts[i:j]))
+            if key in by_key:
+                chosen.add(by_key[key])
+                i = j
+                break
         else:
-            unknown.append(part.strip()[:60])
+            part = parts[i].strip()
+            i += 1
+            key = _pack_key(part)
+            if not key:
+                continue
+            starts = sorted({pack_id for k, pack_id in by_key.items() if k.startswith(key)})
+            if len(starts) == 1:
+                chosen.add(starts[0])
+            elif starts:
+                ambiguous.append((part, starts))
+            else:
+                unknown.append(part)
     available = ", ".join(sorted(library.packs)) or "none installed"
     if unknown:
-        raise UserInputError(
-            f"I don't know the pack(s) {', '.join(repr(u) for u in unknown)}. Packs: {available} (or `all`)."
-        )
+        names = " or ".join(quote_user(u, 60) for u in unknown)
+        which = "a pack" if len(unknown) == 1 else "packs"
+        raise UserInputError(f"I don't know {which} called {names}. Packs: {available} (or all).")
+    if ambiguous:
+        part, starts = ambiguous[0]
+        raise UserInputError(f"{quote_user(part, 60)} could be {' or '.join(starts)}: please give more of the name.")
     if not chosen:
-        raise UserInputError(f"Please choose at least one pack (or `all`). Packs: {available}.")
+        raise UserInputError(f"Please choose at least one pack (or all). Packs: {available}.")
     return frozenset(chosen)
 
 

@@ -20,16 +20,14 @@ The rules (see :func:`due_posts`):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-import unicodedata
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from bot.core.errors import UserInputError
 from bot.core.text import quote_user
+from bot.core.timezones import ensure_utc, get_zone
 
 EmptyDay = Literal["skip", "week", "article"]
 EMPTY_DAY_CHOICES: tuple[EmptyDay, ...] = get_args(EmptyDay)
@@ -106,7 +104,7 @@ class Schedule:
         return self.enabled and self.paused_reason is None and self.channel_id is not None
 
     @property
-    def zone(self) -> zoneinfo.ZoneInfo:
+    def zone(self) -> dt.tzinfo:
         return get_zone(self.timezone)
 
 
@@ -312,191 +310,15 @@ def format_weekdays(days: frozenset[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[d] for d in sorted(days))
 
 
-# --- timezones -----------------------------------------------------------------------------
-
-#: Areas of current, canonical IANA names; names outside them (``US/Eastern``, ``GB``,
-#: ``Etc/GMT+5``) are old aliases and rank after them.
-_CANONICAL_AREAS = frozenset(
-    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
-)
-_EXCLUDED_ZONES = frozenset({"Factory", "localtime", "posixrules"})
-_UTC_ALIASES = frozenset({"utc", "gmt", "z", "zulu", "universal", "etc/utc", "etc/gmt"})
-#: Shown when the user has typed nothing yet.
-POPULAR_TIMEZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Rome",
-    "Europe/Warsaw",
-    "Europe/Athens",
-    "Europe/Istanbul",
-    "Europe/Moscow",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "America/Mexico_City",
-    "America/Sao_Paulo",
-    "America/Argentina/Buenos_Aires",
-    "Africa/Lagos",
-    "Africa/Johannesburg",
-    "Asia/Kolkata",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-)
-
-
-def _fold(text: str) -> str:
-    """Casefold, strip accents, and write spaces as underscores: ``São Paulo`` -> ``sao_paulo``."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "_".join(stripped.replace("_", " ").split())
-
-
-@dataclass(frozen=True, slots=True)
-class _Zone:
-    name: str
-    folded: str
-    city: str
-    canonical: bool
-
-
-@functools.cache
-def _zones() -> tuple[_Zone, ...]:
-    names = sorted(n for n in zoneinfo.available_timezones() if n not in _EXCLUDED_ZONES)
-    return tuple(
-        _Zone(
-            name=n,
-            folded=_fold(n),
-            city=_fold(n.rsplit("/", 1)[-1]),
-            canonical=n.split("/", 1)[0] in _CANONICAL_AREAS or n == "UTC",
-        )
-        for n in names
-    )
-
-
-@functools.cache
-def get_zone(name: str) -> zoneinfo.ZoneInfo:
-    """The tz database zone for an IANA name (cached). Raises :class:`UserInputError` if unknown."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserInputError(f"{quote_user(name, 60)} is not a timezone I know.") from exc
-
-
-def _rank(zone: _Zone, query: str) -> int | None:
-    """Lower is better; ``None`` when the zone does not match at all."""
-    if zone.folded == query:
-        return 0
-    if zone.city == query:
-        return 1
-    if zone.folded.startswith(query):
-        return 2
-    if zone.city.startswith(query):
-        return 3
-    if any(part.startswith(query) for part in zone.folded.replace("/", "_").split("_")):
-        return 4
-    if query in zone.folded:
-        return 5
-    return None
-
-
-def _matches(query: str) -> list[tuple[int, bool, int, str, str]]:
-    """``(rank, not canonical, length, name, city)`` of every matching zone, best first."""
-    found: list[tuple[int, bool, int, str, str]] = []
-    for zone in _zones():
-        rank = _rank(zone, query)
-        if rank is not None:
-            found.append((rank, not zone.canonical, len(zone.name), zone.name, zone.city))
-    found.sort()
-    return found
-
-
-def timezone_choices(text: str, limit: int = 25) -> list[str]:
-    """IANA names matching what the user typed, best first, for autocomplete.
-
-    Forgiving: case, accents, spaces for underscores, any part of the name (``berlin``,
-    ``new york``, ``america/new``, ``sao paulo``) all match. Current names rank before old
-    aliases such as ``US/Eastern``. With nothing typed, a list of common zones is returned.
-    """
-    if limit <= 0:
-        return []
-    query = _fold(text)[:64]
-    if not query:
-        return list(POPULAR_TIMEZONES[:limit])
-    if query in _UTC_ALIASES:
-        return ["UTC", *[m[3] for m in _matches(query) if m[3] != "UTC"]][:limit]
-    names = [m[3] for m in _matches(query)]
-    if len(names) < limit:
-        names.extend(n for n in _fuzzy(query, limit) if n not in names)
-    return names[:limit]
-
-
-def _fuzzy(query: str, limit: int) -> list[str]:
-    """Close spellings of a city (``berln`` -> Europe/Berlin), for when nothing matches exactly."""
-    from rapidfuzz import fuzz
-
-    city_query = query.rsplit("/", 1)[-1]
-    if len(city_query) < 3:
-        return []
-    scored: list[tuple[float, bool, str]] = []
-    for zone in _zones():
-        score = float(fuzz.ratio(city_query, zone.city))
-        if score >= 75:
-            scored.append((-score, not zone.canonical, zone.name))
-    scored.sort()
-    return [name for *_, name in scored[:limit]]
-
-
-def resolve_timezone(text: str) -> str:
-    """The IANA name meant by ``text``, or :class:`UserInputError` saying what to type instead.
-
-    Accepted: an exact name in any case (``europe/berlin``), a city (``berlin``,
-    ``new york``), or any part of a name that picks out one zone (``buenos``). ``UTC``/``GMT``
-    mean UTC. An ambiguous or unknown text is refused with suggestions; nothing is guessed
-    from a misspelling.
-    """
-    query = _fold(text)[:64]
-    shown = quote_user(text.strip(), 60)
-    if not query:
-        raise UserInputError("Please give a timezone, like Europe/Berlin or America/New_York.")
-    if query in _UTC_ALIASES:
-        return "UTC"
-    matches = _matches(query)
-    if matches:
-        best_rank = matches[0][0]
-        best = [m for m in matches if m[0] == best_rank]
-        # An exact name or an exact city decides; a partial match must be unambiguous, except
-        # that old aliases give way to a single current name, and names of one city
-        # ("buenos" -> America/Buenos_Aires and America/Argentina/Buenos_Aires) are links to
-        # the same zone.
-        canonical = [m for m in best if not m[1]] or best
-        if best_rank <= 1 or len(canonical) == 1 or len({m[4] for m in canonical}) == 1:
-            return canonical[0][3]
-        options = ", ".join(m[3] for m in matches[:5])
-        raise UserInputError(f"{shown} matches several timezones ({options}…). Please pick one from the list.")
-    suggestions = _fuzzy(query, 3)
-    hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
-    raise UserInputError(
-        f"{shown} is not a timezone I know.{hint} Use a name from the tz database such as Europe/Berlin, "
-        "America/New_York or UTC (start typing a city to see the list)."
-    )
-
-
 # --- the decision --------------------------------------------------------------------------
 
 
-def _exists(naive: dt.datetime, zone: zoneinfo.ZoneInfo) -> bool:
+def _exists(naive: dt.datetime, zone: dt.tzinfo) -> bool:
     aware = naive.replace(tzinfo=zone, fold=0)
     return aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == naive
 
 
-def local_to_utc(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+def local_to_utc(day: dt.date, at: dt.time, zone: dt.tzinfo) -> dt.datetime:
     """The UTC instant of local wall time ``at`` on ``day``, with the DST rules of this module.
 
     A wall time skipped by a spring-forward transition becomes the first valid minute after it;
@@ -520,13 +342,7 @@ def scheduled_instant(schedule: Schedule, local_date: dt.date) -> dt.datetime:
 
 def local_date_at(schedule: Schedule, instant: dt.datetime) -> dt.date:
     """The schedule's local calendar date at ``instant``."""
-    return _aware(instant).astimezone(schedule.zone).date()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("expected an aware datetime, got a naive one")
-    return value.astimezone(dt.UTC)
+    return ensure_utc(instant, "instant").astimezone(schedule.zone).date()
 
 
 def due_posts(
@@ -543,7 +359,7 @@ def due_posts(
     key means never). Inactive schedules (disabled, paused, no channel) are never due, nor are
     schedules whose timezone is no longer in the tz database.
     """
-    now = _aware(now_utc)
+    now = ensure_utc(now_utc, "now_utc")
     due: list[DuePost] = []
     for schedule in schedules:
         if not schedule.active:
@@ -579,7 +395,7 @@ def next_post_at(
     If today's post is due but not yet sent, its (past, at most ``catchup`` old) time is
     returned: it goes out on the next tick.
     """
-    now = _aware(now_utc)
+    now = ensure_utc(now_utc, "now_utc")
     zone = schedule.zone
     today = now.astimezone(zone).date()
     for offset in range(8):

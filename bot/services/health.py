@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,6 @@ class HealthStatus:
     reason: str
 
 
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime")
-
-
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
@@ -78,9 +74,9 @@ def write_heartbeat(
     A reader never sees a half-written file. ``now`` and ``scheduler_tick`` must be aware
     datetimes; they are stored as ISO 8601 in UTC. The folder is created if needed.
     """
-    _require_aware("now", now)
+    ensure_utc(now, "now")
     if scheduler_tick is not None:
-        _require_aware("scheduler_tick", scheduler_tick)
+        ensure_utc(scheduler_tick, "scheduler_tick")
     payload = {
         "pid": os.getpid() if pid is None else pid,
         "connected": bool(connected),
@@ -113,9 +109,7 @@ def _parse_time(data: dict[str, Any], key: str, *, optional: bool) -> datetime |
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise HeartbeatError(f"'{key}' is not an ISO timestamp: {raw[:40]!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # the writer always stores UTC
-    return value
+    return assume_utc(value)  # the writer always stores UTC
 
 
 def read_heartbeat(path: Path) -> Heartbeat:
@@ -161,7 +155,7 @@ def _ago(seconds: float) -> str:
 
 def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) -> HealthStatus:
     """Decide health from the heartbeat file at ``path`` as seen at ``now`` (aware)."""
-    _require_aware("now", now)
+    ensure_utc(now, "now")
     try:
         beat = read_heartbeat(path)
     except HeartbeatError as exc:

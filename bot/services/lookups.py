@@ -20,6 +20,7 @@ from bot.core.onthisday import on_this_day, timeline
 from bot.core.results import DayResult, EventSearch, TimelineResult
 from bot.core.search import SearchFilters, SearchIndex, SearchResults, describe_filters, query_terms
 from bot.core.text import escape_markdown, quote_user
+from bot.core.timezones import timezone_label
 
 _Item = TypeVar("_Item", Event, Article)
 
@@ -175,7 +176,8 @@ class Lookups:
         day = parse_day(text, timezone, now_utc)
         entries = on_this_day(self.library, day.month, day.day, year=day.year, packs=packs)
         relative = not any(ch.isdigit() for ch in text)
-        return DayResult(day.month, day.day, tuple(entries.events), entries.nearby, timezone if relative else "")
+        where = timezone_label(timezone) if relative else ""
+        return DayResult(day.month, day.day, tuple(entries.events), entries.nearby, where)
 
     def timeline(
         self,

@@ -22,12 +22,15 @@ import logging
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.core.timezones import assume_utc, ensure_utc
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +81,13 @@ def latest_version() -> int:
 
 def to_iso(value: dt.datetime) -> str:
     """An aware datetime as ISO-8601 UTC text."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("refusing to store a naive datetime")
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return ensure_utc(value, "a stored datetime").isoformat(timespec="microseconds")
 
 
 def from_iso(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    return assume_utc(dt.datetime.fromisoformat(value))
 
 
 class Transaction:
@@ -270,6 +270,10 @@ def _finish_copy(copy: sqlite3.Connection) -> None:
     copy.execute("PRAGMA journal_mode = DELETE")
 
 
+def _is_folder(path: str | os.PathLike[str]) -> bool:
+    return Path(path).expanduser().is_dir()
+
+
 def _prepare_path(location: str) -> str:
     """Expand ``~`` and create the parent folders of a database file."""
     path = Path(location).expanduser()
@@ -277,53 +281,105 @@ def _prepare_path(location: str) -> str:
     return str(path)
 
 
+#: How many backups one folder may get in the same second before the next one is refused.
+_MAX_SAME_SECOND = 100
+
+
 def _backup_file(source_path: str, target_path: str) -> Path:
     source = Path(source_path).expanduser()
     target = Path(target_path).expanduser()
     if not source.is_file():
         raise StorageError(f"there is no database at {source}")
-    if target.is_dir():
+    # ``backups/`` (with its slash) or an existing folder: a dated name inside it, never an
+    # existing file. Otherwise the file named, which must not exist yet.
+    if target_path.endswith(("/", os.sep)) or target.is_dir():
+        if target.exists() and not target.is_dir():
+            raise StorageError(f"{target} is a file, not a folder")
+        target.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = target / f"{source.stem}-{stamp}.sqlite3"
-    if target.resolve() == source.resolve():
-        raise StorageError("the backup cannot overwrite the database itself")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+        base = f"{source.stem}-{stamp}"
+        names = [target / f"{base}.sqlite3", *(target / f"{base}-{n}.sqlite3" for n in range(2, _MAX_SAME_SECOND))]
+    else:
+        if target.resolve() == source.resolve():
+            raise StorageError("the backup cannot overwrite the database itself")
+        if target.exists():
+            raise StorageError(
+                f"{target} already exists and is never overwritten: remove it, choose another name, "
+                "or give a folder (a dated name is chosen)"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        names = [target]
+    fd, partial_name = tempfile.mkstemp(dir=names[0].parent, prefix=f".{names[0].name}.", suffix=".partial")
+    os.close(fd)
+    partial = Path(partial_name)
     try:
-        dst = sqlite3.connect(str(partial))
+        src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            # One step (pages=-1): the whole database from a single read snapshot. In WAL mode
-            # the running bot keeps writing meanwhile; its later writes are simply not in the copy.
-            src.backup(dst, pages=-1)
-            _finish_copy(dst)
+            dst = sqlite3.connect(str(partial))
+            try:
+                # One step (pages=-1): the whole database from a single read snapshot. In WAL
+                # mode the running bot keeps writing meanwhile; its later writes are not in the copy.
+                src.backup(dst, pages=-1)
+                _finish_copy(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        return _place(partial, names)
     finally:
-        src.close()
-    os.replace(partial, target)
-    return target
+        partial.unlink(missing_ok=True)
+
+
+def _place(partial: Path, names: Sequence[Path]) -> Path:
+    """Give ``partial`` the first of ``names`` that does not exist yet, atomically (never overwriting)."""
+    for name in names:
+        try:
+            os.link(partial, name)  # fails if ``name`` exists, even if another backup just made it
+        except FileExistsError:
+            continue
+        except OSError:  # a filesystem without hard links: check, then rename
+            if name.exists():
+                continue
+            os.replace(partial, name)
+        return name
+    if len(names) == 1:
+        raise StorageError(f"{names[0]} already exists and is never overwritten")
+    raise StorageError(f"{len(names)} backups in one second already in {names[0].parent}; try again")
 
 
 async def backup_database(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
     """``python -m bot backup PATH``: copy the database with SQLite's online backup, safely while the bot runs.
 
-    ``dest`` may be a file or an existing folder (a timestamped name is chosen). The copy is
-    written as ``<dest>.partial``, checked with ``PRAGMA integrity_check``, then renamed into place.
+    ``dest`` may be a new file, or a folder (an existing one, or any path ending in ``/``, which
+    is created): a dated name is chosen in it, with a counter if that name is taken. An existing
+    file is never overwritten. The copy is written to a hidden ``.partial`` file beside it,
+    checked with ``PRAGMA integrity_check``, then linked into place.
     Returns the path written. Raises :class:`StorageError` with a plain message on failure.
     """
     try:
         return await asyncio.to_thread(_backup_file, os.fspath(db_path), os.fspath(dest))
     except sqlite3.Error as exc:
-        raise StorageError(f"backup failed: {exc}") from exc
+        raise StorageError(f"{db_path} could not be copied as a SQLite database: {exc}") from exc
+    except OSError as exc:
+        raise StorageError(f"could not write the backup: {exc.strerror or exc} ({exc.filename or dest})") from exc
 
 
 async def migrate_database(path: str | os.PathLike[str]) -> tuple[int, int]:
     """``python -m bot migrate``: bring the database at ``path`` to the latest schema.
 
-    Returns ``(from_version, to_version)``. Creates the file (and folders) if missing.
+    Returns ``(from_version, to_version)``. Creates the file (and folders) if missing. Raises
+    :class:`StorageError` with a plain message for a file that is not a SQLite database, a
+    folder, or a path that cannot be written.
     """
-    db = await Database.open(path, migrate=False)
+    if await asyncio.to_thread(_is_folder, path):
+        raise StorageError(f"{path} is a folder: give the database file, like {Path(path) / 'from_below.sqlite3'}")
+    try:
+        db = await Database.open(path, migrate=False)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path} is not a SQLite database ({exc})") from exc
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StorageError(f"{path} cannot be opened: {reason}") from exc
     try:
         return await db.migrate()
     finally:

@@ -14,8 +14,9 @@ from dataclasses import replace
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Event, Library
 from bot.core.posts import DailyPost
-from bot.core.scheduling import WEEKDAY_NAMES, format_post_time, get_zone
+from bot.core.scheduling import WEEKDAY_NAMES, format_post_time
 from bot.core.text import escape_markdown, shorten
+from bot.core.timezones import get_zone, timezone_label
 from bot.ui.layout import (
     BULLET,
     FIELD_VALUE_LIMIT,
@@ -73,7 +74,7 @@ def late_note(post: DailyPost) -> str | None:
         return "This post is late: it could not be sent at the scheduled time."
     local = post.scheduled_at.astimezone(get_zone(post.timezone))
     due = format_post_time(local.time())
-    return f"This post is late: it was due at {due} ({post.timezone}) but could not be sent then."
+    return f"This post is late: it was due at {due} ({timezone_label(post.timezone)}) but could not be sent then."
 
 
 #: Characters of one line of a weekly digest (seven days of lines stay within an embed's 6,000).

@@ -25,9 +25,9 @@ from bot.core.scheduling import (
     ScheduleStatus,
     format_post_time,
     format_weekdays,
-    get_zone,
 )
 from bot.core.text import shorten
+from bot.core.timezones import cities_at_offset, fixed_offset, get_zone, timezone_label
 from bot.ui.layout import Card, Field
 
 EMPTY_DAY_TEXT: dict[EmptyDay, str] = {
@@ -137,7 +137,7 @@ def settings_card(status: ScheduleStatus, library: Library) -> Card:
         Field("Status", state_text(s)),
         *schedule_fields(status, library),
         Field("Channel", f"<#{s.channel_id}>" if s.channel_id is not None else "not set", inline=True),
-        Field("Time", f"{format_post_time(s.post_time)} ({s.timezone})", inline=True),
+        Field("Time", f"{format_post_time(s.post_time)} ({timezone_label(s.timezone)})", inline=True),
         Field("Days", format_weekdays(s.weekdays), inline=True),
         Field("Role to ping", f"<@&{s.role_id}>" if s.role_id is not None else "nobody", inline=True),
         Field("Empty days", f"{s.empty_day}: {EMPTY_DAY_TEXT[s.empty_day]}", inline=True),
@@ -264,13 +264,9 @@ def change_text(change: Change, library: Library, now_utc: dt.datetime) -> str:
         text = f"Daily posts will go to <#{s.channel_id}>."
         return text + (" The earlier problem is cleared, so posting resumes." if change.resumed else "")
     if change.kind == "time":
-        return f"Daily posts will go out at {format_post_time(s.post_time)} ({s.timezone} time)."
+        return f"Daily posts will go out at {format_post_time(s.post_time)} ({timezone_label(s.timezone)} time)."
     if change.kind == "timezone":
-        local_now = now_utc.astimezone(get_zone(s.timezone))
-        return (
-            f"Timezone set to {s.timezone} (it is {format_post_time(local_now.time())} there now). "
-            f"Daily posts go out at {format_post_time(s.post_time)} {s.timezone} time."
-        )
+        return timezone_text(s, now_utc)
     if change.kind == "days":
         return f"Daily posts will go out {format_weekdays(s.weekdays)}."
     if change.kind == "packs":
@@ -283,6 +279,28 @@ def change_text(change: Change, library: Library, now_utc: dt.datetime) -> str:
         already = "already paused" if change.unchanged else "paused"
         return f"Daily posts are {already}. `/settings resume` starts them again."
     return "Daily posts are on again." if change.resumed else "Daily posts are on."
+
+
+def timezone_text(s: Schedule, now_utc: dt.datetime) -> str:
+    """The answer to ``/settings timezone``: the zone, its time now, and for a fixed offset why a
+    city is better (an offset does not follow daylight saving)."""
+    local_now = now_utc.astimezone(get_zone(s.timezone))
+    label = timezone_label(s.timezone)
+    text = (
+        f"Timezone set to {label} (it is {format_post_time(local_now.time())} there now). "
+        f"Daily posts go out at {format_post_time(s.post_time)} {label} time."
+    )
+    offset = fixed_offset(s.timezone)
+    if offset is None or not offset:
+        return text
+    if s.timezone.startswith("Etc/"):
+        text += f" ({s.timezone} is the tz database's name for {label}: it writes the sign the other way round.)"
+    cities = cities_at_offset(offset, now_utc)
+    city = f" such as {' or '.join(cities)}" if cities else ", like Europe/Berlin"
+    return (
+        f"{text} A fixed offset does not follow daylight saving: if your clocks change in summer, "
+        f"set your city instead{city}."
+    )
 
 
 def next_line(schedule: Schedule, next_post: dt.datetime | None) -> str:

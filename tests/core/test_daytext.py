@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.daytext import DayQuery, local_today, parse_day, resolve_timezone
+from bot.core.daytext import DayQuery, local_today, parse_day
 from bot.core.errors import UserInputError
+from bot.core.timezones import get_zone
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 6, 16, 12, 0, tzinfo=UTC)
@@ -122,9 +123,9 @@ def test_unknown_timezone_is_a_user_error(name: str) -> None:
         parse_day("today", name, NOW)
 
 
-def test_resolve_timezone_passes_tzinfo_through() -> None:
+def test_get_zone_passes_tzinfo_through() -> None:
     zone = ZoneInfo("Europe/Berlin")
-    assert resolve_timezone(zone) is zone
+    assert get_zone(zone) is zone
     assert local_today("Europe/Berlin", dt.datetime(2025, 6, 16, 22, 30, tzinfo=UTC)) == dt.date(2025, 6, 17)
 
 

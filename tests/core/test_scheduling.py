@@ -11,15 +11,13 @@ from bot.core.scheduling import (
     ALL_WEEKDAYS,
     Schedule,
     due_posts,
-    get_zone,
     local_to_utc,
     next_post_at,
     parse_post_time,
     parse_weekdays,
-    resolve_timezone,
     scheduled_instant,
-    timezone_choices,
 )
+from bot.core.timezones import get_zone
 
 UTC = dt.UTC
 
@@ -108,73 +106,6 @@ def test_schedule_refuses_no_weekdays_and_bad_empty_day() -> None:
         Schedule(guild_id=1, weekdays=frozenset())
     with pytest.raises(ValueError, match="empty_day"):
         Schedule(guild_id=1, empty_day="never")  # type: ignore[arg-type]
-
-
-# --- timezones -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Europe/Berlin", "Europe/Berlin"),
-        ("europe/berlin", "Europe/Berlin"),
-        ("berlin", "Europe/Berlin"),
-        ("BERLIN", "Europe/Berlin"),
-        ("new york", "America/New_York"),
-        ("New_York", "America/New_York"),
-        ("são paulo", "America/Sao_Paulo"),
-        ("lord howe", "Australia/Lord_Howe"),
-        ("utc", "UTC"),
-        ("GMT", "UTC"),
-        ("kolkata", "Asia/Kolkata"),
-        ("ho chi", "Asia/Ho_Chi_Minh"),
-        ("US/Eastern", "US/Eastern"),
-    ],
-)
-def test_resolve_timezone(text: str, expected: str) -> None:
-    assert resolve_timezone(text) == expected
-
-
-def test_resolve_timezone_links_of_one_city_are_not_ambiguous() -> None:
-    name = resolve_timezone("buenos")
-    assert name in {"America/Buenos_Aires", "America/Argentina/Buenos_Aires"}
-
-
-@pytest.mark.parametrize(("text", "says"), [("Mars/Olympus", "not a timezone"), ("", "give a timezone")])
-def test_resolve_timezone_refuses_unknown(text: str, says: str) -> None:
-    with pytest.raises(UserInputError) as info:
-        resolve_timezone(text)
-    assert says in info.value.message
-
-
-def test_resolve_timezone_refuses_ambiguous_with_options() -> None:
-    with pytest.raises(UserInputError) as info:
-        resolve_timezone("america")
-    assert "several" in info.value.message
-    assert "America/" in info.value.message
-
-
-def test_resolve_timezone_suggests_a_close_spelling_but_does_not_guess() -> None:
-    with pytest.raises(UserInputError) as info:
-        resolve_timezone("berln")
-    assert "Did you mean Europe/Berlin" in info.value.message
-
-
-def test_timezone_choices() -> None:
-    assert timezone_choices("berlin") == ["Europe/Berlin"]
-    assert timezone_choices("BerLin")[0] == "Europe/Berlin"
-    assert timezone_choices("berln")[0] == "Europe/Berlin"
-    assert timezone_choices("new")[0] == "America/New_York"
-    assert timezone_choices("utc")[0] == "UTC"
-    assert len(timezone_choices("")) == 25
-    assert len(timezone_choices("a")) == 25
-    assert len(timezone_choices("a", limit=5)) == 5
-    assert timezone_choices("x" * 500) == []
-    # Current names come before old aliases.
-    eastern = timezone_choices("america/new_york")
-    assert eastern[0] == "America/New_York"
-    for name in timezone_choices("", limit=25):
-        get_zone(name)
 
 
 # --- DST resolution ------------------------------------------------------------------------

@@ -410,6 +410,25 @@ async def test_timezone_is_forgiving_and_autocompletes(world: tuple[Harness, Htt
     assert choices[0]["value"] == "Europe/Berlin"
 
 
+async def test_timezone_gmt_plus_2_is_two_hours_ahead_and_says_so(
+    world: tuple[Harness, HttpRecorder], db: Database
+) -> None:
+    h, _ = world
+    choices = await h.autocomplete("settings timezone", "timezone", timezone="GMT+2")
+    assert choices[0] == {"name": "UTC+2 (fixed offset, no daylight saving)", "value": "Etc/GMT-2"}
+    assert {"name": "Europe/Berlin (now UTC+2, follows local clock changes)", "value": "Europe/Berlin"} in choices
+    message = await reply(h, "timezone", timezone="GMT+2")
+    assert "Timezone set to UTC+2 (it is 14:00 there now)" in message.content  # 12:00 UTC
+    assert "does not follow daylight saving" in message.content
+    assert "Europe/" in message.content  # a city to choose instead
+    saved = await stored(db)
+    assert saved is not None
+    assert saved.timezone == "Etc/GMT-2"
+    show = await reply(h, "show")
+    time_field = next(f for f in show.embeds[0]["fields"] if f["name"] == "Time")
+    assert time_field["value"] == "09:00 (UTC+2)"
+
+
 async def test_timezone_mars_is_refused_and_changes_nothing(world: tuple[Harness, HttpRecorder], db: Database) -> None:
     h, _ = world
     message = await reply(h, "timezone", timezone="Mars/Olympus")
@@ -485,7 +504,7 @@ async def test_packs(world: tuple[Harness, HttpRecorder], db: Database) -> None:
     assert saved is not None
     assert saved.packs == frozenset({"test-pack"})
     message = await reply(h, "packs", packs="nope, test-pack")
-    assert "I don't know the pack(s) 'nope'" in message.content
+    assert "I don't know a pack called “nope”" in message.content
     message = await reply(h, "packs", packs=" , ")
     assert "at least one pack" in message.content
     saved = await stored(db)

@@ -8,6 +8,7 @@ Bad values change nothing and say what to type instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,9 +27,8 @@ from bot.core.scheduling import (
     SCHEDULE_KINDS,
     Schedule,
     find_schedule,
-    resolve_timezone,
-    timezone_choices,
 )
+from bot.core.timezones import resolve_timezone, timezone_options
 from bot.errors import ErrorReportingView, claim_response, send_ephemeral
 from bot.sender import DiscordSender
 from bot.services.settings import ScheduleSettings, require_channel
@@ -82,7 +82,9 @@ class TimezoneOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]
         self, interaction: Interaction, value: int | float | str, /
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(str(value))]
+        clock = getattr(interaction.client, "clock", None)
+        now = clock.now() if clock is not None else dt.datetime.now(dt.UTC)
+        return [app_commands.Choice(name=label, value=name) for label, name in timezone_options(str(value), at=now)]
 
 
 class PostChannelOption(app_commands.Transformer):
