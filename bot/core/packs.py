@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bot.core.errors import UserInputError
 from bot.core.models import Library
 from bot.core.text import quote_user, shorten
@@ -114,7 +116,7 @@ def resolve_tags(text: str, library: Library) -> frozenset[str] | None:
         else:
             unknown.append(part.strip()[:40])
     if unknown:
-        close = [t for t in sorted(known) if any(u.casefold()[:4] in t for u in unknown)][:5]
+        close = sorted({m for u in unknown for m in difflib.get_close_matches(_tag_key(u), sorted(known), n=3, cutoff=0.75)})
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UserInputError(
             f"I don't know the tag(s) {', '.join(repr(u) for u in unknown)}.{hint} "

@@ -22,7 +22,6 @@ from bot.core.scheduling import (
     ALL_WEEKDAYS,
     DEFAULT_CATCHUP,
     DEFAULT_LATE_AFTER,
-    DEFAULT_TIMEZONE,
     MAX_SCHEDULES,
     SCHEDULE_KINDS,
     WEEKLY_DEFAULT_DAYS,
@@ -96,13 +95,19 @@ class ScheduleSettings:
             raise UserInputError(
                 f"A server can have at most {MAX_SCHEDULES} schedules. Remove one with `/settings remove` first."
             )
-        first = existing[0] if existing else None
+        if not existing:
+            # The server's first schedule is the one every /settings command meant until now:
+            # keep it (unset, as it was), so the new schedule is the second, not a replacement.
+            first = Schedule(guild_id=guild_id)
+            await self._settings.save(first, at=self.clock.now())
+        else:
+            first = existing[0]
         schedule = Schedule(
             guild_id=guild_id,
             schedule_id=await self._settings.next_id(guild_id),
             name=wanted,
             kind="weekly" if kind == "weekly" else "daily",
-            timezone=first.timezone if first is not None else DEFAULT_TIMEZONE,
+            timezone=first.timezone,
             weekdays=WEEKLY_DEFAULT_DAYS if kind == "weekly" else ALL_WEEKDAYS,
             channel_id=channel_id,
         )
