@@ -116,7 +116,8 @@ def resolve_tags(text: str, library: Library) -> frozenset[str] | None:
         else:
             unknown.append(part.strip()[:40])
     if unknown:
-        close = sorted({m for u in unknown for m in difflib.get_close_matches(_tag_key(u), sorted(known), n=3, cutoff=0.75)})
+        vocabulary = sorted(known)
+        close = sorted({m for u in unknown for m in difflib.get_close_matches(_tag_key(u), vocabulary, 3, 0.75)})
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UserInputError(
             f"I don't know the tag(s) {', '.join(repr(u) for u in unknown)}.{hint} "
