@@ -199,3 +199,19 @@ async def test_removing_a_schedule_leaves_the_others_posting(h: Harness) -> None
     await h.tick(utc(2026, 3, 8, 8, 0))
     assert [d.channel_id for d in sender.delivered][2:] == [MAIN]
     assert [s.name for s in await SettingsRepository(h.db).for_guild(GUILD)] == ["daily"]
+
+
+def test_the_scheduler_benchmark_runs_with_three_schedules_per_server(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "scheduler_bench.py"
+    spec = importlib.util.spec_from_file_location("scheduler_bench_schedules", path)
+    assert spec is not None
+    assert spec.loader is not None
+    scheduler_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scheduler_bench)
+    args = ["--servers", "40", "--rate", "1000", "--latency", "4", "--jitter", "1", "--schedules", "3"]
+    figures = scheduler_bench.main(args)
+    assert figures["sent"] == 120  # every schedule of every server: daily, tag-filtered with a thread, weekly
+    assert figures["requests"] == 160  # and one thread each for the 40 tag-filtered posts
+    assert "40 servers x 3 schedule(s)" in capsys.readouterr().out
