@@ -14,7 +14,7 @@ from test_posting import Delivered, FakeSender, Harness, event, library, utc
 
 from bot.core.clock import FakeClock
 from bot.core.models import Event, Library
-from bot.core.posting_errors import PostForbidden
+from bot.core.posting_errors import PostForbidden, PostRetryable
 from bot.core.posts import DailyPost, thread_name
 from bot.core.scheduling import Schedule, parse_post_time
 from bot.services.settings import ScheduleSettings
@@ -47,6 +47,8 @@ class ThreadSender(FakeSender):
         self.threads: list[tuple[int, int, str]] = []
         self.refuse_threads_on: set[dt.date] = set()
         self.last_post: dict[int, DailyPost] = {}
+        self.thread_errors: list[BaseException] = []
+        self.thread_calls = 0
 
     async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
         message_id = await super().send(channel_id, role_id, payload)
@@ -55,6 +57,9 @@ class ThreadSender(FakeSender):
         return message_id
 
     async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        self.thread_calls += 1
+        if self.thread_errors:
+            raise self.thread_errors.pop(0)
         post = self.last_post[message_id]
         if post.local_date in self.refuse_threads_on:
             raise PostForbidden("Missing Permissions")
@@ -215,3 +220,23 @@ def test_the_scheduler_benchmark_runs_with_three_schedules_per_server(capsys: py
     assert figures["sent"] == 120  # every schedule of every server: daily, tag-filtered with a thread, weekly
     assert figures["requests"] == 160  # and one thread each for the 40 tag-filtered posts
     assert "40 servers x 3 schedule(s)" in capsys.readouterr().out
+
+
+async def test_a_rate_limited_thread_is_asked_again_but_the_post_never_is(h: Harness) -> None:
+    sender = h.sender
+    assert isinstance(sender, ThreadSender)
+    await h.save(Schedule(GUILD, 1, LABOUR, parse_post_time("08:00"), "UTC", thread=True))
+    sender.thread_errors = [PostRetryable("429", retry_after=2.0)]
+    await h.tick(utc(2026, 3, 7, 8, 0))
+    assert sender.thread_calls == 2
+    assert len(sender.threads) == 1
+    assert 2.0 in h.sleeps  # waited out Discord's retry_after
+    sender.thread_errors = [PostRetryable("502")] * 3
+    await h.tick(utc(2026, 3, 8, 8, 0))
+    assert sender.thread_calls == 5  # three tries, then given up
+    assert len(sender.delivered) == 2  # one post a day, whatever happened to the thread
+    state = await PostsRepository(h.db).get((GUILD, 1), dt.date(2026, 3, 8))
+    assert state is not None
+    assert state.status == "sent"
+    assert state.thread_error is not None
+    assert "Discord was busy (502)" in state.thread_error

@@ -68,6 +68,10 @@ log = logging.getLogger(__name__)
 
 #: Post history older than this is pruned by :meth:`DailyPoster.maintenance`.
 HISTORY_DAYS = 120
+#: Requests to open a post's discussion thread, at most (after 429s, 5xx or timeouts).
+THREAD_ATTEMPTS = 3
+#: Seconds waited at most between two of them.
+THREAD_RETRY_MAX = 30.0
 
 OutcomeKind = Literal["sent", "recovered", "skipped", "already", "paused", "failed", "retrying"]
 
@@ -438,9 +442,7 @@ class DailyPoster:
         error: str | None = None
         thread_id: int | None = None
         try:
-            if self.limiter is not None:
-                await self.limiter.acquire()
-            thread_id = await self.sender.open_thread(schedule.channel_id, message_id, thread_name(post))
+            thread_id = await self._thread_request(schedule.channel_id, message_id, thread_name(post))
         except PostForbidden:
             error = (
                 f"I'm missing Create Public Threads or Send Messages in Threads in <#{schedule.channel_id}>; "
@@ -503,6 +505,20 @@ class DailyPoster:
             await self.limiter.acquire()
         job.attempts += 1
         return await self.sender.send(schedule.channel_id, schedule.role_id, post)
+
+    async def _thread_request(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open the thread, waiting out up to :data:`THREAD_ATTEMPTS` - 1 rate limits or outages
+        (asking again cannot post anything twice: a message has at most one thread)."""
+        for attempt in range(1, THREAD_ATTEMPTS + 1):
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            try:
+                return await self.sender.open_thread(channel_id, message_id, name)
+            except PostRetryable as exc:
+                if attempt == THREAD_ATTEMPTS:
+                    raise
+                await self._sleep(min(THREAD_RETRY_MAX, max(exc.retry_after or 0.0, self.backoff_base * attempt)))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pause(self, job: _Job, exc: PostForbidden | PostNotFound) -> None:
         """403 or 404: release the claim (nothing was posted) and pause with a reason."""
