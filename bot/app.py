@@ -18,6 +18,7 @@ import inspect
 import json
 import logging
 import pkgutil
+import shutil
 import signal
 import sqlite3
 from collections.abc import Iterator
@@ -35,11 +36,13 @@ from bot.content_loader import LoadResult
 from bot.core.clock import Clock, SystemClock
 from bot.core.models import Library
 from bot.core.search import SearchIndex
+from bot.core.text import plural
 from bot.errors import BotTree, answer_stale_component
 from bot.log import say, setup_logging
 from bot.services import Services
-from bot.services.health import HealthReporter
+from bot.services.health import HealthReporter, record_problem
 from bot.services.library import source_url
+from bot.services.startup import StartupError, check_content, remove_stale_files
 from bot.storage import Database, MetaRepository, StorageError, open_database
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS_PACKAGE = "bot.exts"
 EXIT_OK = 0
 EXIT_FAILED = 1
+#: A problem of the installation or configuration (no token, unreadable content): as ``bot.cli``.
+EXIT_USAGE = 2
 
 
 # --- extensions ------------------------------------------------------------------------------
@@ -177,7 +182,7 @@ class Bot(commands.Bot):
         for name in walk_extensions():
             await self.load_extension(name)
             loaded.append(name)
-        log.info("loaded %d extension(s): %s", len(loaded), ", ".join(loaded))
+        log.info("loaded %s: %s", plural(len(loaded), "extension"), ", ".join(loaded))
         return loaded
 
     async def setup_hook(self) -> None:
@@ -194,7 +199,7 @@ class Bot(commands.Bot):
             await self.health.set_connected(connected)
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+        log.info("connected as %s to %s", self.user, plural(len(self.guilds), "server"))
         await self._report_connected(True)
 
     async def on_resumed(self) -> None:
@@ -204,16 +209,23 @@ class Bot(commands.Bot):
         await self._report_connected(False)
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
-        """Sync now (global, or one guild with the global commands copied to it); record the hash."""
+        """Sync now (global, or one guild with the global commands copied to it); record the hash.
+
+        If the hash cannot be recorded (a full disk, a locked database) the sync still counts:
+        one WARNING says so, and the next start syncs again.
+        """
         guild = discord.Object(id=guild_id) if guild_id is not None else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         digest = tree_hash(self.tree, guild)
         if self.db is not None:
-            await MetaRepository(self.db).set(sync_key(self.application_id, guild_id), digest)
+            try:
+                await MetaRepository(self.db).set(sync_key(self.application_id, guild_id), digest)
+            except (StorageError, sqlite3.Error, OSError) as exc:
+                log.warning("could not record the command sync in the database (%s): the next start syncs again", exc)
         self.synced.append(f"guild:{guild_id}" if guild_id is not None else "global")
-        log.info("synced %d command(s) to %s", len(synced), f"guild {guild_id}" if guild_id else "all servers")
+        log.info("synced %s to %s", plural(len(synced), "command"), f"guild {guild_id}" if guild_id else "all servers")
         return len(synced)
 
     async def sync_if_changed(self) -> bool:
@@ -234,7 +246,23 @@ class Bot(commands.Bot):
         if last == digest:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
-        await self.sync_commands(guild_id)
+        if guild_id is None:
+            await self.sync_commands(None)
+            return True
+        try:
+            await self.sync_commands(guild_id)
+        except discord.Forbidden as exc:
+            # Not a member of that server (or not allowed to add commands there): the bot works
+            # everywhere else, so say what to fix and carry on.
+            log.warning(
+                "FROM_BELOW_DEV_GUILD_ID is %d, but Discord refused the command sync there (%s %s): "
+                "the bot is probably not in that server. Invite it there, or unset FROM_BELOW_DEV_GUILD_ID; "
+                "the bot keeps running",
+                guild_id,
+                exc.status,
+                exc.text or "Forbidden",
+            )
+            return False
         return True
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -288,7 +316,15 @@ async def _close_database(db: Database | None) -> None:
 
 
 async def build_bot(settings: Settings, *, sync_on_start: bool = True, db: Database | None = None) -> Bot:
-    services = await Services.load(settings.content_dirs, SystemClock(), db=db, cache_path=settings.search_cache_path)
+    """Load the library (raising :class:`StartupError` if it cannot be served) and build the bot."""
+    main_folder = settings.content_dirs[0] if settings.content_dirs else None
+    services = await Services.load(
+        settings.content_dirs,
+        SystemClock(),
+        db=db,
+        cache_path=settings.search_cache_path,
+        check=lambda result: check_content(result, main_folder),
+    )
     # The library and its indexes live as long as the process: move them out of the collector's
     # reach so its full collections stay short (they would otherwise walk every event each time).
     gc.freeze()
@@ -300,12 +336,51 @@ async def _open_or_explain(settings: Settings) -> Database | None:
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        say(f"Cannot open the database at {settings.database_path}: {exc}", err=True)
+        say(f"Cannot open the database at {settings.database_path}: {exc}{_full_disk_hint(settings)}", err=True)
         return None
+
+
+#: Less free space than this beside the database is reported as a full disk.
+FULL_DISK_BYTES = 1024 * 1024
+
+
+def _full_disk_hint(settings: Settings) -> str:
+    """`` (the disk is full: ...)`` when the database's folder has (almost) no room left, else ""."""
+    folder = settings.database_path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free >= FULL_DISK_BYTES:
+        return ""
+    return f" (the disk is full: {free // 1024} KB free in {folder}; free some space and start again)"
+
+
+def log_start(settings: Settings) -> None:
+    """The settings' warnings, then where the bot keeps its data and reads its library (INFO)."""
+    for warning in settings.warnings:
+        log.warning("%s", warning)
+    log.info("database file: %s", settings.database_path.absolute())
+    for i, folder in enumerate(settings.content_dirs):
+        log.info("content folder (%s): %s", "main" if i == 0 else "extra", folder.absolute())
+
+
+async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code: int) -> int:
+    """Say why the bot cannot run (one line each, on stderr), record it for ``health``; ``code``."""
+    for line in lines:
+        say(line, err=True)
+    await asyncio.to_thread(record_problem, settings.heartbeat_path, " ".join(lines), dt.datetime.now(dt.UTC))
+    return code
 
 
 async def _run(settings: Settings) -> int:
     point_at_api(settings)
+    log_start(settings)
+    await asyncio.to_thread(
+        remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
+    )
     db = await _open_or_explain(settings)
     if db is None:
         return EXIT_FAILED
@@ -336,7 +411,10 @@ async def _run(settings: Settings) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
             loop.add_signal_handler(sig, _stop, sig.name)
     try:
-        bot = await build_bot(settings, db=db)
+        try:
+            bot = await build_bot(settings, db=db)
+        except StartupError as exc:
+            return await _stop_for(settings, exc.lines, EXIT_USAGE)
         built.append(bot)
         if stopping.is_set():
             return EXIT_OK
@@ -350,8 +428,9 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             raise
         except discord.LoginFailure:
-            say("Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.", err=True)
-            return EXIT_FAILED
+            return await _stop_for(
+                settings, ["Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal."], EXIT_FAILED
+            )
         except discord.PrivilegedIntentsRequired:
             say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
@@ -388,7 +467,12 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
     if db is None:
         return EXIT_FAILED
     try:
-        bot = await build_bot(settings, sync_on_start=False, db=db)
+        try:
+            bot = await build_bot(settings, sync_on_start=False, db=db)
+        except StartupError as exc:
+            for line in exc.lines:
+                say(line, err=True)
+            return EXIT_USAGE
         bot.run_background_tasks = False
         async with bot:
             try:
@@ -398,7 +482,7 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
                 return EXIT_FAILED
             count = await bot.sync_commands(guild_id)
         where = f"server {guild_id}" if guild_id is not None else "every server (global; may take up to an hour)"
-        say(f"Synced {count} command(s) to {where}.")
+        say(f"Synced {plural(count, 'command')} to {where}.")
         return EXIT_OK
     except discord.HTTPException as exc:
         say(f"Sync failed: Discord answered {exc.status}: {exc.text or exc}", err=True)

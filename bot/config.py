@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, validation_alias=AliasChoices("discord_gateway_url", "FROM_BELOW_DISCORD_GATEWAY_URL")
     )
+    #: Problems that do not stop the bot (a misspelt variable), one line each: ``run`` logs them
+    #: at start, the other commands print them. Set by :func:`load_settings`, not by a variable.
+    warnings: tuple[str, ...] = Field(default=(), validation_alias=AliasChoices("warnings"))
 
     @property
     def content_dirs(self) -> tuple[Path, ...]:
@@ -129,6 +132,12 @@ class Settings(BaseSettings):
     def search_cache_path(self) -> Path:
         """Where the search index is cached between starts."""
         return self.database_path.parent / "search-index.sqlite3"
+
+    @property
+    def console_database_path(self) -> Path:
+        """The console's own database, beside the bot's: the bot never acts on the console's
+        pretend server (``python -m bot console --database`` chooses another)."""
+        return self.database_path.parent / "console.sqlite3"
 
     # --- checks (pydantic reports every failing one together) ----------------------------
 
@@ -272,9 +281,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
 
     Raises :class:`ConfigError` listing every problem at once; the token is never in it.
     """
+    from_dotenv: frozenset[str] = frozenset()
     if env is None:
-        env = {**(load_dotenv_file() if dotenv else {}), **os.environ}
-    values = {k: v for k, v in env.items() if k in VARIABLES and str(v).strip()}
+        from_file = load_dotenv_file() if dotenv else {}
+        from_dotenv = frozenset(name for name in from_file if name not in os.environ)
+        env = {**from_file, **os.environ}
+    values: dict[str, Any] = {k: v for k, v in env.items() if k in VARIABLES and str(v).strip()}
+    values["warnings"] = tuple(variable_warnings(env, from_dotenv))
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
@@ -283,13 +296,38 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
 
 
 def unknown_variables(env: Mapping[str, str]) -> list[tuple[str, str | None]]:
-    """``FROM_BELOW_*`` variables no setting reads, each with the closest known name (or None)."""
-    known = [v for v in VARIABLES if v.startswith(PREFIX)]
-    return [
-        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None))
-        for name in sorted(env)
-        if name.startswith(PREFIX) and name not in VARIABLES and not name.startswith(f"{PREFIX}TEST_")
-    ]
+    """``FROM_BELOW_*`` variables no setting reads, each with the closest known name (or None).
+
+    Names are compared whole (difflib); ``FROM_BELOW_TOKEN`` and ``FROM_BELOW_TOKEN_FILE`` stand
+    for ``DISCORD_TOKEN`` and ``DISCORD_TOKEN_FILE``, what someone who writes them means. Below a
+    likeness of 0.7 there is no suggestion (``FROM_BELOW_XYZZY`` is like nothing).
+    """
+    candidates = {v: v for v in VARIABLES if v.startswith(PREFIX)}
+    candidates[f"{PREFIX}TOKEN"] = "DISCORD_TOKEN"
+    candidates[f"{PREFIX}TOKEN_FILE"] = "DISCORD_TOKEN_FILE"
+    found: list[tuple[str, str | None]] = []
+    for name in sorted(env):
+        if not name.startswith(PREFIX) or name in VARIABLES or name.startswith(f"{PREFIX}TEST_"):
+            continue
+        close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+        found.append((name, candidates[close[0]] if close else None))
+    return found
+
+
+def variable_warnings(env: Mapping[str, str], from_dotenv: frozenset[str] = frozenset()) -> list[str]:
+    """One warning line per :func:`unknown_variables` entry, saying where it was set.
+
+    Such a variable is ignored, so a misspelling (``FROM_BELOW_DB_PATH``) would otherwise leave
+    the default in place without a word.
+    """
+    lines: list[str] = []
+    for name, closest in unknown_variables(env):
+        where = "in .env" if name in from_dotenv else "in the environment"
+        hint = f"did you mean {closest}? " if closest else ""
+        lines.append(
+            f"{name[:60]} ({where}) is not a From Below setting and is ignored: {hint}.env.example lists every setting"
+        )
+    return lines
 
 
 def log_level_number(settings: Settings) -> int:

@@ -8,8 +8,11 @@ A pack with errors is left out of the library; the other packs still load.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,6 +159,17 @@ _Loader = _make_loader()
 USING_C_LOADER = hasattr(yaml, "CSafeLoader")
 
 
+def os_reason(exc: OSError) -> str:
+    """Why the file system refused, in words (a symlink loop is named as one)."""
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop (the link leads back to itself)"
+    return exc.strerror or str(exc)
+
+
+def _unreadable(path: Path | str, what: str, exc: OSError) -> ContentIssue:
+    return ContentIssue(str(path), 0, "", f"cannot read this {what}: {os_reason(exc)}", unreadable=True)
+
+
 def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
     """Read one YAML file, keeping line numbers. Returns (data, issues)."""
     rel = str(path)
@@ -164,7 +178,7 @@ def read_yaml(path: Path) -> tuple[Any, list[ContentIssue]]:
     except UnicodeDecodeError as exc:
         return None, [ContentIssue(rel, 0, "", f"not UTF-8 text ({exc.reason})")]
     except OSError as exc:
-        return None, [ContentIssue(rel, 0, "", f"cannot read the file: {exc.strerror or exc}")]
+        return None, [_unreadable(rel, "file", exc)]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -655,10 +669,37 @@ def _parse_article(
     )
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _yaml_files(folder: Path, issues: list[ContentIssue] | None = None) -> list[Path]:
+    """The YAML files under ``folder`` (symlinked sub-folders are not followed).
+
+    With ``issues``, a sub-folder that cannot be listed or a YAML name that cannot be opened (a
+    symlink loop, a dangling link, no permission) is reported as unreadable instead of skipped.
+    """
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    def _refused(exc: OSError) -> None:
+        if issues is not None:
+            issues.append(_unreadable(exc.filename or folder, "folder", exc))
+
+    found: list[Path] = []
+    for root, _dirs, files in os.walk(folder, onerror=_refused):
+        for name in files:
+            path = Path(root) / name
+            if path.suffix not in (".yaml", ".yml"):
+                continue
+            try:
+                if path.is_file() if issues is None else _stat_is_file(path):
+                    found.append(path)
+            except OSError as exc:
+                if issues is not None:
+                    issues.append(_unreadable(path, "file", exc))
+    return sorted(found)
+
+
+def _stat_is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file; :class:`OSError` when it cannot be looked at."""
+    return stat.S_ISREG(os.stat(path).st_mode)
 
 
 R = TypeVar("R", Event, Article)
@@ -695,10 +736,10 @@ def _read_pack(
         return None, {}
     draft = _PackDraft(pack)
     folder = manifest.parent
-    for path in _yaml_files(folder / "events"):
+    for path in _yaml_files(folder / "events", draft.issues):
         for data, _i, prefix in _records(path, "events", draft.issues):
             _keep(draft.events, _parse_event(path, data, prefix, draft), path, data, prefix, draft.issues)
-    for path in _yaml_files(folder / "articles"):
+    for path in _yaml_files(folder / "articles", draft.issues):
         for data, _i, prefix in _records(path, "articles", draft.issues):
             article = _parse_article(path, data, prefix, draft, summarizer)
             _keep(draft.articles, article, path, data, prefix, draft.issues)
@@ -732,21 +773,58 @@ class LoadResult:
     issues: tuple[ContentIssue, ...]
     files_read: int
     rejected_packs: tuple[str, ...] = ()
+    #: The folders as loaded (in the order given), and how many events loaded from each.
+    folders: tuple[Path, ...] = ()
+    events_per_folder: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.issues
 
+    @property
+    def unreadable(self) -> tuple[ContentIssue, ...]:
+        """The folders and files that could not be read at all (see :attr:`ContentIssue.unreadable`)."""
+        return tuple(issue for issue in self.issues if issue.unreadable)
 
-def find_manifests(dirs: Iterable[Path]) -> list[Path]:
-    """Every pack manifest under the given folders (a folder may itself be a pack)."""
+
+def find_manifests(dirs: Iterable[Path], issues: list[ContentIssue] | None = None) -> list[Path]:
+    """Every pack manifest under the given folders (a folder may itself be a pack).
+
+    With ``issues``, a manifest (or pack folder) that is there but cannot be read is reported
+    as unreadable instead of skipped.
+    """
     found: list[Path] = []
+
+    def _manifest(path: Path) -> bool:
+        try:
+            return _stat_is_file(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if issues is not None and exc.errno != errno.ENOTDIR:
+                issues.append(_unreadable(path, "file", exc))
+            return False
+
     for d in dirs:
-        if (d / MANIFEST_NAME).is_file():
+        if _manifest(d / MANIFEST_NAME):
             found.append(d / MANIFEST_NAME)
             continue
-        if d.is_dir():
-            found.extend(sorted(p for p in d.glob(f"*/{MANIFEST_NAME}") if p.is_file()))
+        try:
+            entries = sorted(os.scandir(d), key=lambda entry: entry.name)
+        except OSError:
+            continue  # reported by the caller (folder_issue)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == TAGS_FILE:  # tags.yaml: read (and reported) apart
+                continue
+            try:
+                if entry.is_dir():
+                    if _manifest(d / entry.name / MANIFEST_NAME):
+                        found.append(d / entry.name / MANIFEST_NAME)
+                elif entry.is_symlink():
+                    os.stat(entry.path)  # a link that leads nowhere raises here
+            except OSError as exc:  # ... and one round in a loop already at is_dir()
+                if issues is not None:
+                    issues.append(_unreadable(d / entry.name, "link", exc))
     return found
 
 
@@ -779,11 +857,15 @@ def _load_library(
         summarizer = _default_summarizer()
     paths = [_display_path(Path(d)) for d in dirs]
     issues: list[ContentIssue] = []
+    readable: list[Path] = []
     for p in paths:
-        if not p.exists():
-            issues.append(ContentIssue(str(p), 0, "", "content folder does not exist"))
-    vocabulary = _read_vocabularies(paths, vocabulary_files, issues)
-    drafts, pack_extra_tags, files_read = _read_packs(paths, issues, summarizer)
+        problem = folder_issue(p)
+        if problem is None:
+            readable.append(p)
+        else:
+            issues.append(problem)
+    vocabulary = _read_vocabularies(readable, vocabulary_files, issues)
+    drafts, pack_extra_tags, files_read = _read_packs(readable, issues, summarizer)
     all_tags = dict(vocabulary)
     for extra in pack_extra_tags.values():
         all_tags.update(extra)
@@ -793,15 +875,30 @@ def _load_library(
     rejected = tuple(d.pack.id for d in drafts if d.issues)
     for d in drafts:
         issues.extend(d.issues)
-    for pack_id in rejected:
-        log.warning("content pack %s has errors and was not loaded", pack_id)
+    if not any(issue.unreadable for issue in issues):  # else the installation is refused as a whole
+        for pack_id in rejected:
+            log.warning("content pack %s has errors and was not loaded", pack_id)
     library = Library.build(
         {d.pack.id: d.pack for d in good},
         {aid: a for d in good for aid, (a, _, _) in d.articles.items()},
         {eid: e for d in good for eid, (e, _, _) in d.events.items()},
         frozenset(all_tags),
     )
-    return LoadResult(library, tuple(issues), files_read, rejected)
+    return LoadResult(library, tuple(issues), files_read, rejected, tuple(paths), _events_per_folder(library, paths))
+
+
+def _events_per_folder(library: Library, folders: list[Path]) -> tuple[int, ...]:
+    """How many of the library's events came from each folder (a pack counts for the first that holds it)."""
+    per_pack: dict[str, int] = {}
+    for event in library.events.values():
+        per_pack[event.pack] = per_pack.get(event.pack, 0) + 1
+    counts = [0] * len(folders)
+    for pack in library.packs.values():
+        for i, folder in enumerate(folders):
+            if Path(pack.path).is_relative_to(folder):
+                counts[i] += per_pack.get(pack.id, 0)
+                break
+    return tuple(counts)
 
 
 def _read_vocabularies(
@@ -814,12 +911,18 @@ def _read_vocabularies(
         candidates.append(p / TAGS_FILE)
         if (p / MANIFEST_NAME).is_file():
             candidates.append(p.parent / TAGS_FILE)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for tags_file in candidates:
-        key = tags_file.resolve()
-        if key in seen or not tags_file.is_file():
+        key = os.path.realpath(tags_file)  # unlike Path.resolve, never raises on a symlink loop
+        if key in seen or not os.path.lexists(tags_file):
             continue
         seen.add(key)
+        try:
+            if not _stat_is_file(tags_file):
+                continue
+        except OSError as exc:
+            issues.append(_unreadable(_display_path(tags_file), "file", exc))
+            continue
         vocabulary.update(_read_tag_vocabulary(_display_path(tags_file), issues))
     return vocabulary
 
@@ -832,7 +935,7 @@ def _read_packs(
     files_read = 0
     pack_extra_tags: dict[str, dict[str, str]] = {}
     seen_packs: dict[str, str] = {}
-    for manifest in find_manifests(p for p in paths if p.exists()):
+    for manifest in find_manifests(paths, issues):
         draft, extra = _read_pack(manifest, issues, summarizer)
         files_read += 1
         if draft is None:
@@ -930,8 +1033,30 @@ def _display_path(path: Path) -> Path:
     """A path relative to the working directory when it is under it (shorter error messages)."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11, 3.12)
         return path
+
+
+def folder_issue(path: Path) -> ContentIssue | None:
+    """Why the content folder ``path`` cannot be used, or ``None`` when it can be read.
+
+    A folder that is not there, or a file given as one, is a content problem (reported, the rest
+    loads); one that is there but cannot be read (a symlink loop, no permission) is unreadable.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ContentIssue(str(path), 0, "", "content folder does not exist")
+    except OSError as exc:
+        return _unreadable(path, "folder", exc)
+    if not stat.S_ISDIR(info.st_mode):
+        return ContentIssue(str(path), 0, "", "this is a file, not a folder")
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return _unreadable(path, "folder", exc)
+    return None
 
 
 def _default_summarizer() -> Callable[[str], Summaries] | None:

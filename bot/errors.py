@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import secrets
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
 
 from bot.core.errors import DomainError
+from bot.core.text import quote_user
 from bot.ui.layout import CONTENT_LIMIT
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def describe(error: BaseException, *, now: dt.datetime | None = None) -> UserFac
     if isinstance(original, DomainError):
         return UserFacingError(_clip(original.message))
     if isinstance(original, app_commands.TransformerError):
-        return UserFacingError(_clip(f"I couldn't understand {str(original.value)[:100]!r} for that option."))
+        return UserFacingError(_clip(f"I couldn't understand {quote_user(str(original.value), 100)} for that option."))
     if isinstance(original, app_commands.NoPrivateMessage):
         return UserFacingError("This command only works in a server, not in direct messages.")
     if isinstance(original, app_commands.MissingPermissions):
@@ -265,28 +267,45 @@ STALE_COMPONENT = (
 )
 
 
-DynamicT = TypeVar("DynamicT", bound="discord.ui.DynamicItem[Any]")
-#: Components that work on any message, after restarts too (``discord.ui.DynamicItem`` classes).
-_PERSISTENT: list[type[discord.ui.DynamicItem[Any]]] = []
+#: Custom ids that handlers registered for the bot's lifetime answer (discord.py ``DynamicItem``s,
+#: like an article's buttons), whatever message they are on.
+_PERSISTENT: list[re.Pattern[str]] = []
 
 
-def persistent_component(item: type[DynamicT]) -> type[DynamicT]:
-    """Class decorator: a dynamic item whose custom ids :func:`component_has_handler` knows."""
-    _PERSISTENT.append(item)
-    return item
+def handle_persistently(pattern: re.Pattern[str]) -> None:
+    """Note that custom ids matching ``pattern`` always have a handler (see :func:`component_has_handler`)."""
+    if pattern not in _PERSISTENT:
+        _PERSISTENT.append(pattern)
 
 
 def component_has_handler(client: discord.Client, interaction: discord.Interaction[Any]) -> bool:
-    """Whether a live view of this bot handles this component interaction.
+    """Whether a live view of this bot, or a persistent handler, handles this component interaction.
 
     Anything else (a view that timed out, a bot restart, a menu replaced by a page turn, a
     forged custom_id) reaches no callback and would fail silently for the user.
     """
     data: dict[str, Any] = dict(interaction.data) if isinstance(interaction.data, dict) else {}
     custom_id = str(data.get("custom_id") or "")
-    if any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in _PERSISTENT):
+    if any(p.fullmatch(custom_id) for p in _PERSISTENT) and custom_id in _message_custom_ids(interaction):
         return True
     return custom_id in ErrorReportingView.live_custom_ids()
+
+
+def _message_custom_ids(interaction: discord.Interaction[Any]) -> set[str]:
+    """The custom ids of the components on the message a component interaction came from.
+
+    discord.py answers a persistent item only when the message really carries it.
+    """
+    message = interaction.message
+    if message is None:
+        return set()
+    found: set[str] = set()
+    for row in message.components:
+        for child in getattr(row, "children", (row,)):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id:
+                found.add(str(custom_id))
+    return found
 
 
 async def answer_stale_component(client: discord.Client, interaction: discord.Interaction[Any]) -> None:

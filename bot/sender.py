@@ -26,7 +26,7 @@ from bot.core.posting_errors import PostError, PostForbidden, PostNotFound, Post
 from bot.core.posts import DailyPost
 from bot.ui.daily import role_mention
 from bot.ui.digest import digest_view
-from bot.ui.embeds import daily_post_embeds
+from bot.ui.embeds import daily_post_buttons, daily_post_embeds
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -107,9 +107,8 @@ class DiscordSender:
 
     async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
         embeds = daily_post_embeds(payload, self.bot.library)
-        return await self.send_embeds(
-            channel_id, embeds, role_id=role_id, nonce=payload.nonce, view=digest_view(payload)
-        )
+        view = digest_view(payload) or daily_post_buttons(payload, self.bot.library)
+        return await self.send_embeds(channel_id, embeds, role_id=role_id, nonce=payload.nonce, view=view)
 
     async def send_embeds(
         self,
@@ -120,9 +119,9 @@ class DiscordSender:
         nonce: str,
         view: discord.ui.View | None = None,
     ) -> int:
-        """Post ``embeds`` (pinging ``role_id`` only, if given); returns the message id."""
+        """Post ``embeds`` (pinging ``role_id`` only, if given) with ``view``'s buttons; returns the message id."""
         channel = self.channel(channel_id)
-        extra: dict[str, Any] = {} if view is None else {"view": view}
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
         try:
             message = await channel.send(
                 content=role_mention(role_id),

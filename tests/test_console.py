@@ -99,10 +99,10 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     assert_clean(result)
     out = answers(result.stdout)
     assert "The uprising of 17 June in East Germany" in out["/onthisday 17 june"]
-    assert "event(s) on 17 June." in out["/onthisday 17 june"]
+    assert "events on 17 June." in out["/onthisday 17 june"]
     search = out["/event search vorkuta"]
     assert "Prisoners' strike in the Vorkuta camps" in search
-    assert "event(s) for vorkuta" in search
+    assert "events for vorkuta" in search
     # The menu, as numbered options; the event the article discusses comes first among equals.
     assert "1. Prisoners' strike in the Vorkuta camps" in search
     assert "2. Troops fire on striking prisoners at Vorkuta's Mine 29" in search
@@ -111,7 +111,7 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     assert "Sources:" in opened
     assert "Date:" in opened
     # Positional text fills the first option up to the next name:value.
-    assert "event(s) for vorkuta strike · in 1953" in out["/event search vorkuta strike year:1953"]
+    assert "2 events for vorkuta strike · in 1953" in out["/event search vorkuta strike year:1953"]
     assert out["/event show Prisoners' strike in the Vorkuta camps"].splitlines()[0] == (
         "Prisoners' strike in the Vorkuta camps"
     )
@@ -127,7 +127,8 @@ def test_lookups_show_the_same_content_as_the_embeds(tmp_path: Path) -> None:
     about = out["/about"]
     assert "About From Below" in about
     assert "not connected" in about
-    assert "event(s)" in about
+    assert "1 article, " in about
+    assert " events\n" in about
     # Markdown markers are gone in plain text.
     assert "**" not in result.stdout
 
@@ -284,14 +285,14 @@ def test_channel_role_pause_resume_preview_and_onthisday_timezone(tmp_path: Path
     assert "in #general, pinging @history-fans." in preview
     # Changing the timezone after 09:00 Kiritimati time skipped today's post: the next is tomorrow's.
     assert "Wednesday, 17 June 2026 19:00 UTC" in preview
-    assert "This week in history (around 18 June)" in preview  # empty-days week: nothing on 18 June itself
+    assert "This week in history: around 18 June" in preview  # empty-days week: nothing on 18 June itself
     test_post = out["/settings test-post mention_role:yes"]
     assert "Test post (sent with /settings test-post)" in test_post
     assert "@history-fans" in test_post
     shown = out["/settings show"]
     assert "#general" in shown
     assert "@history-fans" in shown
-    assert "week: post that week in history instead" in shown
+    assert "That week in history (week)" in shown
     assert "<t:" not in result.stdout  # Discord timestamps are written out
 
 
@@ -383,7 +384,8 @@ def test_a_change_after_todays_post_time_waits_for_tomorrow(tmp_path: Path) -> N
     out = answers(result.stdout)
     assert "Next post: Thursday, 18 June 2026 09:00 UTC" in out["/settings channel general"]
     shown = out["/settings show"]
-    assert "17 June 2026 (local date): skipped (the post time had already passed" in shown
+    assert "Last post:\nNothing posted yet." in shown
+    assert "skipped" not in shown
     # Today's post was already skipped; a later time today does not bring it back.
     assert "Next post: Thursday, 18 June 2026 15:00 UTC" in out["/settings time 15:00"]
 
@@ -507,6 +509,39 @@ def test_an_unexpected_error_is_one_line_and_the_session_goes_on(tmp_path: Path)
     assert "Something went wrong (RuntimeError: boom); run with --debug for details." in out
     assert "Traceback" not in out
     assert "East Germany" in out
+
+
+def test_article_show_is_the_same_first_screen_with_points_notes_and_events_on_demand(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/article show tyranny length:short",
+            "points",
+            "events",
+            "open 1",
+            "notes",
+            "events tyranny",
+            "/onthisday 17 june",
+            "points",
+        ]
+    )
+    result = run_console(script + "\n", tmp_path / "db.sqlite3", "--plain")
+    assert_clean(result)
+    out = answers(result.stdout)
+    first = out["/article show tyranny length:short"]
+    assert "The argument:" in first
+    assert "Key points:" not in first  # not on the first screen
+    assert "The article says" not in first  # nor the context notes
+    assert "`points` Key points (8)" not in first  # plain text: no backticks
+    assert "points Key points (8) · notes What the record says (6) · events Events (27)" in first
+    assert out["points"].count("• ") == 8
+    assert "The article mentions 27 events." in out["events"]
+    assert "Page 1 of 3" in out["events"]
+    # The events page's menu opens an event; the article is still the one `notes` means.
+    assert "International Women's Day strike opens the February Revolution" in out["open 1"]
+    assert "What the record says (1/6)" in out["notes"]
+    assert "The article mentions 27 events." in out["events tyranny"]
+    # `points` after another command still means the last article opened.
+    assert out["points #2"].count("• ") == 8
 
 
 def test_the_command_table_is_the_real_command_tree() -> None:

@@ -50,7 +50,7 @@ def test_preview_prints_the_days_post_without_token_or_database(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     out = result.stdout
-    assert out.startswith("On this day, 17 June")
+    assert out.startswith("On this day: 17 June")
     assert "The uprising of 17 June in East Germany" in out
     assert "17 June 1953" in out
     assert "Source pack" in out
@@ -69,7 +69,7 @@ def test_preview_packs_and_empty_days(tmp_path: Path) -> None:
     assert nothing.returncode == 0
     assert "Nothing would be posted on 2026-02-03" in nothing.stdout
     week = run_preview("--date", "2026-02-03", *packs, "--empty-days", "week", cwd=tmp_path)
-    assert week.stdout.startswith("This week in history (around 3 February)")
+    assert week.stdout.startswith("This week in history: around 3 February")
     article = run_preview("--date", "2026-02-03", *packs, "--empty-days", "article", cwd=tmp_path)
     assert "Tyranny toppled by its victims" in article.stdout
     assert "so here is something to read" in article.stdout
@@ -106,7 +106,9 @@ def test_preview_date_defaults_to_today_in_the_timezone() -> None:
 @pytest.mark.parametrize("text", ["29 feb", "29 February", "02-29", "feb 29th"])
 def test_preview_29_february_in_a_common_year_is_the_28_february_post(text: str) -> None:
     out, err = io.StringIO(), io.StringIO()
-    args = argparse.Namespace(date=text, timezone="UTC", packs=None, empty_days="skip", guild=1)
+    args = argparse.Namespace(
+        date=text, timezone="UTC", packs=None, empty_days="skip", guild=1, tags=None, kind="daily"
+    )
     assert preview_cli.run_preview(args, out, err, now_utc=NOW) == 0, err.getvalue()
     assert err.getvalue() == ""
     note, _, post = out.getvalue().partition("\n\n")

@@ -17,13 +17,21 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def settings_or_exit() -> Settings:
-    """The settings from the environment and ``.env``; a bad one prints why and exits 2."""
+def settings_or_exit(*, warn: bool = True) -> Settings:
+    """The settings from the environment and ``.env``; a bad one prints why and exits 2.
+
+    With ``warn``, each of the settings' warnings (a misspelt variable) goes to stderr as
+    ``warning: ...``; ``run`` logs them instead.
+    """
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         say(exc.message, err=True)
         raise SystemExit(EXIT_USAGE) from None
+    if warn:
+        for warning in settings.warnings:
+            say(f"warning: {warning}", err=True)
+    return settings
 
 
 def content_warning(result: LoadResult | None) -> str | None:

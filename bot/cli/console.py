@@ -5,8 +5,9 @@ year:1956``, ``/settings time 09:00``): options are ``name:value``, and text bef
 option fills the first one. Answers are the same cards the embeds carry (:mod:`bot.ui.layout`,
 built by :mod:`bot.queries`), drawn with rich in a terminal and as plain text otherwise. The
 console is one pretend server (id 1) with one channel, ``#general``, and one role,
-``@history-fans``; its settings live in the real SQLite database (``--database`` or
-``FROM_BELOW_DATABASE``).
+``@history-fans``; its settings live in a real SQLite database of its own: ``console.sqlite3``
+beside the bot's (``FROM_BELOW_DATABASE``), or ``--database``. Never the bot's own file by
+default, so the running bot never schedules the pretend server's daily post.
 
 When standard input is not a terminal, commands are read line by line, each echoed before its
 answer, and the console exits 0 at the end of input: ``python -m bot console < script.txt``.
@@ -21,6 +22,7 @@ import datetime as dt
 import difflib
 import functools
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -40,7 +42,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.errors import DomainError, UserInputError
 from bot.core.models import Library
 from bot.core.results import Saved
-from bot.core.text import quote_user
+from bot.core.text import plural, quote_user
 from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
@@ -52,11 +54,13 @@ from bot.ui.layout import (
     Card,
     Option,
     about_card,
-    article_cards,
+    article_card,
+    article_parts,
     event_card,
     event_option,
     fit_message,
     help_card,
+    key_points_card,
     note_cards,
     related_events,
 )
@@ -64,6 +68,7 @@ from bot.ui.listing import (
     EVENT_SEARCH_PER_PAGE,
     Listing,
     ListPage,
+    article_events_listing,
     article_listing,
     day_listing,
     option_lines,
@@ -346,7 +351,9 @@ def _convert(opt: Opt, raw: str) -> Any:
         try:
             number = int(raw)
         except ValueError:
-            raise UserInputError(f"`{opt.name}` must be a whole number, like 1953 (got {raw[:30]!r}).") from None
+            raise UserInputError(
+                f"`{opt.name}` must be a whole number, like 1953 (not {quote_user(raw, 30)})."
+            ) from None
         if not opt.low <= number <= opt.high:
             raise UserInputError(f"`{opt.name}` must be between {opt.low} and {opt.high}.")
         return number
@@ -444,7 +451,7 @@ def _refuse_unknown_options(command: Command, raw: dict[str, str]) -> None:
             )
 
 
-BUILT_INS = ("help", "next", "prev", "page", "open", "back", "notes", "quit")
+BUILT_INS = ("help", "next", "prev", "page", "open", "back", "points", "notes", "events", "quit")
 
 
 def completions(buffer: str) -> list[str]:
@@ -576,8 +583,8 @@ class Session:
                 self.open_item(rest.strip() if not lowered.isdigit() else lowered)
             elif lowered in ("back", "b"):
                 self.back()
-            elif lowered == "notes":
-                self.notes(rest.strip())
+            elif lowered in ("notes", "points", "events"):
+                self.article_part(lowered, rest.strip())
             else:
                 invocation = parse_command(text)
                 await self._handlers[invocation.command.path](invocation.values)
@@ -595,7 +602,9 @@ class Session:
             self.screen.say(f"  `{command.usage}` — {command.description}")
         self.screen.hint(
             "Console: next / prev / page N turn pages; open N opens item N of the menu shown; "
-            "back returns to the list before; notes shows an article's context notes; help; quit (or Ctrl-D)."
+            "back returns to the list before; after /article show, points, notes and events show its key "
+            "points, what the record says and the events it mentions (or name one: notes tyranny); "
+            "help; quit (or Ctrl-D)."
         )
 
     # -- pages and menus --------------------------------------------------------------------
@@ -673,18 +682,26 @@ class Session:
         else:
             self._show_event(self.lookups.event(value).id)
 
-    def notes(self, rest: str) -> None:
+    def article_part(self, part: str, rest: str) -> None:
+        """``points``, ``notes`` or ``events``: what the buttons under an article open in Discord."""
         if rest:
             article = self.lookups.find_article(rest)
         elif self.last_article is not None and self.last_article in self.library.articles:
             article = self.library.articles[self.last_article]
         else:
-            raise UserInputError("Which article? Open one with `/article show` first, or type `notes <title>`.")
-        cards = note_cards(article, self.library)
-        if not cards:
-            self.screen.say("This article has no context notes.")
-            return
-        self.show_listing(Listing(len(cards), lambda i: ListPage((cards[i],))))
+            raise UserInputError(f"Which article? Open one with `/article show` first, or type `{part} <title>`.")
+        self.last_article = article.id
+        if part == "points":
+            self.remember()
+            self.screen.cards([key_points_card(article, self.library)])
+        elif part == "events":
+            self.show_listing(article_events_listing(self.library, article))
+        else:
+            cards = note_cards(article, self.library)
+            if not cards:
+                self.screen.say("This article has no context notes.")
+                return
+            self.show_listing(Listing(len(cards), lambda i: ListPage((cards[i],))))
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -703,11 +720,16 @@ class Session:
         self.remember()
         article = self.library.articles[article_id]
         self.last_article = article.id
-        self.screen.cards(article_cards(article, self.library, length))
-        mentioned = [self.library.events[e] for e in article.events if e in self.library.events]
-        self.set_menu([event_option(e) for e in mentioned], "event", "Open an event the article mentions…")
-        if article.context_notes:
-            self.screen.hint("Type `notes` for “What the record says”, every note in full.")
+        self.screen.cards([article_card(article, self.library, length)])
+        self.menu = None
+        self._article_buttons(article.id)
+
+    def _article_buttons(self, article_id: str) -> None:
+        """What the buttons under an article would open, as the console's commands."""
+        self.last_article = article_id
+        parts = [f"`{p.key}` {p.label}" for p in article_parts(self.library.articles[article_id], self.library)]
+        if parts:
+            self.screen.hint("More (the buttons in Discord): " + " · ".join(parts))
 
     async def event_show(self, values: dict[str, Any]) -> None:
         self._show_event(self.lookups.find_event(values["event"]).id)
@@ -815,12 +837,16 @@ class Session:
             self.screen.say(lines)
             return
         self.screen.cards(daily_post_cards(shown.post, self.library), content=lines)
+        if shown.post.article is not None:
+            self._article_buttons(shown.post.article.id)
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
         current, post = await self.services.schedules.test_post(GUILD_ID, self.library, values.get("schedule"))
         ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
         self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
         self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
+        if post.article is not None:
+            self._article_buttons(post.article.id)
 
     def _channel_id(self, raw: Any) -> int:
         wanted = str(raw).strip().lstrip("#").lower()
@@ -900,14 +926,18 @@ async def open_session(
     settings: Settings, screen: Screen, *, database: Path | None, clock: Clock
 ) -> tuple[Session, Path]:
     """Load the library, build the search index, open (and migrate) the console's database."""
-    path = database or settings.database_path
+    # Its own file by default: the bot would otherwise schedule the pretend server's daily post.
+    path = database or settings.console_database_path
     try:
         db: Database | None = await open_database(path)
     except (StorageError, OSError, sqlite3.Error) as exc:
         screen.error(f"Cannot open the database at {path}: {exc}. The /settings commands are off.")
         db = None
     services = await Services.load(settings.content_dirs, clock, db=db)
-    if (warning := content_warning(services.load_result)) is not None:
+    unreadable = services.load_result.unreadable if services.load_result is not None else ()
+    for issue in unreadable:
+        screen.error(f"Cannot read the content: {issue}")
+    if not unreadable and (warning := content_warning(services.load_result)) is not None:
         screen.error(warning)
     return Session(services=services, screen=screen, source_url=source_url(settings.source_url)), path
 
@@ -926,6 +956,11 @@ def run_console(
     """Read commands until ``quit`` or the end of input; always exits 0 (errors are answers)."""
     clock = clock or SystemClock()
     screen = Screen(stdout, rich=rich, now=clock.now, width=width)
+    if database is not None and os.path.realpath(database) == os.path.realpath(settings.database_path):
+        screen.error(
+            f"{database} is the bot's own database: a bot running on it will try to post to this console's "
+            "pretend server. Leave out --database to use console.sqlite3 instead."
+        )
     # One event loop for the whole session (the database connection lives on it); input is
     # read between commands on the main thread, so Ctrl-C and Ctrl-D behave as in a shell.
     with asyncio.Runner() as runner:
@@ -933,7 +968,7 @@ def run_console(
         if interactive:
             lib = session.library
             screen.hint(
-                f"From Below console: {len(lib.events)} events, {len(lib.articles)} article(s); "
+                f"From Below console: {plural(len(lib.events), 'event')}, {plural(len(lib.articles), 'article')}; "
                 f"pretend server {GUILD_ID} with #{CHANNEL_NAME}; settings in {path}. "
                 "Type `help` for the commands, `quit` to leave."
             )
@@ -980,7 +1015,8 @@ def configure(parser: argparse.ArgumentParser, name: str) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="the SQLite file for the pretend server's settings (default: FROM_BELOW_DATABASE or data/)",
+        help="the SQLite file for the pretend server's settings (default: console.sqlite3 beside the bot's "
+        "database, never the bot's own)",
     )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--rich", dest="rich", action="store_true", default=None, help="draw cards with colours")

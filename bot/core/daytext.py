@@ -27,7 +27,7 @@ from bot.core.text import quote_user
 from bot.core.timezones import ensure_utc, get_zone
 
 MAX_INPUT_CHARS = 100
-_HINT = "try 17 June, June 17, 06-17, 1953-06-17, today or tomorrow"
+_HINT = "try 17 June, June 17, 06-17, 1953-06-17, today or tomorrow."
 
 _MONTHS: dict[str, int] = {}
 for _number, _name in enumerate(MONTH_NAMES, start=1):
@@ -81,7 +81,7 @@ def parse_day(text: str, tz: str | dt.tzinfo, now_utc: dt.datetime) -> DayQuery:
     raw = " ".join(str(text).split())[:MAX_INPUT_CHARS]
     lowered = raw.lower().strip(" .,")
     if not lowered:
-        raise UserInputError(f"which day? {_HINT}")
+        raise UserInputError(f"Which day? T{_HINT[1:]}")
     if lowered in _RELATIVE:
         day = local_today(tz, now_utc) + dt.timedelta(days=_RELATIVE[lowered])
         return DayQuery(day.month, day.day, day.year)
@@ -117,7 +117,7 @@ def _worded(lowered: str, raw: str) -> DayQuery:
     days = [n for n in numbers if len(n) <= 2]
     years = [n for n in numbers if len(n) >= 3]
     if not days:
-        raise UserInputError(f"which day of {MONTH_NAMES[month - 1]}? For example: 17 {MONTH_NAMES[month - 1]}")
+        raise UserInputError(f"Which day of {MONTH_NAMES[month - 1]}? For example: 17 {MONTH_NAMES[month - 1]}.")
     if len(days) > 1 or len(years) > 1:
         raise UserInputError(f"I could not read {_shown(raw)} as a day: {_HINT}")
     return _checked(month, int(days[0]), int(years[0]) if years else None, raw)
@@ -129,24 +129,26 @@ def _slashed(first: int, second: int, year: int | None, raw: str) -> DayQuery:
     if second > 12 >= first:
         return _checked(first, second, year, raw)
     if first <= 12 and second <= 12 and first != second:
-        raise UserInputError(f"{_shown(raw)} could be day/month or month/day: write it as 06-17 (month-day) or 17 June")
+        raise UserInputError(
+            f"{_shown(raw)} could be day/month or month/day: write it as 06-17 (month-day) or 17 June."
+        )
     return _checked(first, second, year, raw)
 
 
 def _checked(month: int, day: int, year: int | None, raw: str) -> DayQuery:
     if year is not None and not 1 <= year <= 9999:
-        raise UserInputError(f"{_shown(raw)}: the year must be between 1 and 9999")
+        raise UserInputError(f"{_shown(raw)}: the year must be between 1 and 9999.")
     if not 1 <= month <= 12:
-        raise UserInputError(f"{_shown(raw)}: there is no month {month} (months run from 1 to 12)")
+        raise UserInputError(f"{_shown(raw)}: there is no month {month} (months run from 1 to 12).")
     name = MONTH_NAMES[month - 1]
     if day < 1:
-        raise UserInputError(f"{_shown(raw)}: there is no day {day} of a month")
+        raise UserInputError(f"{_shown(raw)}: there is no day {day} of a month.")
     most = calendar.monthrange(2000, month)[1]  # 2000 is a leap year: 29 February exists
     if day > most:
         most_text = "at most 29" if month == 2 else str(most)
-        raise UserInputError(f"{_shown(raw)}: {name} has {most_text} days, so there is no {day} {name}")
+        raise UserInputError(f"{_shown(raw)}: {name} has {most_text} days, so there is no {day} {name}.")
     if year is not None and (month, day) == (2, 29) and not calendar.isleap(year):
-        raise UserInputError(f"{_shown(raw)}: {year} is not a leap year, so it has no 29 February")
+        raise UserInputError(f"{_shown(raw)}: {year} is not a leap year, so it has no 29 February.")
     return DayQuery(month, day, year)
 
 

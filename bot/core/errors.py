@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.text import plural
+
 
 class DomainError(Exception):
     """An error whose message can be shown to a user as it is."""
@@ -29,6 +31,9 @@ class ContentIssue:
     line: int
     field: str
     message: str
+    #: The file or folder could not be read at all (a symlink loop, no permission, not a folder):
+    #: a problem of the installation, not of the content, so the bot refuses to start.
+    unreadable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -41,7 +46,7 @@ class ContentError(DomainError):
     def __init__(self, issues: list[ContentIssue]) -> None:
         self.issues = list(issues)
         lines = "\n".join(str(i) for i in self.issues)
-        super().__init__(f"{len(self.issues)} content error(s):\n{lines}")
+        super().__init__(f"{plural(len(self.issues), 'content error')}:\n{lines}")
 
 
 class ValidationError(DomainError):

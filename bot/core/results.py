@@ -35,6 +35,8 @@ class DayResult:
     events: tuple[Event, ...]
     nearby: bool
     timezone: str
+    #: The year it is where the day was asked for (events show how long ago they were); None: not shown.
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -422,3 +422,6 @@ class ScheduleStatus:
     last_post: PostState | None
     last_error: tuple[str, dt.datetime] | None
     next_post_at: dt.datetime | None
+    #: The latest local day with any record (a skip written by a settings change included), for
+    #: working out the next post; ``last_post`` leaves such skips out, as they are not posts.
+    last_day: dt.date | None = None

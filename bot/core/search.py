@@ -30,6 +30,7 @@ rebuilds neither.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import heapq
@@ -48,7 +49,7 @@ from bot.core.autocomplete import Autocompleter, AutocompleteState, NameIndexSta
 from bot.core.errors import UserInputError
 from bot.core.gcpause import gc_paused
 from bot.core.models import Article, Event, Library
-from bot.core.text import escape_markdown
+from bot.core.text import escape_markdown, quote_user
 
 #: Bump when the index layout or what is indexed changes; old caches are then rebuilt.
 SCHEMA_VERSION = 5
@@ -449,18 +450,33 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def temp_cache_path(path: Path) -> Path:
+    """Where the cache at ``path`` is built before it is moved into place.
+
+    ``.<name>.<pid>.<thread>.tmp`` beside it: the process id lets a later start tell a file
+    left by a killed process (removed) from one still being written by a live one.
+    """
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 def _build_file(path: Path, library: Library, hash_value: str, completer: Autocompleter | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp = temp_cache_path(path)
     tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        _fill(conn, library, hash_value, completer)
-    finally:
-        conn.close()
-    os.replace(tmp, path)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            _fill(conn, library, hash_value, completer)
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk, a read-only folder, an interrupt: never leave half a cache behind.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +526,8 @@ class SearchIndex:
         self.from_cache = from_cache
         #: The autocompleter for the same library (built, or reloaded from the cache).
         self.autocompleter = autocompleter
+        #: Why the cache file could not be written (the index then lives in memory), else ``None``.
+        self.cache_problem: str | None = None
         self._conn = conn
         self._lock = threading.Lock()
         self._closed = False
@@ -560,10 +578,14 @@ class SearchIndex:
         try:
             _build_file(path, library, hash_value, completer)
             conn = _open_readonly(path)
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error) as exc:
             # The cache cannot be written (read-only or full disk): index in memory instead.
             conn = sqlite3.connect(":memory:", check_same_thread=False)
             _fill(conn, library, hash_value, None)
+            index = cls(library, conn, hash_value=hash_value, from_cache=False, autocompleter=completer)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            index.cache_problem = f"could not write the search cache {path} ({reason})"
+            return index
         return cls(library, conn, hash_value=hash_value, from_cache=False, autocompleter=completer)
 
     def close(self) -> None:
@@ -642,7 +664,7 @@ class SearchIndex:
         negative: list[str] = []
         if filters.kind is not None:
             if filters.kind not in KINDS:
-                raise UserInputError(f"search for events or articles, not {str(filters.kind)[:40]!r}")
+                raise UserInputError(f"Search for events or articles, not {quote_user(str(filters.kind), 40)}.")
             # Articles are few: "events" is "not articles", which costs less than listing events.
             (positive if filters.kind == "article" else negative).append(facet_token("k", "article"))
         if filters.tag and filters.tag.strip():
@@ -873,7 +895,7 @@ def describe_filters(
         parts.append(f"in {year}")
     elif from_year is not None and to_year is not None:
         lo, hi = sorted((from_year, to_year))
-        parts.append(f"{lo}–{hi}")
+        parts.append(f"{lo}–{hi}" if lo != hi else str(lo))
     elif from_year is not None:
         parts.append(f"from {from_year}")
     elif to_year is not None:
@@ -883,3 +905,26 @@ def describe_filters(
     if place:
         parts.append(f"place {escape_markdown(place)}")
     return " · ".join(parts)
+
+
+def filters_phrase(
+    *,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    place: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """The filters as words that follow "No events": ``in 1989``, ``from 3000 on``, ``tagged `strike```."""
+    parts = []
+    if from_year is not None and to_year is not None:
+        lo, hi = sorted((from_year, to_year))
+        parts.append(f"in {lo}" if lo == hi else f"between {lo} and {hi}")
+    elif from_year is not None:
+        parts.append(f"from {from_year} on")
+    elif to_year is not None:
+        parts.append(f"up to {to_year}")
+    if tag:
+        parts.append(f"tagged `{tag}`")
+    if place:
+        parts.append(f"in {escape_markdown(place)}")
+    return ", ".join(parts)

@@ -33,6 +33,71 @@ def shorten(text: str, limit: int) -> str:
     return (cut or text[: limit - 1]) + ELLIPSIS
 
 
+_SENTENCE_END = re.compile(r"[.!?][)”’\"']?(?=\s)")
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[—–]\s")
+
+
+_ABBREVIATIONS = frozenset(
+    {"st", "mr", "mrs", "ms", "dr", "c", "ca", "no", "nos", "vs", "gen", "lt", "col", "e.g", "i.e"}
+)
+
+
+def _abbreviation(before: str) -> bool:
+    """Whether the word ending ``before`` is an abbreviation or an initial (``St``, ``c``, ``J``)."""
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    word = word.lstrip("(“‘\"'")
+    return len(word) <= 1 or word.lower() in _ABBREVIATIONS or "." in word
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The start of ``text`` in at most ``limit`` characters, cut where a reader can stop.
+
+    Whole sentences when at least one fits well (ending with its own full stop), otherwise up to
+    a clause boundary (a comma, semicolon, colon or dash) with an ellipsis, and only when neither
+    is near the limit at a word boundary like :func:`shorten`. For list lines and post previews.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    window = text[: limit + 1]
+    sentences = [
+        m.end() for m in _SENTENCE_END.finditer(window) if m.end() <= limit and not _abbreviation(window[: m.start()])
+    ]
+    if sentences and sentences[-1] >= limit * 0.4:
+        return text[: sentences[-1]]
+    clauses = [m.start() for m in _CLAUSE_END.finditer(window) if m.start() <= limit - 1]
+    if clauses and clauses[-1] >= limit * 0.5:
+        return text[: clauses[-1]].rstrip(" ,;:—–") + ELLIPSIS
+    return shorten(text, limit)
+
+
+def end_at_boundary(snippet: str) -> str:
+    """A snippet cut off with "…" (a search hit's) ending at its last sentence or clause instead.
+
+    Kept as it is when no boundary is in its second half. Bold markers stay paired.
+    """
+    if not snippet.endswith(ELLIPSIS):
+        return snippet
+    body = snippet[: -len(ELLIPSIS)].rstrip()
+    sentences = [m.end() for m in _SENTENCE_END.finditer(body + " ") if not _abbreviation(body[: m.start()])]
+    clauses = [m.start() for m in _CLAUSE_END.finditer(body)]
+    if sentences and sentences[-1] >= len(body) * 0.5:
+        cut = body[: sentences[-1]]
+    elif clauses and clauses[-1] >= len(body) * 0.6:
+        cut = body[: clauses[-1]].rstrip(" ,;:—–") + ELLIPSIS
+    else:
+        return snippet
+    if cut.count("**") % 2:
+        cut = cut.replace("**", "")
+    return cut
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """``1 event``, ``2 events``, ``0 events`` (``plural_form`` for irregular words: ``1 entry``/``2 entries``)."""
+    word = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count:,} {word}"
+
+
 #: Control characters (but tab and newline) and Unicode direction overrides, which would let
 #: echoed text garble or visually reverse the rest of its line.
 _INVISIBLE = dict.fromkeys(

@@ -8,7 +8,7 @@ values and render the plain results with :mod:`bot.ui`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +55,21 @@ class Services:
 
     @classmethod
     async def load(
-        cls, content_dirs: Sequence[Path], clock: Clock, *, db: Database | None = None, cache_path: Path | None = None
+        cls,
+        content_dirs: Sequence[Path],
+        clock: Clock,
+        *,
+        db: Database | None = None,
+        cache_path: Path | None = None,
+        check: Callable[[LoadResult], None] | None = None,
     ) -> Services:
-        """Load the content and build its search index (off the event loop), around ``db``."""
+        """Load the content and build its search index (off the event loop), around ``db``.
+
+        ``check`` sees the loaded content before the index is built, and may raise to stop there.
+        """
         result = await asyncio.to_thread(load_content, content_dirs)
+        if check is not None:
+            check(result)
         index = await asyncio.to_thread(build_search, result.library, cache_path)
         return cls.build(result, clock, search=index, db=db)
 

@@ -59,6 +59,7 @@ from bot.core.scheduling import (
     local_to_utc,
     scheduled_instant,
 )
+from bot.core.text import plural
 from bot.storage.database import Database
 from bot.storage.guilds import DEPARTURE_GRACE, GuildsRepository
 from bot.storage.posts import PostsRepository
@@ -302,7 +303,7 @@ class DailyPoster:
         purged = await self.guilds.purge_departed(at, self.departure_grace)
         pruned = await self.posts.prune((at - dt.timedelta(days=HISTORY_DAYS)).date())
         if purged:
-            log.info("purged settings of %d server(s) left more than %s ago", len(purged), self.departure_grace)
+            log.info("purged settings of %s left more than %s ago", plural(len(purged), "server"), self.departure_grace)
         return (purged, pruned)
 
     # --- queueing ------------------------------------------------------------------------
@@ -541,7 +542,7 @@ class DailyPoster:
             delay = max(delay, exc.retry_after)
         end_of_day = local_to_utc(due.local_date + dt.timedelta(days=1), dt.time(0, 0), due.schedule.zone)
         if job.attempts >= self.max_attempts or now + dt.timedelta(seconds=delay) >= end_of_day:
-            await self._give_up(job, f"gave up after {job.attempts} attempt(s): {error}")
+            await self._give_up(job, f"gave up after {plural(job.attempts, 'attempt')}: {error}")
             return None
         self._outcome(job, "retrying", detail=f"{error}; next try in {delay:.0f}s")
         return delay

@@ -6,6 +6,10 @@ every scheduler tick. The file is a small JSON object::
     {"pid": 7, "connected": true,
      "scheduler_tick": "2026-11-27T06:00:00+00:00", "written_at": "2026-11-27T06:00:00+00:00"}
 
+When the bot stops because it cannot run at all (no token, a token Discord rejected, content it
+cannot read), it writes the reason as ``"problem"``, so ``health`` (and so ``docker compose ps``,
+``up --wait`` and ``docker inspect``) says why instead of only "stale".
+
 ``python -m bot health`` (:mod:`bot.cli.health`, the Docker ``HEALTHCHECK``) exits 0 only while the bot is connected and
 both the heartbeat and the scheduler tick are recent; otherwise it exits 1. Either way it prints
 exactly one line saying why. This module is imported by the health probe every 30 seconds, so it
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -46,6 +51,8 @@ class Heartbeat:
     connected: bool
     scheduler_tick: datetime | None
     written_at: datetime
+    #: Why the bot stopped, when it stopped because it cannot run (see the module docstring).
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ def write_heartbeat(
     now: datetime,
     *,
     pid: int | None = None,
+    problem: str | None = None,
 ) -> None:
     """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
 
@@ -77,12 +85,14 @@ def write_heartbeat(
     ensure_utc(now, "now")
     if scheduler_tick is not None:
         ensure_utc(scheduler_tick, "scheduler_tick")
-    payload = {
+    payload: dict[str, object] = {
         "pid": os.getpid() if pid is None else pid,
         "connected": bool(connected),
         "scheduler_tick": None if scheduler_tick is None else _iso(scheduler_tick),
         "written_at": _iso(now),
     }
+    if problem:
+        payload["problem"] = problem
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -141,7 +151,10 @@ def read_heartbeat(path: Path) -> Heartbeat:
     except HeartbeatError as exc:
         raise HeartbeatError(f"{path}: {exc}") from None
     assert written_at is not None
-    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at)
+    problem = data.get("problem")
+    if problem is not None and not isinstance(problem, str):
+        raise HeartbeatError(f"{path}: 'problem' must be text")
+    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at, problem=problem or None)
 
 
 def _ago(seconds: float) -> str:
@@ -162,6 +175,9 @@ def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) ->
         return HealthStatus(False, f"unhealthy: {exc}")
     limit = f"limit {max_age:g}s"
     written_age = (now - beat.written_at).total_seconds()
+    if beat.problem:
+        one_line = " ".join(beat.problem.split())[:300]
+        return HealthStatus(False, f"unhealthy: the bot stopped {_ago(written_age)} (pid {beat.pid}): {one_line}")
     if written_age > max_age:
         return HealthStatus(
             False,
@@ -202,12 +218,33 @@ class HealthReporter:
         self.scheduler_tick = at
         await self.write()
 
-    async def write(self) -> None:
+    async def stopped(self, problem: str) -> None:
+        """The bot cannot run: record why, for ``python -m bot health``."""
+        self.connected = False
+        await self.write(problem=problem)
+
+    async def write(self, *, problem: str | None = None) -> None:
         """Write the file now; a failure is logged (health will then say the heartbeat is stale)."""
         async with self._lock:
             try:
                 await asyncio.to_thread(
-                    write_heartbeat, self.path, self.connected, self.scheduler_tick, self.clock.now()
+                    functools.partial(
+                        write_heartbeat,
+                        self.path,
+                        self.connected,
+                        self.scheduler_tick,
+                        self.clock.now(),
+                        problem=problem,
+                    )
                 )
             except OSError as exc:
                 log.warning("could not write the heartbeat file %s: %s", self.path, exc)
+
+
+def record_problem(path: Path, problem: str, now: datetime) -> None:
+    """Write a heartbeat saying the bot stopped because of ``problem`` (best effort: a failure is
+    logged, since the caller is already on its way out with a clearer message)."""
+    try:
+        write_heartbeat(path, False, None, now, problem=problem)
+    except OSError as exc:
+        log.warning("could not write the heartbeat file %s: %s", path, exc)

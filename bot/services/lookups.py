@@ -12,13 +12,13 @@ from functools import cached_property
 from typing import TypeVar
 
 from bot.core.autocomplete import Autocompleter, article_choice_name, event_choice_name
-from bot.core.daytext import parse_day
+from bot.core.daytext import local_today, parse_day
 from bot.core.errors import NotFoundError, UserInputError
 from bot.core.match import match_article, match_event, no_match_text
 from bot.core.models import SUMMARY_LENGTHS, Article, Event, Library
 from bot.core.onthisday import on_this_day, timeline
 from bot.core.results import DayResult, EventSearch, TimelineResult
-from bot.core.search import SearchFilters, SearchIndex, SearchResults, describe_filters, query_terms
+from bot.core.search import SearchFilters, SearchIndex, SearchResults, describe_filters, filters_phrase, query_terms
 from bot.core.text import escape_markdown, quote_user
 from bot.core.timezones import timezone_label
 
@@ -177,7 +177,8 @@ class Lookups:
         entries = on_this_day(self.library, day.month, day.day, year=day.year, packs=packs)
         relative = not any(ch.isdigit() for ch in text)
         where = timezone_label(timezone) if relative else ""
-        return DayResult(day.month, day.day, tuple(entries.events), entries.nearby, where)
+        year = local_today(timezone, now_utc).year
+        return DayResult(day.month, day.day, tuple(entries.events), entries.nearby, where, year)
 
     def timeline(
         self,
@@ -193,6 +194,7 @@ class Lookups:
         events = timeline(self.library, lo, hi, tag=self.check_tag(tag), place=place, packs=packs)
         conditions = describe_filters(from_year=lo, to_year=hi, place=place, tag=tag)
         if not events:
-            where = f" for {conditions}" if conditions else ""
+            phrase = filters_phrase(from_year=lo, to_year=hi, place=place, tag=tag)
+            where = f" {phrase}" if phrase else ""
             raise NotFoundError(f"No events{where}. Try a wider range of years, or another place or tag.")
         return TimelineResult(tuple(events), conditions)

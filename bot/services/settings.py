@@ -176,7 +176,10 @@ class ScheduleSettings:
         error = await self._settings.last_error(schedule.key)
         after = last.local_date if last else None
         upcoming = next_post_at(schedule, now, after, self.catchup) if schedule.active else None
-        return ScheduleStatus(schedule, stored, last, error, upcoming)
+        if last is not None and last.status == "skipped" and last.error == SKIPPED_AFTER_CHANGE:
+            # Today's passed post time skipped by a change (a first channel, say) is not a post.
+            last = await self._posts.last_post(schedule.key, except_skipped_for=SKIPPED_AFTER_CHANGE)
+        return ScheduleStatus(schedule, stored, last, error, upcoming, after)
 
     # --- changes -------------------------------------------------------------------------
 
@@ -252,8 +255,7 @@ class ScheduleSettings:
         now = self.clock.now()
         status = await self.status(guild_id, now, schedule)
         chosen = status.schedule
-        last = status.last_post.local_date if status.last_post is not None else None
-        when = status.next_post_at or next_post_at(chosen, now, last, self.catchup)
+        when = status.next_post_at or next_post_at(chosen, now, status.last_day, self.catchup)
         post = await post_for(self._posts, library, chosen, local_date_at(chosen, when), scheduled_at=when)
         return Preview(chosen, when, post)
 

@@ -251,15 +251,24 @@ class Database:
         """A consistent copy of this database at ``dest`` (written beside it, then renamed)."""
         target = Path(await asyncio.to_thread(_prepare_path, os.fspath(dest)))
         partial = target.with_name(target.name + ".partial")
-        copy = await asyncio.to_thread(sqlite3.connect, str(partial), check_same_thread=False)
         try:
-            async with self._lock:
-                await self._conn.backup(copy)
-            await asyncio.to_thread(_finish_copy, copy)
-        finally:
-            await asyncio.to_thread(copy.close)
-        await asyncio.to_thread(os.replace, partial, target)
+            copy = await asyncio.to_thread(sqlite3.connect, str(partial), check_same_thread=False)
+            try:
+                async with self._lock:
+                    await self._conn.backup(copy)
+                await asyncio.to_thread(_finish_copy, copy)
+            finally:
+                await asyncio.to_thread(copy.close)
+            await asyncio.to_thread(os.replace, partial, target)
+        except BaseException:
+            _discard(partial)  # a full disk or an interrupt: no half copy left behind
+            raise
         return target
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _finish_copy(copy: sqlite3.Connection) -> None:

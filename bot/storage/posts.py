@@ -143,12 +143,24 @@ class PostsRepository:
         )
         return None if row is None else row_to_state(row)
 
-    async def last_post(self, key: ScheduleKey) -> PostState | None:
-        """The most recent day's record (claimed, sent, failed or skipped)."""
-        row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? ORDER BY local_date DESC LIMIT 1",
-            key,
-        )
+    async def last_post(self, key: ScheduleKey, *, except_skipped_for: str | None = None) -> PostState | None:
+        """The most recent day's record (claimed, sent, failed or skipped).
+
+        With ``except_skipped_for``, days skipped for that reason are passed over (a skip written
+        by a settings change is bookkeeping, not a post).
+        """
+        if except_skipped_for is None:
+            row = await self._db.fetchone(
+                f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? "
+                "ORDER BY local_date DESC LIMIT 1",
+                key,
+            )
+        else:
+            row = await self._db.fetchone(
+                f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? "
+                "AND NOT (status = 'skipped' AND error IS ?) ORDER BY local_date DESC LIMIT 1",
+                (*key, except_skipped_for),
+            )
         return None if row is None else row_to_state(row)
 
     async def last_dates(self, since: dt.date | None = None) -> dict[ScheduleKey, dt.date]:

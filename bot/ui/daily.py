@@ -15,7 +15,7 @@ from bot.core.dates import MONTH_NAMES
 from bot.core.models import Event, Library
 from bot.core.posts import DailyPost
 from bot.core.scheduling import WEEKDAY_NAMES, format_post_time
-from bot.core.text import escape_markdown, shorten
+from bot.core.text import escape_markdown, excerpt, shorten
 from bot.core.timezones import get_zone, timezone_label
 from bot.ui.layout import (
     BULLET,
@@ -24,10 +24,12 @@ from bot.ui.layout import (
     Card,
     Field,
     Option,
-    article_cards,
+    article_card,
+    day_title,
     event_option,
     link,
     pack_footer,
+    years_ago,
 )
 
 #: Added to the footer of a test post; :meth:`DiscordSender.find_sent` never mistakes a test
@@ -41,10 +43,15 @@ def _day_label(post: DailyPost) -> str:
     return f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
 
 
-def event_field(event: Event) -> Field:
-    """One event of the post: date and place, the start of its description, its first source."""
+def event_field(event: Event, year: int | None = None, when: str = "today") -> Field:
+    """One event of the post: date, how long ago, place, the start of its description, its first source.
+
+    ``year`` is the post's year (``73 years ago today``, or ``when`` instead of ``today``).
+    """
     place = event.place_label
-    lines = [f"*{event.date_label()}{f' · {place}' if place else ''}*", shorten(event.description, DESCRIPTION_WIDTH)]
+    ago = years_ago(event, year, when)
+    head = " · ".join(p for p in (event.date_label(), ago, place) if p)
+    lines = [f"*{head}*", excerpt(event.description, DESCRIPTION_WIDTH)]
     if event.sources:
         lines.append(f"{BULLET} {link(event.sources[0])}")
     value = "\n".join(lines)
@@ -54,13 +61,12 @@ def event_field(event: Event) -> Field:
 
 
 def post_heading(post: DailyPost) -> str:
-    """The post's title: the day, that week, or the library."""
-    date_text = f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
-    if post.kind == "events":
-        return f"On this day, {date_text}"
-    if post.kind == "week":
-        return f"This week in history (around {date_text})"
+    """The post's title: the day or that week (worded as ``/onthisday`` words them), the week
+    ahead (a weekly digest), or the library."""
+    if post.kind in ("events", "week"):
+        return day_title(_day_label(post), post.kind == "week")
     if post.kind == "digest":
+        date_text = f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
         end = post.local_date + dt.timedelta(days=6)
         return f"The week ahead in history: {date_text} to {end.day} {MONTH_NAMES[end.month - 1]}"
     return "From the library"
@@ -127,30 +133,43 @@ def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -
         return (digest_card(post, library, notes, f"{footer} · {TEST_POST_NOTE}" if test else footer),)
     day = _day_label(post)
     if post.kind == "article" and post.article is not None:
-        cards = list(article_cards(post.article, library, "medium"))
         intro = f"*Nothing in the library happened on {day}, so here is something to read.*"
-        head = "\n".join([*notes, intro])
-        main = cards[0]
-        cards[0] = replace(main, description=f"{head}\n\n{main.description}" if main.description else head)
+        # Its key points, notes and events are behind the post's buttons (bot.ui.embeds.daily_post_buttons).
+        card = article_card(post.article, library, "medium", intro="\n".join([*notes, intro]))
         if test:
-            cards[0] = replace(cards[0], footer=f"{cards[0].footer} · {TEST_POST_NOTE}")
-        return tuple(cards)
+            card = replace(card, footer=f"{card.footer} · {TEST_POST_NOTE}")
+        return (card,)
     if post.kind == "week":
         notes.append(f"Nothing in the library happened on {day} itself, so here is that week in history.")
     shown = len(post.events)
-    if post.total > shown:
+    if post.kind == "events" and post.total > shown:
         notes.append(f"{post.total - shown} more on this day: see `/onthisday`.")
+    elif post.kind == "week" and post.total > shown:
+        notes.append(f"{post.total - shown} more that week: see `/onthisday`.")
     footer = pack_footer(library, [e.pack for e in post.events])
     if test:
         footer = f"{footer} · {TEST_POST_NOTE}"
     card = Card(
         title=post_heading(post),
         description="\n".join(notes),
-        fields=tuple(event_field(e) for e in post.events),
+        fields=tuple(
+            event_field(e, _anniversary_year(e, post.local_date), "today" if post.kind == "events" else "this week")
+            for e in post.events
+        ),
         footer=footer,
         kind="day",
     )
     return (card,)
+
+
+def _anniversary_year(event: Event, local_date: dt.date) -> int:
+    """The year of the event's anniversary nearest ``local_date`` (a week post can cross New Year)."""
+    month = event.date.month or local_date.month
+    if local_date.month == 12 and month == 1:
+        return local_date.year + 1
+    if local_date.month == 1 and month == 12:
+        return local_date.year - 1
+    return local_date.year
 
 
 def role_mention(role_id: int | None) -> str | None:

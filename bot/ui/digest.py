@@ -2,8 +2,9 @@
 
 The menu is a :class:`discord.ui.DynamicItem`: its custom id (``fb:digest``) is matched by
 pattern, so it works on every digest ever posted, not only those sent by this process. The
-bot registers it with ``add_dynamic_items`` (the daily cog) and :func:`bot.errors.component_has_handler`
-knows the pattern, so a pick is never answered as a stale menu.
+daily cog calls :func:`register_digest_menu`, which also tells
+:func:`bot.errors.component_has_handler` about the pattern, so a pick is never answered as a
+stale menu.
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ import discord
 
 from bot.core.models import Library
 from bot.core.posts import DailyPost
-from bot.errors import persistent_component, report_error, send_ephemeral
+from bot.errors import handle_persistently, report_error, send_ephemeral
 from bot.ui.daily import digest_options
 from bot.ui.embeds import event_embed, select_options
 from bot.ui.pagination import NO_MENTIONS
 
 DIGEST_MENU_ID = "fb:digest"
+DIGEST_MENU_PATTERN = re.compile(re.escape(DIGEST_MENU_ID))
 DIGEST_PLACEHOLDER = "Open an event from this week…"
 
 
-@persistent_component
-class DigestMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=re.escape(DIGEST_MENU_ID)):
+class DigestMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=DIGEST_MENU_PATTERN.pattern):
     """A select menu of a digest's events; a pick shows that event to whoever picked it."""
 
     def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
@@ -60,6 +61,12 @@ class DigestMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=re.esc
             )
         except Exception as exc:  # the one friendly answer, as for every other menu
             await report_error(interaction, exc)
+
+
+def register_digest_menu(bot: discord.Client) -> None:
+    """Answer picks in the menu of every digest ever posted (call once, at start-up)."""
+    bot.add_dynamic_items(DigestMenu)
+    handle_persistently(DIGEST_MENU_PATTERN)
 
 
 def digest_view(post: DailyPost) -> discord.ui.View | None:

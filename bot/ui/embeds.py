@@ -19,7 +19,8 @@ from bot.ui.layout import (
     Card,
     Option,
     about_card,
-    article_cards,
+    article_card,
+    article_parts,
     event_card,
     fit_card,
     fit_message,
@@ -29,8 +30,10 @@ from bot.ui.layout import (
 
 __all__ = [
     "about_embed",
+    "article_buttons",
     "article_embeds",
     "card_embed",
+    "daily_post_buttons",
     "daily_post_embeds",
     "embed_size",
     "event_embed",
@@ -74,7 +77,34 @@ def event_embed(event: Event, library: Library) -> discord.Embed:
 
 
 def article_embeds(article: Article, library: Library, length: str = "medium") -> list[discord.Embed]:
-    return message_embeds(article_cards(article, library, length))
+    """An article's first screen: one embed with the chosen summary and the argument."""
+    return message_embeds([article_card(article, library, length)])
+
+
+def article_buttons(article: Article, library: Library) -> discord.ui.View | None:
+    """The buttons under an article (key points, what the record says, events, with their counts).
+
+    Their custom ids say what they open (:data:`bot.ui.layout.ARTICLE_PART_ID`), so a handler
+    registered once answers them on any message, however old; the view is stopped before it is
+    sent, so nothing is kept per message and nothing times out.
+    """
+    parts = article_parts(article, library)
+    if not parts:
+        return None
+    view = discord.ui.View(timeout=None)
+    for part in parts:
+        view.add_item(
+            discord.ui.Button(label=part.label[:80], custom_id=part.custom_id, style=discord.ButtonStyle.secondary)
+        )
+    view.stop()
+    return view
+
+
+def daily_post_buttons(post: DailyPost, library: Library) -> discord.ui.View | None:
+    """The buttons under a daily post: an article's, for the ``article`` empty-day mode; else none."""
+    if post.kind == "article" and post.article is not None:
+        return article_buttons(post.article, library)
+    return None
 
 
 def note_embeds(article: Article, library: Library) -> list[discord.Embed]:

@@ -11,11 +11,12 @@ Nothing here imports discord.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.core.models import SUMMARY_LENGTHS, Article, ContextNote, Event, Library, Pack, Source
-from bot.core.text import escape_markdown, shorten
+from bot.core.models import SUMMARY_LENGTHS, Article, Event, Library, Pack, Source
+from bot.core.text import escape_markdown, excerpt, plural, shorten
 
 # --- Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 
@@ -89,7 +90,7 @@ class Card:
     author: str = ""
     kind: str = "info"
     #: What the footer says when fields had to be left out to fit (``{n}`` is how many).
-    overflow_note: str = "{n} more section(s) not shown."
+    overflow_note: str = "{n} more not shown."
 
     @property
     def size(self) -> int:
@@ -219,16 +220,30 @@ def pack_footer(library: Library, pack_ids: Iterable[str], extra: str = "") -> s
     return " · ".join(parts) if parts else BRAND
 
 
-def event_line(event: Event) -> str:
-    """``**Title** — 17 June 1953 · East Berlin, East Germany`` for lists."""
+def years_ago(event: Event, year: int | None, when: str = "") -> str:
+    """``73 years ago`` (then ``when``: ``today``, ``this week``) from ``year``; "" for none or a future year."""
+    if year is None or event.date.year > year:
+        return ""
+    count = year - event.date.year
+    text = "this year" if count == 0 else f"{plural(count, 'year')} ago"
+    return f"{text} {when}" if when and count else text
+
+
+def event_line(event: Event, year: int | None = None) -> str:
+    """``**Title** — 17 June 1953, 73 years ago · East Berlin, East Germany`` for lists.
+
+    With ``year`` (the year it is now), how long ago the event was follows its date.
+    """
     place = event.place_label
-    tail = f"{event.date_label()} · {place}" if place else event.date_label()
+    ago = years_ago(event, year)
+    date = f"{event.date_label()}, {ago}" if ago else event.date_label()
+    tail = f"{date} · {place}" if place else date
     return f"**{escape_markdown(event.title)}** — {tail}"
 
 
-def event_summary_line(event: Event, width: int = 160) -> str:
-    """An event line with the start of its description underneath."""
-    return f"{event_line(event)}\n{shorten(event.description, width)}"
+def event_summary_line(event: Event, width: int = 160, year: int | None = None) -> str:
+    """An event line with the start of its description underneath (whole sentences or clauses)."""
+    return f"{event_line(event, year)}\n{excerpt(event.description, width)}"
 
 
 def event_option(event: Event) -> Option:
@@ -321,71 +336,83 @@ def article_byline(article: Article) -> str:
     return f"{article.byline} · {article.publication}{issue} · {article.published.human()}"
 
 
-def key_point_fields(points: Sequence[str]) -> list[Field]:
-    """Key points as bullets, packed into as few fields of at most 1,024 characters as possible."""
-    fields: list[Field] = []
-    current: list[str] = []
-    for point in points:
-        bullet = f"{BULLET} {shorten(point, FIELD_VALUE_LIMIT - 2)}"
-        if current and len("\n".join([*current, bullet])) > FIELD_VALUE_LIMIT:
-            fields.append(Field("Key points" if not fields else "Key points (continued)", "\n".join(current)))
-            current = []
-        current.append(bullet)
-    if current:
-        fields.append(Field("Key points" if not fields else "Key points (continued)", "\n".join(current)))
-    return fields
+def article_card(article: Article, library: Library, length: str = "medium", *, intro: str = "") -> Card:
+    """An article's first screen: the chosen summary and the argument, in one card.
 
-
-def note_field(note: ContextNote, number: int) -> Field:
-    name = note.claim or f"Note {number}"
-    sources = ", ".join(link(s) for s in note.sources)
-    value = note.note
-    if sources:
-        tail = f"\n*Sources:* {sources}"
-        room = FIELD_VALUE_LIMIT - len(tail)
-        if room >= 200:
-            value = shorten(note.note, room) + tail
-        else:
-            value = shorten(note.note, FIELD_VALUE_LIMIT - 40) + f"\n*Sources:* {len(note.sources)}"
-    return Field(shorten(f"“{name}”" if note.claim else name, FIELD_NAME_LIMIT), value)
-
-
-def article_cards(article: Article, library: Library, length: str = "medium") -> tuple[Card, ...]:
-    """The summary card and (when the article has context notes) the "what the record says" card."""
+    The key points, the context notes and the events it mentions are not on it: buttons (or the
+    console's ``points``, ``notes`` and ``events``) open them on demand, see :func:`article_parts`.
+    ``intro`` (the daily post's note) goes above the summary.
+    """
     if length not in SUMMARY_LENGTHS:
         length = "medium"
     fields: list[Field] = []
     if article.argument:
         fields.append(Field("The argument", article.argument))
-    fields.extend(key_point_fields(article.key_points))
-    if article.url:
-        fields.append(Field("Original", f"[Read it at {article.publication}]({article.url})", inline=True))
-    mentioned = [library.events[e] for e in article.events if e in library.events]
-    if mentioned:
-        fields.append(Field("Events", f"{len(mentioned)} mentioned: pick one below to open it.", inline=True))
     footer_note = f"{length.capitalize()} summary"
     if article.summaries_generated:
         footer_note += " (generated automatically from the text)"
-    main = Card(
+    summary = article.summaries.get(length)
+    return Card(
         title=article.title,
         url=article.url,
         author=article_byline(article),
-        description=article.summaries.get(length),
+        description=f"{intro}\n\n{summary}" if intro and summary else (intro or summary),
         fields=tuple(fields),
         footer=pack_footer(library, [article.pack], footer_note),
         kind="article",
     )
-    if not article.context_notes:
-        return (main,)
-    notes = Card(
-        title="What the record says",
-        description="Where the historical record differs from, or adds to, the article:",
-        fields=tuple(note_field(n, i) for i, n in enumerate(article.context_notes, start=1)),
-        footer=pack_footer(library, [article.pack], "Context notes"),
-        kind="record",
-        overflow_note="{n} more: press “What the record says” to read every note.",
+
+
+def article_events(article: Article, library: Library) -> list[Event]:
+    """The events an article mentions that are in the library, oldest first."""
+    found = [library.events[e] for e in dict.fromkeys(article.events) if e in library.events]
+    return sorted(found, key=lambda e: e.sort_key)
+
+
+#: The custom id of an article's buttons: they carry what they open, so they work for anyone at
+#: any time, after a restart too (article ids are at most 80 characters: 98 of Discord's 100).
+ARTICLE_PART_ID = re.compile(r"fb:article:(?P<part>points|notes|events):(?P<article>[a-z0-9-]{1,80})")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePart:
+    """One thing an article's first screen opens on demand: ``key`` names it, ``label`` is its button."""
+
+    key: str
+    label: str
+    count: int
+    article_id: str = ""
+
+    @property
+    def custom_id(self) -> str:
+        return f"fb:article:{self.key}:{self.article_id}"[:100]
+
+
+def article_parts(article: Article, library: Library) -> tuple[ArticlePart, ...]:
+    """What the buttons under an article open: key points, what the record says, the events (with counts)."""
+    parts = []
+    if article.key_points:
+        count = len(article.key_points)
+        parts.append(ArticlePart("points", f"Key points ({count})", count, article.id))
+    if article.context_notes:
+        count = len(article.context_notes)
+        parts.append(ArticlePart("notes", f"What the record says ({count})", count, article.id))
+    events = article_events(article, library)
+    if events:
+        parts.append(ArticlePart("events", f"Events ({len(events)})", len(events), article.id))
+    return tuple(parts)
+
+
+def key_points_card(article: Article, library: Library) -> Card:
+    """An article's key points, as one card."""
+    points = [f"{BULLET} {p}" for p in article.key_points] or ["This article has no key points."]
+    return Card(
+        title=f"Key points ({len(article.key_points)})" if article.key_points else "Key points",
+        description=join_lines(points, DESCRIPTION_LIMIT),
+        author=shorten(article.title, AUTHOR_LIMIT),
+        footer=pack_footer(library, [article.pack]),
+        kind="article",
     )
-    return (main, notes)
 
 
 def note_cards(article: Article, library: Library) -> list[Card]:
@@ -436,6 +463,7 @@ DAY_PAGE_SIZE = 5
 
 
 def day_title(label: str, nearby: bool) -> str:
+    """The one title of a day's events, for ``/onthisday``, the daily post and its previews."""
     return f"This week in history: around {label}" if nearby else f"On this day: {label}"
 
 
@@ -449,17 +477,19 @@ def day_card(
     total: int | None = None,
     page: int = 0,
     per_page: int = DAY_PAGE_SIZE,
+    year: int | None = None,
 ) -> Card:
     """One page of a day's events: the /onthisday answer, and the daily post (page 0).
 
     ``label`` is the day (``17 June``); ``nearby`` marks the this-week fallback; ``timezone``
-    (when given) is named in the intro; ``total`` is how many events there were before a pick.
+    (when given) is named in the intro; ``total`` is how many events there were before a pick;
+    ``year`` (the year it is) adds how long ago each event was.
     """
     chunk = list(events[page * per_page : (page + 1) * per_page])
     count = len(events) if total is None else total
     return list_card(
         day_title(label, nearby),
-        [event_summary_line(e) for e in chunk],
+        [event_summary_line(e, year=year) for e in chunk],
         intro=onthisday_intro(label, count, nearby, timezone),
         footer=pack_footer(library, [e.pack for e in chunk]),
         kind="day",
@@ -471,8 +501,11 @@ def onthisday_intro(label: str, count: int, nearby: bool, timezone: str) -> str:
     if count == 0:
         return f"Nothing in the library for {label}{where}, or the three days either side."
     if nearby:
-        return f"Nothing on {label} itself{where}, so here is this week in history: {count} event(s) within three days."
-    return f"{count} event(s) on {label}{where}."
+        return (
+            f"Nothing on {label} itself{where}, so here is this week in history: "
+            f"{plural(count, 'event')} within three days."
+        )
+    return f"{plural(count, 'event')} on {label}{where}."
 
 
 # --- plain text (the offline console) ---------------------------------------------------------------
@@ -501,7 +534,10 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Articles",
         (
-            ("/article show article:<title> length:short|medium|long", "a summary, key points, context notes"),
+            (
+                "/article show article:<title> length:short|medium|long",
+                "a summary and its argument; buttons open the key points, what the record says and the events",
+            ),
             ("/article list", "every article, page by page"),
         ),
     ),
@@ -566,12 +602,13 @@ _sizes: list[tuple[Library, str]] = []
 
 
 def library_size(library: Library) -> str:
-    """``3 pack(s), 1 article(s), 524 event(s)`` and day coverage; computed once per library."""
+    """``3 packs, 1 article, 524 events`` and day coverage; computed once per library."""
     if _sizes and _sizes[0][0] is library:
         return _sizes[0][1]
     day_precise = sum(1 for e in library.events.values() if e.is_day_precise)
     text = (
-        f"{len(library.packs)} pack(s), {len(library.articles)} article(s), {len(library.events)} event(s)\n"
+        f"{plural(len(library.packs), 'pack')}, {plural(len(library.articles), 'article')}, "
+        f"{plural(len(library.events), 'event')}\n"
         f"{day_precise} dated to the day, covering {library.day_count} of 366 days"
     )
     _sizes[:] = [(library, text)]

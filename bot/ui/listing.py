@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Article, Event, Library
 from bot.core.results import DayResult, EventSearch, TimelineResult
-from bot.core.text import escape_markdown, shorten
+from bot.core.text import end_at_boundary, escape_markdown, excerpt, plural
 from bot.ui.layout import (
     BULLET,
     DAY_PAGE_SIZE,
     Card,
     Option,
+    article_events,
     article_option,
     day_card,
+    event_line,
     event_option,
     event_summary_line,
     list_card,
@@ -59,7 +61,8 @@ class Listing:
 def search_listing(library: Library, found: EventSearch, per_page: int = EVENT_SEARCH_PER_PAGE) -> Listing:
     """``/event search``: ranked results with a snippet each."""
     first = found.first
-    intro = f"{first.total_label} event(s) for **{escape_markdown(first.query)}**" + (
+    noun = "event" if first.total_exact and first.total == 1 else "events"
+    intro = f"{first.total_label} {noun} for **{escape_markdown(first.query)}**" + (
         f" · {found.conditions}" if found.conditions else ""
     )
 
@@ -72,7 +75,8 @@ def search_listing(library: Library, found: EventSearch, per_page: int = EVENT_S
             if event is None:
                 continue
             place_label = f" · {event.place_label}" if event.place_label else ""
-            lines.append(f"**{escape_markdown(event.title)}** — {event.date_label()}{place_label}\n{hit.snippet}")
+            snippet = end_at_boundary(hit.snippet)
+            lines.append(f"**{escape_markdown(event.title)}** — {event.date_label()}{place_label}\n{snippet}")
         card = list_card(
             "Event search", lines, intro=intro, footer=pack_footer(library, [e.pack for e in events]), kind="list"
         )
@@ -88,13 +92,13 @@ def article_listing(library: Library, articles: Sequence[Article], per_page: int
         chunk = articles[number * per_page : (number + 1) * per_page]
         lines = [
             f"**{escape_markdown(a.title)}**\n{a.byline} · {a.publication}, {a.published.human()}\n"
-            f"{BULLET} {shorten(a.summaries.short, 200)}"
+            f"{BULLET} {excerpt(a.summaries.short, 200)}"
             for a in chunk
         ]
         card = list_card(
             "Articles",
             lines,
-            intro=f"{len(articles)} article(s). Pick one below to read its summary.",
+            intro=f"{plural(len(articles), 'article')}. Pick one below to read its summary.",
             footer=pack_footer(library, [a.pack for a in chunk]),
             kind="article",
         )
@@ -110,7 +114,14 @@ def day_listing(library: Library, day: DayResult, per_page: int = DAY_PER_PAGE) 
     def page(number: int) -> ListPage:
         chunk = day.events[number * per_page : (number + 1) * per_page]
         card = day_card(
-            library, day.events, label, nearby=day.nearby, timezone=day.timezone, page=number, per_page=per_page
+            library,
+            day.events,
+            label,
+            nearby=day.nearby,
+            timezone=day.timezone,
+            page=number,
+            per_page=per_page,
+            year=day.year,
         )
         return ListPage((card,), tuple(event_option(e) for e in chunk))
 
@@ -121,14 +132,41 @@ def timeline_listing(library: Library, found: TimelineResult, per_page: int = TI
     """``/timeline``: events in chronological order."""
     events: Sequence[Event] = found.events
     title = f"Timeline · {found.conditions}" if found.conditions else "Timeline"
-    span = f"{events[0].date.human()} to {events[-1].date.human()}"
+    first_year, last_year = events[0].date.year, events[-1].date.year
+    if first_year == last_year:
+        span = f"in {first_year}"
+    else:
+        span = f"from {events[0].date.human()} to {events[-1].date.human()}"
 
     def page(number: int) -> ListPage:
         chunk = events[number * per_page : (number + 1) * per_page]
         card = list_card(
             title,
             [event_summary_line(e) for e in chunk],
-            intro=f"{len(events)} event(s), {span}.",
+            intro=f"{plural(len(events), 'event')} {span}.",
+            footer=pack_footer(library, [e.pack for e in chunk]),
+            kind="list",
+        )
+        return ListPage((card,), tuple(event_option(e) for e in chunk))
+
+    return Listing(page_count(len(events), per_page), page)
+
+
+ARTICLE_EVENTS_PER_PAGE = 10
+
+
+def article_events_listing(library: Library, article: Article, per_page: int = ARTICLE_EVENTS_PER_PAGE) -> Listing:
+    """The events an article mentions, in its order, one line each (its "Events (N)" button)."""
+    events = article_events(library=library, article=article)
+    title = f"Events in “{escape_markdown(article.title)}”"
+
+    def page(number: int) -> ListPage:
+        chunk = events[number * per_page : (number + 1) * per_page]
+        lines = [event_line(e) for e in chunk] or ["None of the events this article mentions is in the library."]
+        card = list_card(
+            title,
+            lines,
+            intro=f"The article mentions {plural(len(events), 'event')}. Pick one below to open it.",
             footer=pack_footer(library, [e.pack for e in chunk]),
             kind="list",
         )

@@ -239,14 +239,15 @@ class MenuView(_BoundView):
 async def send_message(
     interaction: discord.Interaction[Any],
     embeds: Sequence[discord.Embed],
-    view: _BoundView | None = None,
+    view: discord.ui.View | None = None,
     *,
     ephemeral: bool = False,
     content: str | None = None,
 ) -> None:
     """Send embeds (and a view) as the answer, or as a followup if already answered/deferred.
 
-    Mentions are always off. The view is bound to the sent message so it can disable itself.
+    Mentions are always off. A view of ours is bound to the sent message so it can disable itself
+    on timeout (a stopped view, like an article's persistent buttons, is only drawn).
     """
     if view is not None and not view.children:
         view = None
@@ -257,11 +258,11 @@ async def send_message(
         kwargs["view"] = view
     if await claim_response(interaction):
         await interaction.response.send_message(**kwargs)
-        if view is not None:
+        if isinstance(view, _BoundView):
             view.bind(interaction)
         return
     message = await interaction.followup.send(wait=True, **kwargs)
-    if view is not None:
+    if isinstance(view, _BoundView):
         view.bind(interaction, message)
 
 

@@ -18,6 +18,7 @@ from bot.core.posts import DailyPost
 from bot.core.scheduling import (
     DEFAULT_SCHEDULE_NAME,
     MAX_SCHEDULES,
+    WEEKDAY_NAMES,
     EmptyDay,
     PostState,
     Schedule,
@@ -26,14 +27,23 @@ from bot.core.scheduling import (
     format_post_time,
     format_weekdays,
 )
-from bot.core.text import shorten
+from bot.core.text import plural, shorten
 from bot.core.timezones import cities_at_offset, fixed_offset, get_zone, timezone_label
 from bot.ui.layout import Card, Field
 
+ALL_DAYS = frozenset(range(7))
+WORKDAYS = frozenset(range(5))
+WEEKEND = frozenset({5, 6})
 EMPTY_DAY_TEXT: dict[EmptyDay, str] = {
     "skip": "post nothing",
     "week": "post that week in history instead",
     "article": "post an article from the library instead",
+}
+#: The "Empty days" field of ``/settings show``: what happens, then the setting's name.
+EMPTY_DAY_FIELD: dict[EmptyDay, str] = {
+    "skip": "Nothing is posted (`skip`)",
+    "week": "That week in history (`week`)",
+    "article": "An article from the library (`article`)",
 }
 #: The ``/settings`` section of ``/help`` (the cog declares it; the console shows it too).
 HELP_SECTION = "Daily posts (needs Manage Server)"
@@ -81,6 +91,23 @@ def join_names(names: Sequence[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def weekdays_text(days: frozenset[int]) -> str:
+    """The days for the ``Days`` field: ``every day``, ``Monday to Friday``, ``Monday, Wednesday and Friday``."""
+    if days in (ALL_DAYS, WORKDAYS, WEEKEND):
+        return format_weekdays(days)
+    return join_names([WEEKDAY_NAMES[d] for d in sorted(days)])
+
+
+def weekdays_phrase(days: frozenset[int]) -> str:
+    """The days after "Daily posts will go out": ``every day``, ``Monday to Friday``, ``on weekends``,
+    ``on Monday and Thursday``."""
+    if days in (ALL_DAYS, WORKDAYS):
+        return format_weekdays(days)
+    if days == WEEKEND:
+        return "on weekends"
+    return f"on {weekdays_text(days)}"
+
+
 def permission_list(missing: Sequence[str]) -> str:
     return join_names([PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in missing])
 
@@ -124,7 +151,7 @@ def last_post_text(state: PostState | None, schedule: Schedule) -> str:
     if state.status == "skipped":
         return f"{day}: skipped ({state.error})" if state.error else f"{day}: nothing to post that day"
     if state.status == "claimed":
-        tries = f" (tried {state.attempts} time(s): {state.error})" if state.attempts and state.error else ""
+        tries = f" (tried {plural(state.attempts, 'time')}: {state.error})" if state.attempts and state.error else ""
         return f"{day}: being sent{tries}"
     reason = f": {state.error}" if state.error else ""
     return f"{day}: not posted{reason}"
@@ -138,9 +165,9 @@ def settings_card(status: ScheduleStatus, library: Library) -> Card:
         *schedule_fields(status, library),
         Field("Channel", f"<#{s.channel_id}>" if s.channel_id is not None else "not set", inline=True),
         Field("Time", f"{format_post_time(s.post_time)} ({timezone_label(s.timezone)})", inline=True),
-        Field("Days", format_weekdays(s.weekdays), inline=True),
+        Field("Days", weekdays_text(s.weekdays), inline=True),
         Field("Role to ping", f"<@&{s.role_id}>" if s.role_id is not None else "nobody", inline=True),
-        Field("Empty days", f"{s.empty_day}: {EMPTY_DAY_TEXT[s.empty_day]}", inline=True),
+        Field("Empty days", EMPTY_DAY_FIELD[s.empty_day], inline=True),
         Field("Packs", packs_text(s.packs, library), inline=True),
         Field("Next post", when_text(status.next_post_at) if status.next_post_at is not None else "none while off"),
         Field("Last post", last_post_text(status.last_post, s)),
@@ -188,7 +215,8 @@ def schedule_line(status: ScheduleStatus, library: Library) -> Field:
     """One schedule in the ``/settings show`` list: what, where, when, and its next post."""
     s = status.schedule
     where = f"<#{s.channel_id}>" if s.channel_id is not None else "no channel yet"
-    what = f"{s.kind}, {format_post_time(s.post_time)} {s.timezone}, {format_weekdays(s.weekdays)}, in {where}"
+    when = f"{format_post_time(s.post_time)} {timezone_label(s.timezone)}, {weekdays_text(s.weekdays)}"
+    what = f"{s.kind}, {when}, in {where}"
     filters = [packs_text(s.packs, library)]
     if s.tags is not None:
         filters.append(tags_text(s.tags))
@@ -225,9 +253,9 @@ def schedule_change_text(change: Change, library: Library) -> str | None:
             else f"Choose its channel with `/settings channel schedule:{s.name}`."
         )
         return (
-            f"Added the {s.kind} schedule `{s.name}` ({SCHEDULE_KIND_TEXT[s.kind]}, {format_weekdays(s.weekdays)} at "
-            f"{format_post_time(s.post_time)} {s.timezone}). {where} Change it with `schedule:{s.name}` "
-            "on any `/settings` command."
+            f"Added the {s.kind} schedule `{s.name}` ({SCHEDULE_KIND_TEXT[s.kind]}, {weekdays_phrase(s.weekdays)} at "
+            f"{format_post_time(s.post_time)} {timezone_label(s.timezone)}). {where} "
+            f"Change it with `schedule:{s.name}` on any `/settings` command."
         )
     if change.kind == "rename":
         return f"The schedule is now called `{s.name}`."
@@ -268,7 +296,7 @@ def change_text(change: Change, library: Library, now_utc: dt.datetime) -> str:
     if change.kind == "timezone":
         return timezone_text(s, now_utc)
     if change.kind == "days":
-        return f"Daily posts will go out {format_weekdays(s.weekdays)}."
+        return f"Daily posts will go out {weekdays_phrase(s.weekdays)}."
     if change.kind == "packs":
         return f"Daily posts will use {packs_text(s.packs, library)}."
     if change.kind == "empty_days":
@@ -321,18 +349,27 @@ def confirmation(
 
 def preview_lines(schedule: Schedule, when: dt.datetime, post: DailyPost | None, library: Library) -> list[str]:
     """The lines above ``/settings preview``'s post: when, where, and whether it will go out."""
-    lines = [f"**Next daily post:** {when_text(when)}"]
-    where = f"in <#{schedule.channel_id}>" if schedule.channel_id is not None else "(no channel set yet)"
     ping = f", pinging <@&{schedule.role_id}>" if schedule.role_id is not None else ""
-    lines.append(f"{where}{ping}.")
-    if not schedule.active:
-        lines.append(f"It will only go out once posting is on: {state_text(schedule)}")
+    if schedule.channel_id is None:
+        lines = [
+            "**No daily post yet:** choose a channel with `/settings channel` first.",
+            f"With a channel, the next one would go out {when_text(when)}{ping}.",
+        ]
+    elif not schedule.active:
+        lines = [
+            state_text(schedule),
+            f"Once posting is on, the next one would go out {when_text(when)} in <#{schedule.channel_id}>{ping}.",
+        ]
+    else:
+        lines = [f"**Next daily post:** {when_text(when)} in <#{schedule.channel_id}>{ping}."]
     if post is None:
         lines.append(
             "Nothing would be posted that day: there is nothing on it in "
             f"{packs_text(schedule.packs, library)}, and empty days are set to skip "
             "(change that with `/settings empty-days`)."
         )
-    else:
+    elif schedule.active:
         lines.append("This is exactly what it will look like:")
+    else:
+        lines.append("This is what it would look like:")
     return lines

@@ -83,11 +83,12 @@ async def spawn_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[SpawnBot
 
     ``await spawn_bot("bench/trivial_bot.py", env={...})`` runs something else. The environment
     carries the fake's URLs (``fake.env()``), ``DISCORD_TOKEN`` and a fresh ``FROM_BELOW_DATABASE``
-    under ``tmp_path``. Processes still running at teardown get SIGTERM.
+    under ``tmp_path``; ``cwd=`` runs it elsewhere than the repository (e.g. beside a ``.env``).
+    Processes still running at teardown get SIGTERM.
     """
     started: list[BotProcess] = []
 
-    async def spawn(*args: str, env: dict[str, str] | None = None) -> BotProcess:
+    async def spawn(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> BotProcess:
         argv = args or ("-m", "bot", "run")
         log_path = tmp_path / f"bot-{len(started)}.log"
         full_env = {
@@ -100,7 +101,7 @@ async def spawn_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[SpawnBot
         }
         with log_path.open("wb") as log:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, *argv, env=full_env, cwd=str(REPO_ROOT), stdout=log, stderr=log
+                sys.executable, *argv, env=full_env, cwd=str(cwd or REPO_ROOT), stdout=log, stderr=log
             )
         bp = BotProcess(proc, log_path)
         started.append(bp)

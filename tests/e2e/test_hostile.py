@@ -457,7 +457,7 @@ async def test_article_notes_button_twice_and_forged(world: World) -> None:
     assert kind == 4
     message = world.fake.original_message(rec)
     assert message is not None
-    notes = buttons(message).get("What the record says")
+    notes = buttons(message).get("What the record says (6)")
     assert notes is not None, buttons(message)
     for user in ("reader", "newcomer"):
         click = await world.fake.click(int(message["id"]), notes["custom_id"], user=user)

@@ -152,7 +152,7 @@ async def test_daily_post_once_through_drop_restart_and_a_403(
     assert body["nonce"]
     assert len(body["embeds"]) >= 1
     embed = body["embeds"][0]
-    assert embed["title"] == f"On this day, {local.day} {MONTH_NAMES[local.month - 1]}", embed["title"]
+    assert embed["title"] == f"On this day: {local.day} {MONTH_NAMES[local.month - 1]}", embed["title"]
     assert embed["fields"], embed
     titles = {e.title for e in events_on(library, local.month, local.day, year=local.year)}
     assert {f["name"] for f in embed["fields"]} & titles, (embed["fields"], titles)

@@ -289,7 +289,7 @@ async def test_help_and_about(world: World) -> None:
     embed = data["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", fields["Version"]), fields
-    assert re.search(r"\d+ event\(s\)", fields["Library"]), fields
+    assert re.search(r"\d+ packs, 1 article, \d+ events\n", fields["Library"]), fields
     assert "ms" in fields["Latency"]
     assert SOURCE_URL in fields["Source"], fields["Source"]  # from the operator's configuration
 

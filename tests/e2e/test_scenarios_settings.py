@@ -118,7 +118,7 @@ async def test_registers_exactly_the_commands_with_valid_bodies(world: World) ->
 async def test_startup_syncs_the_seven_commands_once(world: World) -> None:
     """(A restart with the same tree does not sync again: see test_scenarios_daily.)"""
     log = world.bot.log()
-    assert re.search(r"synced 7 command\(s\)", log), log[-2000:]
+    assert re.search(r"synced 7 commands", log), log[-2000:]
 
 
 # --- 5. who may use /settings -----------------------------------------------------------------

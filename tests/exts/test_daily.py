@@ -21,7 +21,7 @@ from typing import Any, cast
 import aiohttp
 import discord
 import pytest
-from conftest import APP_ID, CHANNEL_ID, GUILD_ID, NOW, Harness, RecordingAdapter, make_harness
+from conftest import APP_ID, BOB, CHANNEL_ID, GUILD_ID, NOW, Harness, RecordingAdapter, Sent, make_harness
 from discord.http import Route
 
 from bot.core.models import Library
@@ -172,11 +172,37 @@ async def test_send_posts_embeds_with_the_nonce_and_pings_only_the_role(world: t
     assert body["content"] == f"<@&{ROLE_ID}>"
     assert body["allowed_mentions"] == {"parse": [], "roles": [ROLE_ID]}
     (embed,) = body["embeds"]
-    assert embed["title"] == "On this day, 17 June"
+    assert embed["title"] == "On this day: 17 June"
     assert any("East German uprising" in f["name"] for f in embed["fields"])
     # Text from the YAML never pings: it is inside the embed, and only the one role is allowed.
     assert "@everyone" not in body["content"]
     assert message_id > 0
+
+
+async def test_an_article_post_is_one_embed_with_buttons_that_answer_whoever_presses(
+    world: tuple[Harness, HttpRecorder],
+) -> None:
+    h, http = world
+    schedule = Schedule(guild_id=GUILD_ID, channel_id=CHANNEL_ID, empty_day="article")
+    post = build_post(h.bot.library, schedule, dt.date(2026, 12, 2), frozenset(), False)
+    assert post is not None
+    assert post.kind == "article"
+    await DiscordSender(h.bot).send(CHANNEL_ID, None, post)
+    body = http.calls[0].json
+    assert body is not None
+    (embed,) = body["embeds"]  # one embed: no second "What the record says" embed
+    assert embed["description"].startswith("*Nothing in the library happened on 2 December")
+    assert [f["name"] for f in embed["fields"]] == ["The argument"]
+    buttons = [c for row in body["components"] for c in row["components"]]
+    labels = [b["label"] for b in buttons]
+    assert post.article is not None
+    assert labels[0].startswith("Key points (")
+    assert any(label.startswith("What the record says (") for label in labels)
+    # A member presses a button on the channel message: the answer is private to them.
+    sent = Sent("POST", "/channels/x/messages", body, message_id=987654321)
+    (opened,) = await h.click(sent, buttons[0]["custom_id"], user_id=BOB)
+    assert opened.ephemeral
+    assert opened.embeds[0]["title"].startswith("Key points (")
 
 
 async def test_send_without_a_role_pings_nobody(world: tuple[Harness, HttpRecorder]) -> None:
@@ -384,6 +410,11 @@ async def test_the_loop_is_minute_aligned_waits_for_ready_and_ticks_at_once(
                 break
             await asyncio.sleep(0.01)
         assert calls == [NOW]
+        # The loop sets its next iteration once the start-up tick has returned.
+        for _ in range(200):
+            if cog.tick_loop.next_iteration is not None:
+                break
+            await asyncio.sleep(0.01)
         next_run = cog.tick_loop.next_iteration
         assert next_run is not None
         assert next_run.second == 0

@@ -60,7 +60,7 @@ async def test_event_autocomplete(harness: Harness) -> None:
 async def test_event_search_ranks_and_pages(harness: Harness) -> None:
     (message,) = await harness.invoke("event search", query="dockers strike")
     assert_message_within_limits(message)
-    assert "60 event(s)" in message.embeds[0]["description"]
+    assert "60 events" in message.embeds[0]["description"]
     assert message.button("1 / 12")["disabled"] is True
     assert message.button("Previous")["disabled"] is True
     (page2,) = await harness.click(message, message.button("Next")["custom_id"], user_id=ALICE)

@@ -30,6 +30,6 @@ async def test_about_reports_version_library_and_uptime(harness: Harness) -> Non
     assert fields["Uptime"] == "2h 3m 4s"
     assert fields["Latency"] == "not connected"
     library = harness.bot.library
-    assert f"{len(library.events)} event(s)" in fields["Library"]
-    assert f"{len(library.articles)} article(s)" in fields["Library"]
+    assert f"{len(library.events)} events" in fields["Library"]
+    assert f"{len(library.articles)} articles" in fields["Library"]
     assert fields["Source"] == "[Code and issue tracker](https://example.org/code)"

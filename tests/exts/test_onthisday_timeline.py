@@ -100,3 +100,21 @@ async def test_onthisday_today_uses_the_server_timezone_from_storage(
             await harness.bot.close()
     finally:
         await db.close()
+
+
+async def test_onthisday_lines_say_how_long_ago_and_count_in_words(harness: Harness) -> None:
+    (message,) = await harness.invoke("onthisday", date="8 March")
+    description = message.embeds[0]["description"]
+    assert description.startswith("1 event on 8 March.")
+    assert "8 March 1917 (old style: 23 February 1917), 109 years ago · Petrograd, Russia" in description
+    assert "(s)" not in description
+
+
+async def test_timeline_of_one_year_and_of_nothing_reads_as_english(harness: Harness) -> None:
+    (message,) = await harness.invoke("timeline", from_year=1970, to_year=1970)
+    embed = message.embeds[0]
+    assert embed["title"] == "Timeline · 1970"
+    assert embed["description"].startswith("12 events in 1970.")
+    (none,) = await harness.invoke("timeline", from_year=3000)
+    assert none.ephemeral
+    assert none.content.startswith("No events from 3000 on. Try a wider range")

@@ -233,3 +233,21 @@ async def test_meta_repository(db: Database) -> None:
     assert await meta.get("tree") == "hash1"
     await meta.delete("tree")
     assert await meta.get("tree") is None
+
+
+async def test_last_post_can_pass_over_skips_written_for_a_reason(db: Database) -> None:
+    await SettingsRepository(db).save(full_schedule(), at=NOW)
+    posts = PostsRepository(db)
+    assert await posts.claim((1, 1), DAY, at=NOW)
+    await posts.record_sent((1, 1), DAY, 42, at=NOW)
+    next_day = DAY + dt.timedelta(days=1)
+    await posts.mark_skipped((1, 1), next_day, at=NOW, reason="moved by a settings change")
+    assert (await posts.last_post((1, 1))).status == "skipped"  # type: ignore[union-attr]
+    shown = await posts.last_post((1, 1), except_skipped_for="moved by a settings change")
+    assert shown is not None
+    assert (shown.local_date, shown.status, shown.message_id) == (DAY, "sent", 42)
+    # A skip for any other reason (nothing to post that day) is still the last post.
+    await posts.mark_skipped((1, 1), next_day + dt.timedelta(days=1), at=NOW, reason="nothing that day")
+    other = await posts.last_post((1, 1), except_skipped_for="moved by a settings change")
+    assert other is not None
+    assert other.status == "skipped"

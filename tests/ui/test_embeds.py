@@ -218,7 +218,7 @@ def test_day_embed_for_the_daily_post_names_the_day_and_the_pack() -> None:
     assert_embed_limits([embed])
     assert embed.title == "On this day: 1 January"
     assert embed.description is not None
-    assert "8 event(s) on 1 January (Europe/Berlin)." in embed.description
+    assert "8 events on 1 January (Europe/Berlin)." in embed.description
     assert embed.description.count("\n\n") == 5  # intro + 5 events (a post shows at most 5)
     assert embed.footer.text == f"Source pack: {'N' * 100}"
     nearby = day_embed(library, events[:1], "3 January", nearby=True)

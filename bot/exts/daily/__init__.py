@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.exts.daily._cog import DailyPosts, make_poster
-from bot.ui.digest import DigestMenu
+from bot.ui.digest import register_digest_menu
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -26,5 +26,5 @@ __all__ = [
 
 async def setup(bot: Bot) -> None:
     # The menu under every weekly digest ever posted (it outlives this process).
-    bot.add_dynamic_items(DigestMenu)
+    register_digest_menu(bot)
     await bot.add_cog(DailyPosts(bot))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands, tasks
 
+from bot.core.text import plural
 from bot.sender import DiscordSender
 from bot.services.daily import DailyPoster
 from bot.storage.guilds import GuildsRepository
@@ -128,7 +129,7 @@ class DailyPosts(commands.Cog):
         try:
             _purged, pruned = await self.poster.maintenance(self.bot.clock.now())
             if pruned:
-                log.info("pruned %d old post record(s)", pruned)
+                log.info("pruned %s", plural(pruned, "old post record"))
         except Exception:
             log.exception("daily-post maintenance failed; trying again in an hour")
 

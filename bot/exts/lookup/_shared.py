@@ -6,7 +6,8 @@ the pages come from :mod:`bot.ui.listing`; this module only puts them on Discord
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -15,12 +16,15 @@ from discord import app_commands
 from bot.app import Bot
 from bot.core.autocomplete import Choice
 from bot.core.models import Article, Event
-from bot.ui.embeds import article_embeds, event_embed, message_embeds, note_embeds
-from bot.ui.layout import event_option, list_card, related_events
-from bot.ui.listing import Listing
+from bot.errors import handle_persistently, report_error
+from bot.ui.embeds import article_buttons, article_embeds, event_embed, message_embeds, note_embeds
+from bot.ui.layout import ARTICLE_PART_ID, event_option, key_points_card, list_card, related_events
+from bot.ui.listing import Listing, article_events_listing
 from bot.ui.pagination import MenuView, Page, send_listing, send_message, send_pages
 
 Interaction = discord.Interaction[Any]
+#: Opens one part of an article (by id) for whoever pressed its button.
+ArticleOpener = Callable[[Interaction, str], Awaitable[None]]
 LENGTH_CHOICES = [
     app_commands.Choice(name="Short: a sentence or two", value="short"),
     app_commands.Choice(name="Medium: a paragraph (default)", value="medium"),
@@ -70,24 +74,33 @@ async def open_event_callback(interaction: Interaction, event_id: str) -> None:
     await open_event(interaction, event, ephemeral=True)
 
 
-def article_view(bot: Bot, article: Article) -> MenuView | None:
-    mentioned = [bot.library.events[e] for e in article.events if e in bot.library.events]
-    buttons = []
-    if article.context_notes:
+class ArticlePartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ARTICLE_PART_ID.pattern):
+    """Any article button (``fb:article:<part>:<id>``), on any message, however old: what it opens
+    goes privately to whoever pressed. Registered once with :func:`register_article_buttons`."""
 
-        async def show_notes(interaction: Interaction) -> None:
-            await open_notes(interaction, article.id)
+    def __init__(self, part: str, article_id: str) -> None:
+        super().__init__(discord.ui.Button(custom_id=f"fb:article:{part}:{article_id}"))
+        self.part = part
+        self.article_id = article_id
 
-        buttons.append(("What the record says", show_notes))
-    if not mentioned and not buttons:
-        return None
-    return MenuView(
-        [event_option(e) for e in mentioned],
-        open_event_callback,
-        placeholder="Open an event the article mentions…",
-        buttons=buttons,
-        timeout=bot.view_timeout,
-    )
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ArticlePartButton:
+        return cls(match["part"], match["article"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        opener = ARTICLE_PARTS[self.part]
+        try:
+            await opener(interaction, self.article_id)
+        except Exception as exc:  # the one error handler, as for every other button
+            await report_error(interaction, exc)
+
+
+def register_article_buttons(bot: Bot) -> None:
+    """Answer article buttons from now on (on /article show answers and on daily posts)."""
+    bot.add_dynamic_items(ArticlePartButton)
+    handle_persistently(ARTICLE_PART_ID)
 
 
 async def open_article(interaction: Interaction, article: Article, length: str, *, ephemeral: bool) -> None:
@@ -95,7 +108,7 @@ async def open_article(interaction: Interaction, article: Article, length: str, 
     await send_message(
         interaction,
         article_embeds(article, bot.library, length),
-        article_view(bot, article),
+        article_buttons(article, bot.library),
         ephemeral=ephemeral,
     )
 
@@ -117,3 +130,31 @@ async def open_notes(interaction: Interaction, article_id: str) -> None:
         return Page((embeds[index],))
 
     await send_pages(interaction, source, len(embeds), ephemeral=True, view_timeout=bot.view_timeout)
+
+
+async def open_key_points(interaction: Interaction, article_id: str) -> None:
+    """An article's key points, privately to whoever asked."""
+    bot = bot_of(interaction)
+    article = bot.services.lookups.article(article_id)
+    await send_message(interaction, message_embeds([key_points_card(article, bot.library)]), ephemeral=True)
+
+
+async def open_article_events(interaction: Interaction, article_id: str) -> None:
+    """The events an article mentions, page by page with a menu to open one, privately to whoever asked."""
+    bot = bot_of(interaction)
+    article = bot.services.lookups.article(article_id)
+    await send_listing(
+        interaction,
+        article_events_listing(bot.library, article),
+        on_pick=open_event_callback,
+        ephemeral=True,
+        view_timeout=bot.view_timeout,
+    )
+
+
+#: What each article button opens.
+ARTICLE_PARTS: dict[str, ArticleOpener] = {
+    "points": open_key_points,
+    "notes": open_notes,
+    "events": open_article_events,
+}

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts.lookup._shared import LENGTH_CHOICES, open_article, send_lookup, to_choices
+from bot.exts.lookup._shared import LENGTH_CHOICES, open_article, register_article_buttons, send_lookup, to_choices
 from bot.services.lookups import check_length
 from bot.ui.listing import article_listing
 
@@ -45,4 +45,5 @@ class Articles(commands.GroupCog, group_name="article", group_description="Summa
 
 
 async def setup(bot: Bot) -> None:
+    register_article_buttons(bot)
     await bot.add_cog(Articles(bot))

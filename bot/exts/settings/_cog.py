@@ -32,7 +32,7 @@ from bot.core.timezones import resolve_timezone, timezone_options
 from bot.errors import ErrorReportingView, claim_response, send_ephemeral
 from bot.sender import DiscordSender
 from bot.services.settings import ScheduleSettings, require_channel
-from bot.ui.embeds import daily_post_embeds, message_embeds
+from bot.ui.embeds import daily_post_buttons, daily_post_embeds, message_embeds
 from bot.ui.pagination import send_message
 from bot.ui.settings_text import (
     EMPTY_DAY_TEXT,
@@ -404,7 +404,11 @@ class ServerSettings(
             await send_ephemeral(interaction, content)
             return
         await send_message(
-            interaction, daily_post_embeds(shown.post, self.bot.library), ephemeral=True, content=content
+            interaction,
+            daily_post_embeds(shown.post, self.bot.library),
+            daily_post_buttons(shown.post, self.bot.library),
+            ephemeral=True,
+            content=content,
         )
 
     @app_commands.command(name="test-post", description="Post today's daily post now to the chosen channel")
@@ -422,7 +426,11 @@ class ServerSettings(
         channel = f"<#{channel_id}>"
         try:
             message_id = await self.sender.send_embeds(
-                channel_id, embeds, role_id=role_id, nonce=f"t{secrets.token_hex(8)}"
+                channel_id,
+                embeds,
+                role_id=role_id,
+                nonce=f"t{secrets.token_hex(8)}",
+                view=daily_post_buttons(post, self.bot.library),
             )
         except PostForbidden as exc:
             raise UserInputError(
