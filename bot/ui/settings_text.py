@@ -361,8 +361,21 @@ def preview_lines(schedule: Schedule, when: dt.datetime, post: DailyPost | None,
             f"Once posting is on, the next one would go out {when_text(when)} in <#{schedule.channel_id}>{ping}.",
         ]
     else:
-        lines = [f"**Next daily post:** {when_text(when)} in <#{schedule.channel_id}>{ping}."]
-    if post is None:
+        what = "Next weekly digest" if schedule.kind == "weekly" else "Next daily post"
+        lines = [f"**{what}:** {when_text(when)} in <#{schedule.channel_id}>{ping}."]
+    tagged = "" if schedule.tags is None else f" ({tags_text(schedule.tags)})"
+    if post is None and schedule.kind == "weekly":
+        lines.append(
+            f"Nothing would be posted that week: nothing in {packs_text(schedule.packs, library)}{tagged} "
+            "happened on any of those seven days."
+        )
+    elif post is None and schedule.tags is not None:
+        lines.append(
+            f"Nothing would be posted that day: there is nothing on it in {packs_text(schedule.packs, library)}"
+            f"{tagged}, and empty days are set to skip (change that with `/settings empty-days`, or the tags "
+            "with `/settings tags`)."
+        )
+    elif post is None:
         lines.append(
             "Nothing would be posted that day: there is nothing on it in "
             f"{packs_text(schedule.packs, library)}, and empty days are set to skip "

@@ -153,3 +153,30 @@ async def test_thread_option_says_which_permissions_are_missing(
     assert "won't open a thread" in off.content
     assert (await schedules(db))["daily"].thread is False
     assert dataclasses.replace((await schedules(db))["daily"], thread=False) == (await schedules(db))["daily"]
+
+
+async def test_preview_and_test_post_take_the_schedule(world: tuple[Harness, HttpRecorder], db: Database) -> None:
+    h, recorder = world
+    await reply(h, "channel", channel=str(HISTORY_ID), resolved=_resolved_channel(HISTORY_ID))
+    await reply(
+        h, "add", name="weekly", kind="weekly", channel=str(ANNOUNCE_ID), resolved=_resolved_channel(ANNOUNCE_ID)
+    )
+    await reply(h, "time", time="23:00", schedule="weekly")
+    await reply(h, "days", days="wed", schedule="weekly")  # 17 June 2026 is a Wednesday
+    shown = await reply(h, "preview", schedule="weekly")
+    due = dt.datetime(2026, 6, 17, 23, 0, tzinfo=dt.UTC)
+    assert f"**Next weekly digest:** <t:{int(due.timestamp())}:F>" in shown.content
+    (embed,) = shown.embeds
+    assert embed["title"] == "The week ahead in history: 17 June to 23 June"
+    assert "East Berlin builders' strike" in str(embed["fields"])
+    daily = await reply(h, "preview")
+    assert "**Next daily post:**" in daily.content
+
+    sent = await reply(h, "test-post", schedule="weekly")
+    assert f"Test post sent to <#{ANNOUNCE_ID}>" in sent.content
+    (post,) = [c for c in recorder.calls if c.method == "POST"]
+    assert f"/channels/{ANNOUNCE_ID}/messages" in post.path
+    assert post.json["embeds"][0]["title"] == "The week ahead in history: 17 June to 23 June"
+    (row,) = post.json["components"]
+    assert row["components"][0]["custom_id"] == "fb:digest"
+    assert "east-berlin-1953" in {o["value"] for o in row["components"][0]["options"]}

@@ -32,6 +32,7 @@ from bot.core.timezones import resolve_timezone, timezone_options
 from bot.errors import ErrorReportingView, claim_response, send_ephemeral
 from bot.sender import DiscordSender
 from bot.services.settings import ScheduleSettings, require_channel
+from bot.ui.digest import digest_view
 from bot.ui.embeds import daily_post_buttons, daily_post_embeds, message_embeds
 from bot.ui.pagination import send_message
 from bot.ui.settings_text import (
@@ -430,7 +431,7 @@ class ServerSettings(
                 embeds,
                 role_id=role_id,
                 nonce=f"t{secrets.token_hex(8)}",
-                view=daily_post_buttons(post, self.bot.library),
+                view=digest_view(post) or daily_post_buttons(post, self.bot.library),
             )
         except PostForbidden as exc:
             raise UserInputError(
