@@ -176,6 +176,7 @@ async def test_preview_and_test_post_take_the_schedule(world: tuple[Harness, Htt
     assert f"Test post sent to <#{ANNOUNCE_ID}>" in sent.content
     (post,) = [c for c in recorder.calls if c.method == "POST"]
     assert f"/channels/{ANNOUNCE_ID}/messages" in post.path
+    assert post.json is not None
     assert post.json["embeds"][0]["title"] == "The week ahead in history: 17 June to 23 June"
     (row,) = post.json["components"]
     assert row["components"][0]["custom_id"] == "fb:digest"
