@@ -2,7 +2,14 @@
 
     .venv/bin/python -m bench.scheduler_bench                          # 2,000 servers, 50 req/s
     .venv/bin/python -m bench.scheduler_bench --servers 200 --rate 500 # a quick run
+    .venv/bin/python -m bench.scheduler_bench --processes 2            # split over two shards' posters
     .venv/bin/python -m bench.scheduler_bench --schedules 3            # 2,000 servers x 3 schedules
+
+``--processes N`` splits the servers as N processes would (shard ``i`` of ``N`` each, issue 12): N
+posters, each with its own connection to the one database file, each posting only the servers on
+its shard (``ShardPlan.owns``) at its share of the rate (``ShardPlan.rate_share``), all against the
+one fake sender, whose global limit is the bot's (as Discord's is). They run in one process here,
+so they share one CPU, which separate processes would not.
 
 A real SQLite file (WAL) holds ``--servers`` servers spread over many timezones, each with
 ``--schedules`` schedules (the first a daily post of every event, the second tag-filtered with a
@@ -38,6 +45,7 @@ from bot.core.dates import HistoricalDate
 from bot.core.models import Event, Library, Pack, Source
 from bot.core.posting_errors import PostRetryable
 from bot.core.posts import DailyPost
+from bot.core.sharding import ShardPlan
 from bot.core.timezones import get_zone
 from bot.services.daily import DailyPoster, summarize
 from bot.storage import Database, SettingsRepository
@@ -133,6 +141,11 @@ def synthetic_library(per_day: int = 6) -> Library:
     return Library.build({"core": pack}, {}, events)
 
 
+def guild_id(n: int) -> int:
+    """The n-th server's id: a real-looking snowflake, consecutive ones on consecutive shards."""
+    return ((100_000_000_000 + n) << 22) | 1
+
+
 #: Schedule n of a server (from 1): (name, kind, tags, thread).
 _SHAPES = (("daily", "daily", None, 0), ("labour", "daily", '["strike"]', 1), ("weekly", "weekly", None, 0))
 
@@ -145,17 +158,16 @@ async def populate(db: Database, servers: int, schedules: int = 1) -> None:
     rows = []
     guild_rows = []
     for n in range(servers):
-        guild_id = 100_000_000_000_000_000 + n
         zone = ZONES[n % len(ZONES)]
         local = DUE_AT.astimezone(get_zone(zone))
-        guild_rows.append((guild_id, now))
+        guild_rows.append((guild_id(n), now))
         for schedule_id in range(1, schedules + 1):
             name, kind, tags, thread = (
                 _SHAPES[schedule_id - 1] if schedule_id <= len(_SHAPES) else (f"daily-{schedule_id}", "daily", None, 0)
             )
             rows.append(
                 (
-                    guild_id,
+                    guild_id(n),
                     schedule_id,
                     900_000_000_000_000_000 + n * 16 + schedule_id,
                     f"{local.hour:02d}:{local.minute:02d}",
@@ -196,15 +208,22 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
             setup = time.perf_counter() - t0
             sender = RateLimitedSender(args.rate, args.latency, args.jitter)
             clock = FakeClock(DUE_AT + dt.timedelta(seconds=5))
-            poster = DailyPoster(
-                db,
-                sender,
-                synthetic_library(),
-                clock=clock,
-                concurrency=args.concurrency,
-                rate=args.rate * args.pace,
-                backoff_base=0.5,
-            )
+            library = synthetic_library()
+            plans = [ShardPlan(args.processes, (i,)) for i in range(args.processes)] if args.processes > 1 else []
+            others = [await Database.open(path) for _ in plans[1:]]
+            posters = [
+                DailyPoster(
+                    conn,
+                    sender,
+                    library,
+                    clock=clock,
+                    concurrency=args.concurrency,
+                    rate=(plan.rate_share(args.rate) if plan is not None else args.rate) * args.pace,
+                    backoff_base=0.5,
+                    owns=plan.owns if plan is not None else None,
+                )
+                for conn, plan in zip([db, *others], plans or [None], strict=True)
+            ]
             stop = asyncio.Event()
             lags: list[float] = []
             command_latencies: list[float] = []
@@ -220,21 +239,25 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
                 n = 0
                 while not stop.is_set():
                     start = time.perf_counter()
-                    await settings.get(100_000_000_000_000_000 + n % args.servers)
+                    await settings.get(guild_id(n % args.servers))
                     command_latencies.append(time.perf_counter() - start)
                     n += 1
                     await asyncio.sleep(0.05)
 
             probes = [asyncio.create_task(lag_probe()), asyncio.create_task(command_probe())]
             t0 = time.perf_counter()
-            queued = await poster.run_due()
+            queued = [due for batch in await asyncio.gather(*(p.run_due() for p in posters)) for due in batch]
             decide = time.perf_counter() - t0
-            await poster.wait_idle()
+            await asyncio.gather(*(p.wait_idle() for p in posters))
             elapsed = time.perf_counter() - t0
             stop.set()
             await asyncio.gather(*probes)
-            await poster.close()
-            outcomes = summarize(list(poster.outcomes))
+            for p in posters:
+                await p.close()
+            for conn in others:
+                await conn.close()
+            outcomes = summarize([o for p in posters for o in p.outcomes])
+            per_poster = [sum(1 for o in p.outcomes if o.kind == "sent") for p in posters]
             sent_rows = await db.fetchone("SELECT count(*) FROM post_log WHERE status = 'sent'")
             sent = int(sent_rows[0]) if sent_rows else 0
         finally:
@@ -263,6 +286,12 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         f"(queued {len(queued):,} in {decide * 1000:.0f} ms); {requests:,} requests with {threads:,} threads"
     )
     print(f"fake Discord global limit      : {args.rate:g} requests/s; poster paced at {args.rate * args.pace:g}/s")
+    if args.processes > 1:
+        share = args.rate * args.pace / args.processes
+        print(
+            f"split                          : {args.processes} posters (shard i of {args.processes} each) "
+            f"at {share:g}/s each; sent per poster {per_poster}"
+        )
     print(
         f"sender latency                 : {args.latency:g} ms ± {args.jitter:g} ms; "
         f"{args.concurrency} concurrent workers"
@@ -298,10 +327,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent send workers (default 16)")
     parser.add_argument("--latency", type=float, default=60.0, help="round-trip time of a request in ms (default 60)")
     parser.add_argument("--jitter", type=float, default=10.0, help="± jitter of the round trip in ms (default 10)")
+    parser.add_argument("--processes", type=int, default=1, help="split the servers over N shards' posters (default 1)")
     parser.add_argument("--db", default="", help="database file to use (default: a temporary one)")
     args = parser.parse_args(argv)
-    if args.servers < 1 or args.rate <= 0 or not 0 < args.pace <= 1 or args.concurrency < 1:
-        parser.error("--servers and --concurrency must be positive, --rate > 0, 0 < --pace <= 1")
+    if args.servers < 1 or args.rate <= 0 or not 0 < args.pace <= 1 or args.concurrency < 1 or args.processes < 1:
+        parser.error("--servers, --concurrency and --processes must be positive, --rate > 0, 0 < --pace <= 1")
     if not 1 <= args.schedules <= 16:
         parser.error("--schedules must be 1 to 16")
     return args

@@ -12,6 +12,11 @@ a temporary ``FROM_BELOW_DATABASE``), then measures from process start:
 
     .venv/bin/python -m bench.shard_bench                  # 10,000 guilds, bare client and bot
     .venv/bin/python -m bench.shard_bench --guilds 2000 --only bare
+    .venv/bin/python -m bench.shard_bench --only bot --shards 4,10,20   # the bot with N shards each
+
+``--shards N[,M...]`` makes the fake's ``GET /gateway/bot`` recommend N shards (both clients follow
+the recommendation, as the bot does when ``FROM_BELOW_SHARD_COUNT`` is unset) and repeats the run
+for each N; without it the fake recommends ``ceil(guilds / 1000)``.
 
 The fake's GUILD_CREATE bodies are built and encoded before the clock starts
 (``FakeDiscord.prepare_guild_creates``), so the fake's own cost during start-up is framing and
@@ -68,13 +73,17 @@ class RunResult:
     fake_cpu: float = 0.0
     per_shard: list[ShardTiming] = field(default_factory=list)
     log_tail: str = ""
+    requested_shards: int | None = None  # what the fake recommended (None: ceil(guilds / 1000))
 
 
-def build_fake(guilds: int, max_concurrency: int, prepare: bool = True) -> tuple[FakeDiscord, float]:
+def build_fake(
+    guilds: int, max_concurrency: int, prepare: bool = True, shards: int | None = None
+) -> tuple[FakeDiscord, float]:
     """A fake with exactly ``guilds`` guilds (the default three + bulk ones), bodies prepared."""
     state = default_state()
     state.add_bulk_guilds(max(0, guilds - len(state.guilds)))
     fake = FakeDiscord(state, max_concurrency=max_concurrency)
+    fake.recommended_shards = shards  # None: ceil(guilds / 1000), as Discord does
     return fake, fake.prepare_guild_creates() if prepare else 0.0
 
 
@@ -161,9 +170,9 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def run_one(label: str, cmd: str, args: argparse.Namespace) -> RunResult:
+async def run_one(label: str, cmd: str, args: argparse.Namespace, shards: int | None = None) -> RunResult:
     """Start ``cmd`` against a fresh fake with ``args.guilds`` guilds and measure its start-up."""
-    fake, _ = build_fake(args.guilds, args.max_concurrency, not args.no_prepare)
+    fake, _ = build_fake(args.guilds, args.max_concurrency, not args.no_prepare, shards)
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="shard-bench-") as tmp:
         log = Path(tmp) / "client.log"
@@ -207,13 +216,13 @@ def report(results: list[RunResult], args: argparse.Namespace, prepare_s: float)
     lines = [
         f"shard start-up: {args.guilds} guilds, fake Discord on 127.0.0.1 (max_concurrency {args.max_concurrency}); "
         f"seconds from process start; GUILD_CREATE bodies {prepared}",
-        f"{'client':<22}{'outcome':<16}{'shards':>7}{'all shards sent s':>19}{'client ready s':>16}"
+        f"{'client':<27}{'outcome':<16}{'shards':>7}{'all shards sent s':>19}{'client ready s':>16}"
         f"{'peak RSS MB':>13}{'client CPU s':>14}{'fake CPU s':>12}",
     ]
     for r in results:
         outcome = r.outcome if len(r.outcome) <= 15 else r.outcome[:14] + "…"
         lines.append(
-            f"{r.label:<22}{outcome:<16}{r.shards:>7}{fmt(r.all_shards_done):>19}{fmt(r.client_ready):>16}"
+            f"{r.label:<27}{outcome:<16}{r.shards:>7}{fmt(r.all_shards_done):>19}{fmt(r.client_ready):>16}"
             f"{fmt(r.peak_rss_mb):>13}{fmt(r.client_cpu):>14}{r.fake_cpu:>12.1f}"
         )
     for r in results:
@@ -227,21 +236,25 @@ def report(results: list[RunResult], args: argparse.Namespace, prepare_s: float)
             )
         if r.outcome != "ready":
             lines.append(f"  {r.label}: {r.outcome}")
-    if len({r.shards for r in results if r.outcome == "ready"}) > 1:
+    counts = sorted({r.shards for r in results if r.outcome == "ready"})
+    if len(counts) > 1 and not args.shards:
         lines.append("  note: the clients ran different shard counts, so their figures are not like for like")
-    lines.append(ratio_line(results))
+    for n in args.shards or [None]:
+        same = [r for r in results if n is None or r.requested_shards == n]
+        prefix = f"  {n} shards: " if n is not None else ""
+        lines.append(prefix + ratio_line(same))
     return "\n".join(lines)
 
 
 def ratio_line(results: list[RunResult]) -> str:
-    by_label = {r.label: r for r in results}
+    by_label = {r.label.split(" (")[0]: r for r in results}
     bare, bot = by_label.get("bare AutoSharded"), by_label.get("From Below bot")
     if bare is None or bot is None:
         return "RSS(bot)/RSS(bare): n/a (run both)"
     if bot.outcome != "ready" or bare.outcome != "ready" or not bare.peak_rss_mb or not bot.peak_rss_mb:
         hint = ""
         if "4011" in bot.outcome:
-            hint = " - the bot connects unsharded and Discord requires sharding above 2,500 guilds"
+            hint = " - a shard of more than 2,500 guilds: Discord requires more shards"
         return f"RSS(bot)/RSS(bare): n/a: the bot did not get ready ({bot.outcome}){hint}"
     ratio = bot.peak_rss_mb / bare.peak_rss_mb
     return f"RSS(bot)/RSS(bare) = {ratio:.2f} (target <= 1.3: {'met' if ratio <= 1.3 else 'NOT met'})"
@@ -253,12 +266,15 @@ async def main_async(args: argparse.Namespace) -> int:
     if args.only != "both":
         targets = [targets[0] if args.only == "bare" else targets[1]]
     results = []
-    for label, cmd in targets:
-        sys.stderr.write(f"running {label}: {cmd}\n")
-        res = await run_one(label, cmd, args)
-        if res.outcome != "ready" and args.verbose:
-            sys.stderr.write(f"--- {label} output (tail) ---\n{res.log_tail}\n")
-        results.append(res)
+    for shards in args.shards or [None]:
+        for label, cmd in targets:
+            name = f"{label} ({shards})" if shards is not None else label
+            sys.stderr.write(f"running {name}: {cmd}\n")
+            res = await run_one(name, cmd, args, shards)
+            res.requested_shards = shards
+            if res.outcome != "ready" and args.verbose:
+                sys.stderr.write(f"--- {name} output (tail) ---\n{res.log_tail}\n")
+            results.append(res)
     print(report(results, args, prepare_s))
     return 0 if all(r.outcome == "ready" for r in results) else 1
 
@@ -273,6 +289,13 @@ def main() -> None:
         type=int,
         default=1,
         help="GET /gateway/bot max_concurrency (default 1; discord.py 2.7 ignores it)",
+    )
+    p.add_argument(
+        "--shards",
+        type=lambda raw: [int(x) for x in raw.split(",") if x.strip()],
+        default=None,
+        metavar="N[,M...]",
+        help="shard counts the fake recommends, one run each (default: ceil(guilds / 1000))",
     )
     p.add_argument("--no-prepare", action="store_true", help="build GUILD_CREATE bodies during the handshake")
     p.add_argument("--bare-cmd", default=BARE_CMD)

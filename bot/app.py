@@ -113,11 +113,26 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 
-class Bot(commands.Bot):
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """``shard_count``/``shard_ids`` for ``AutoShardedBot`` (neither: Discord's recommendation, all here)."""
+    options: dict[str, Any] = {}
+    if settings.shards.count is not None:
+        options["shard_count"] = settings.shards.count
+    if settings.shards.ids is not None:
+        options["shard_ids"] = list(settings.shards.ids)
+    return options
+
+
+class Bot(commands.AutoShardedBot):
     """From Below. Every resource is injected; nothing is read from the environment here.
 
     ``services`` (:class:`bot.services.Services`) is what every cog calls; for tests and tools,
     ``library``/``search``/``db``/``clock`` build one.
+
+    Sharded, like the bots that run at scale (Red, RoboDanny): with no shard settings it runs
+    every shard in this process, as many as Discord's ``GET /gateway/bot`` recommends (one for a
+    small bot); ``settings.shards`` (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``) gives it
+    some of the shards of a bot split over several processes.
     """
 
     def __init__(
@@ -142,6 +157,7 @@ class Bot(commands.Bot):
             # Lookups work in servers and in DMs with the bot; the app is installed to servers.
             allowed_contexts=discord.app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=discord.app_commands.AppInstallationType(guild=True),
+            **shard_options(settings),
         )
         self.settings = settings
         if services is None:
@@ -207,6 +223,29 @@ class Bot(commands.Bot):
 
     async def on_disconnect(self) -> None:
         await self._report_connected(False)
+
+    async def _report_shard(self, shard_id: int | None, connected: bool) -> None:
+        if self.health is not None and shard_id is not None:
+            owned = self.shard_ids if self.shard_ids is not None else range(self.shard_count or 0)
+            await self.health.set_shard(shard_id, connected, owned=list(owned))
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %s ready", shard_id, self.shard_count)
+        await self._report_shard(shard_id, True)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        await self._report_shard(shard_id, True)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        await self._report_shard(shard_id, False)
+
+    def shard_latency(self, shard_id: int) -> float | None:
+        """Seconds of gateway latency of one of this process's shards (None: not connected)."""
+        shard = self.get_shard(shard_id)
+        if shard is None or shard.is_closed():
+            return None
+        latency = shard.latency
+        return latency if latency == latency and latency != float("inf") else None
 
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Sync now (global, or one guild with the global commands copied to it); record the hash.
@@ -305,6 +344,31 @@ def point_at_api(settings: Settings) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
+#: What each close code that discord.py does not retry means for the operator.
+FATAL_CLOSES = {
+    4004: "Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal.",
+    4010: (
+        "Discord refused the shard settings (invalid shard): check FROM_BELOW_SHARD_COUNT and "
+        "FROM_BELOW_SHARD_IDS, or unset both to let Discord choose."
+    ),
+    4011: (
+        "Discord requires more shards (sharding required: too many servers for {shards}): raise "
+        "FROM_BELOW_SHARD_COUNT (about one shard per 1,000 servers), or unset FROM_BELOW_SHARD_COUNT "
+        "and FROM_BELOW_SHARD_IDS to use Discord's recommendation."
+    ),
+    4012: "Discord refused the gateway API version this bot uses; please report this.",
+    4013: "Discord refused the gateway intents this bot asked for; please report this.",
+    4014: "Discord refused an intent this bot did not ask for; please report this.",
+}
+
+
+def fatal_close_message(code: int, shard_id: int | None, settings: Settings) -> str:
+    """One line for a gateway close discord.py does not retry (4004, 4010-4014, ...)."""
+    where = f"shard {shard_id}" if shard_id is not None else "the gateway"
+    text = FATAL_CLOSES.get(code, "Discord ended the gateway session and does not allow a retry.")
+    return f"Discord closed {where} with code {code}: " + text.format(shards=settings.shards.describe())
+
+
 async def _open_database(settings: Settings) -> Database:
     """Open (creating folders) and migrate the database."""
     return await open_database(settings.database_path)
@@ -378,6 +442,7 @@ async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code
 async def _run(settings: Settings) -> int:
     point_at_api(settings)
     log_start(settings)
+    log.info("running %s", settings.shards.describe())
     await asyncio.to_thread(
         remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
     )
@@ -434,6 +499,10 @@ async def _run(settings: Settings) -> int:
         except discord.PrivilegedIntentsRequired:
             say("Discord refused an intent this bot did not ask for; please report this.", err=True)
             return EXIT_FAILED
+        except discord.ConnectionClosed as exc:
+            if stopping.is_set():
+                return EXIT_OK
+            return await _stop_for(settings, [fatal_close_message(exc.code, exc.shard_id, settings)], EXIT_FAILED)
         except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
             if stopping.is_set():  # the connection was torn down by our own close
                 return EXIT_OK

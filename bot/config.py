@@ -21,6 +21,14 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import DomainError
+from bot.core.sharding import (
+    DEFAULT_GLOBAL_RATE,
+    MAX_SHARD_COUNT,
+    ShardPlan,
+    ShardSpecError,
+    format_shard_ids,
+    parse_shard_ids,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 #: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
@@ -112,6 +120,21 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, validation_alias=AliasChoices("discord_gateway_url", "FROM_BELOW_DISCORD_GATEWAY_URL")
     )
+    #: The bot's total number of shards over every process (None: as Discord recommends).
+    shard_count: int | None = Field(
+        default=None, validation_alias=AliasChoices("shard_count", "FROM_BELOW_SHARD_COUNT")
+    )
+    #: This process's shards (None: every shard).
+    shard_ids: tuple[int, ...] | None = Field(
+        default=None, validation_alias=AliasChoices("shard_ids", "FROM_BELOW_SHARD_IDS")
+    )
+    #: Discord's REST requests per second for the whole bot (every process together).
+    global_rate: float = Field(
+        default=DEFAULT_GLOBAL_RATE,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("global_rate", "FROM_BELOW_GLOBAL_RATE"),
+    )
     #: Problems that do not stop the bot (a misspelt variable), one line each: ``run`` logs them
     #: at start, the other commands print them. Set by :func:`load_settings`, not by a variable.
     warnings: tuple[str, ...] = Field(default=(), validation_alias=AliasChoices("warnings"))
@@ -124,9 +147,21 @@ class Settings(BaseSettings):
         return tuple(dict.fromkeys([self.content_dir.expanduser(), *_split_dirs(self.extra_content_dirs)]))
 
     @property
+    def shards(self) -> ShardPlan:
+        """This process's shards (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``); default: all."""
+        return ShardPlan(self.shard_count, self.shard_ids)
+
+    @property
     def heartbeat_path(self) -> Path:
-        """Where the running bot writes its health heartbeat (read by ``python -m bot health``)."""
-        return self.database_path.parent / "heartbeat.json"
+        """Where the running bot writes its health heartbeat (read by ``python -m bot health``).
+
+        A process that runs some of the shards has its own (``heartbeat-shards-0-3.json``), so
+        processes sharing a data folder do not overwrite each other's.
+        """
+        plan = self.shards
+        if plan.all_shards or plan.ids is None:
+            return self.database_path.parent / "heartbeat.json"
+        return self.database_path.parent / f"heartbeat-shards-{format_shard_ids(plan.ids)}.json"
 
     @property
     def search_cache_path(self) -> Path:
@@ -173,6 +208,46 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"must be a whole number, got {value.strip()[:20]!r}") from None
         return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: Any) -> int | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SHARD_COUNT:
+            raise ValueError(
+                f"must be a whole number of shards from 1 to {MAX_SHARD_COUNT} (the total over every process), "
+                f"got {text[:20]!r}"
+            )
+        return int(text)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: Any) -> tuple[int, ...] | None:
+        if value is None or isinstance(value, tuple):
+            return value
+        text = str(value)
+        try:
+            return parse_shard_ids(text)
+        except ShardSpecError as exc:
+            raise ValueError(f"({text.strip()[:40]!r}): {exc}; write ids like 0-3 or 4,5,6,7") from None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError(
+                "FROM_BELOW_SHARD_IDS needs FROM_BELOW_SHARD_COUNT (the total number of shards over every "
+                "process), or unset both to run every shard in this process"
+            )
+        try:
+            ShardPlan(self.shard_count, self.shard_ids)
+        except ShardSpecError as exc:
+            shown = format_shard_ids(self.shard_ids)
+            raise ValueError(f"FROM_BELOW_SHARD_IDS ({shown!r}): {exc}; write ids like 0-3 or 4,5,6,7") from None
+        return self
 
     @field_validator("discord_api_url", "source_url", mode="before")
     @classmethod

@@ -110,3 +110,77 @@ def test_a_dev_server_id_is_a_snowflake(guild: str) -> None:
     with pytest.raises(ConfigError, match="FROM_BELOW_DEV_GUILD_ID"):
         load_settings({"FROM_BELOW_DEV_GUILD_ID": guild}, dotenv=False)
     assert load_settings({"FROM_BELOW_DEV_GUILD_ID": "81384788765712384"}, dotenv=False).dev_guild_id
+
+
+# --- shards and the global rate (issue 12) ------------------------------------------------------
+
+
+def test_shards_default_to_every_shard_in_this_process() -> None:
+    s = load_settings({})
+    assert s.shards.count is None
+    assert s.shards.ids is None
+    assert s.shards.all_shards
+    assert s.global_rate == 50.0
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        ("8", "0-3", (0, 1, 2, 3)),
+        ("8", "4,5,6,7", (4, 5, 6, 7)),
+        ("8", " 6, 0-1 ", (0, 1, 6)),
+        ("2", "1", (1,)),
+        ("4", "3-3", (3,)),
+    ],
+)
+def test_shard_ids_and_count_are_read(count: str, ids: str, expected: tuple[int, ...]) -> None:
+    s = load_settings({"FROM_BELOW_SHARD_COUNT": count, "FROM_BELOW_SHARD_IDS": ids, "FROM_BELOW_GLOBAL_RATE": "120"})
+    assert s.shards.count == int(count)
+    assert s.shards.ids == expected
+    assert s.global_rate == 120.0
+
+
+def test_a_count_alone_runs_every_shard_of_that_count() -> None:
+    s = load_settings({"FROM_BELOW_SHARD_COUNT": "4"})
+    assert (s.shards.count, s.shards.ids, s.shards.all_shards) == (4, None, True)
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"FROM_BELOW_SHARD_COUNT": "2", "FROM_BELOW_SHARD_IDS": "2"}, "shard id 2 does not exist with 2 shard"),
+        ({"FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "3-1"}, "is empty"),
+        ({"FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "first,second"}, "'first' is not a shard id"),
+        ({"FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "0,,1"}, "an empty item"),
+        ({"FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "-1"}, "is not a shard id"),
+        ({"FROM_BELOW_SHARD_IDS": "0-3"}, "FROM_BELOW_SHARD_IDS needs FROM_BELOW_SHARD_COUNT"),
+        ({"FROM_BELOW_SHARD_COUNT": "two"}, "FROM_BELOW_SHARD_COUNT must be a whole number"),
+        ({"FROM_BELOW_SHARD_COUNT": "0"}, "FROM_BELOW_SHARD_COUNT must be a whole number"),
+        ({"FROM_BELOW_GLOBAL_RATE": "fast"}, "FROM_BELOW_GLOBAL_RATE must be a number"),
+        ({"FROM_BELOW_GLOBAL_RATE": "0"}, "FROM_BELOW_GLOBAL_RATE must be between 1"),
+    ],
+)
+def test_shard_settings_that_do_not_fit_are_clear_errors(env: dict[str, str], words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(env)
+    assert words in info.value.message
+    problems = info.value.message.splitlines()[1:]
+    assert len(problems) == 1, problems  # one problem, one line
+
+
+def test_shard_problems_are_reported_with_the_others() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings({"FROM_BELOW_LOG_LEVEL": "LOUD", "FROM_BELOW_SHARD_COUNT": "x", "FROM_BELOW_SHARD_IDS": "0"})
+    message = info.value.message
+    assert "FROM_BELOW_LOG_LEVEL" in message
+    assert "FROM_BELOW_SHARD_COUNT" in message
+
+
+def test_a_process_on_some_shards_has_its_own_heartbeat_file() -> None:
+    base = {"FROM_BELOW_DATABASE": "/data/bot.sqlite3"}
+    assert load_settings(base).heartbeat_path == Path("/data/heartbeat.json")
+    assert load_settings({**base, "FROM_BELOW_SHARD_COUNT": "4"}).heartbeat_path == Path("/data/heartbeat.json")
+    split = load_settings({**base, "FROM_BELOW_SHARD_COUNT": "8", "FROM_BELOW_SHARD_IDS": "0-3"})
+    assert split.heartbeat_path == Path("/data/heartbeat-shards-0-3.json")
+    everything = load_settings({**base, "FROM_BELOW_SHARD_COUNT": "2", "FROM_BELOW_SHARD_IDS": "0,1"})
+    assert everything.heartbeat_path == Path("/data/heartbeat.json")

@@ -465,3 +465,63 @@ def test_dockerignore_keeps_secrets_and_clutter_out() -> None:
         assert needed in patterns, needed
     for kept in ("bot", "content", "pyproject.toml"):
         assert not any(fnmatch(kept, p) for p in patterns if not p.startswith("!")), kept
+
+
+# --- docker-compose.scale.yml (issue 12) ----------------------------------------------------------
+
+SCALE_FILE = PROJECT / "docker-compose.scale.yml"
+
+
+def scale_checkout(tmp_path: Path) -> Path:
+    root = tmp_path / "scale-checkout"
+    root.mkdir()
+    shutil.copy(SCALE_FILE, root / SCALE_FILE.name)
+    shutil.copy(DOCKERFILE, root / "Dockerfile")
+    return root
+
+
+def test_scale_file_validates_with_a_postgres_password_and_says_when_it_is_missing(tmp_path: Path) -> None:
+    root = scale_checkout(tmp_path)
+    ok = run_compose(tmp_path, root, "-f", SCALE_FILE.name, "config", "-q", extra_env={"POSTGRES_PASSWORD": "pw"})
+    assert (ok.returncode, ok.stderr) == (0, "")
+    missing = run_compose(tmp_path, root, "-f", SCALE_FILE.name, "config", "-q")
+    assert missing.returncode != 0
+    assert "set POSTGRES_PASSWORD in .env" in missing.stderr
+
+
+def test_scale_file_runs_postgres_and_two_bots_that_split_the_shards(tmp_path: Path) -> None:
+    root = scale_checkout(tmp_path)
+    result = run_compose(
+        tmp_path, root, "-f", SCALE_FILE.name, "config", "--format", "json", extra_env={"POSTGRES_PASSWORD": "pw"}
+    )
+    assert result.returncode == 0, result.stderr
+    model = json.loads(result.stdout)
+    assert sorted(model["services"]) == ["bot-a", "bot-b", "postgres"]
+    pg = model["services"]["postgres"]
+    assert pg["image"].startswith("postgres:")
+    assert "pg_isready" in pg["healthcheck"]["test"]
+    assert [(v["type"], v["source"], v["target"]) for v in pg["volumes"]] == [
+        ("volume", "pgdata", "/var/lib/postgresql/data")
+    ]
+    assert "pgdata" in model["volumes"]
+    owned: list[int] = []
+    count = None
+    for name in ("bot-a", "bot-b"):
+        bot = model["services"][name]
+        assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert bot["healthcheck"]["test"] == ["CMD", "python", "-m", "bot", "health"]
+        env = bot["environment"]
+        assert env["FROM_BELOW_DATABASE"] == "postgresql://from_below:pw@postgres:5432/from_below"
+        assert env["FROM_BELOW_DATA_DIR"] == "/data"
+        settings = load_settings({k: v for k, v in env.items() if v is not None})
+        assert settings.shards.ids is not None
+        owned += settings.shards.ids
+        count = settings.shards.count if count is None else count
+        assert settings.shards.count == count  # every process agrees on the total
+        assert {v["target"] for v in bot["volumes"]} == {"/data", "/extra-content"}
+    assert count is not None
+    assert sorted(owned) == list(range(count))  # each shard run by exactly one process
+    data_volumes = {
+        v["source"] for name in ("bot-a", "bot-b") for v in model["services"][name]["volumes"] if v["target"] == "/data"
+    }
+    assert len(data_volumes) == 2  # each process its own heartbeat and search cache

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.services.health import DEFAULT_MAX_AGE, HeartbeatError, check_health, read_heartbeat, write_heartbeat
+from bot.core.clock import FakeClock
+from bot.services.health import (
+    DEFAULT_MAX_AGE,
+    HealthReporter,
+    HeartbeatError,
+    ShardState,
+    check_health,
+    read_heartbeat,
+    write_heartbeat,
+)
 
 NOW = datetime(2026, 11, 27, 6, 0, 0, tzinfo=UTC)
 PROJECT = Path(__file__).resolve().parents[1]
@@ -257,3 +266,98 @@ def test_real_process_as_docker_runs_it(tmp_path: Path) -> None:
     ok = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert (ok.returncode, ok.stderr) == (0, "")
     assert ok.stdout.startswith("healthy: connected")
+
+
+# --- shards (issue 12) -----------------------------------------------------------------------------
+
+
+def shard_beat(beat: Path, states: dict[int, tuple[bool, float]], connected: bool = True) -> None:
+    """A heartbeat with per-shard states, each (connected, seconds since its last change)."""
+    shards = {i: ShardState(up, NOW - timedelta(seconds=ago)) for i, (up, ago) in states.items()}
+    write_heartbeat(beat, connected, NOW - timedelta(seconds=10), NOW, pid=3, shards=shards)
+
+
+def test_shard_states_round_trip(beat: Path) -> None:
+    shard_beat(beat, {0: (True, 300), 1: (False, 20)})
+    data = json.loads(beat.read_text())
+    assert data["shards"] == {
+        "0": {"connected": True, "since": "2026-11-27T05:55:00+00:00"},
+        "1": {"connected": False, "since": "2026-11-27T05:59:40+00:00"},
+    }
+    got = read_heartbeat(beat)
+    assert got.shards == {
+        0: ShardState(True, NOW - timedelta(seconds=300)),
+        1: ShardState(False, NOW - timedelta(seconds=20)),
+    }
+
+
+def test_every_shard_connected_is_healthy_and_says_so(beat: Path) -> None:
+    shard_beat(beat, {0: (True, 300), 1: (True, 300)})
+    status = check_health(beat, NOW)
+    assert status.healthy
+    assert status.reason == "healthy: connected (2 of 2 shard(s) connected), scheduler ticked 10s ago (pid 3)"
+
+
+def test_a_shard_resuming_within_the_grace_is_healthy(beat: Path) -> None:
+    shard_beat(beat, {0: (True, 300), 1: (False, 20)}, connected=False)
+    status = check_health(beat, NOW)
+    assert status.healthy, status.reason
+    assert "shard 1 reconnecting for 20s (shard grace 60s)" in status.reason
+
+
+def test_a_shard_down_longer_than_the_grace_is_unhealthy(beat: Path) -> None:
+    shard_beat(beat, {0: (True, 300), 1: (False, 61), 2: (False, 5)})
+    status = check_health(beat, NOW)
+    assert not status.healthy
+    assert status.reason == "unhealthy: shard 1 of 3 disconnected from Discord for 61s (shard grace 60s)"
+    shard_beat(beat, {0: (False, 400), 1: (False, 90)})
+    assert check_health(beat, NOW).reason == (
+        "unhealthy: shards 0, 1 of 2 disconnected from Discord for 7 min (shard grace 60s)"
+    )
+    shard_beat(beat, {0: (True, 300), 1: (False, 20)})
+    assert not check_health(beat, NOW, shard_grace=10).healthy
+    assert check_health(beat, NOW, shard_grace=30).healthy
+
+
+@pytest.mark.parametrize(
+    ("shards", "fragment"),
+    [
+        ("[1, 2]", "'shards' must be an object"),
+        ('{"x": {}}', "must map shard ids"),
+        ('{"0": {"connected": "yes", "since": "2026-11-27T06:00:00+00:00"}}', "shard 0: 'connected'"),
+        ('{"0": {"connected": true}}', "shard 0: 'since' is missing"),
+    ],
+)
+def test_malformed_shard_states_are_unhealthy_with_a_reason(beat: Path, shards: str, fragment: str) -> None:
+    beat.parent.mkdir(parents=True)
+    beat.write_text(
+        '{"pid": 1, "connected": true, "scheduler_tick": null, "written_at": "2026-11-27T06:00:00+00:00", '
+        f'"shards": {shards}}}'
+    )
+    status = check_health(beat, NOW)
+    assert not status.healthy
+    assert fragment in status.reason
+
+
+async def test_reporter_keeps_the_first_disconnect_time_and_seeds_unheard_shards(beat: Path) -> None:
+    clock = FakeClock(NOW)
+    reporter = HealthReporter(beat, clock)
+    await reporter.set_shard(0, True, owned=[0, 1])
+    assert reporter.shards == {0: ShardState(True, NOW), 1: ShardState(False, NOW)}
+    clock.advance(30)
+    await reporter.set_shard(0, False)
+    clock.advance(30)
+    await reporter.set_shard(0, False)  # a failed reconnect attempt: still down since the first
+    assert reporter.shards[0] == ShardState(False, NOW + timedelta(seconds=30))
+    assert read_heartbeat(beat).shards[0] == ShardState(False, NOW + timedelta(seconds=30))
+
+
+def test_cli_shard_grace_option(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime.now(UTC)
+    shards = {0: ShardState(False, now - timedelta(seconds=30))}
+    write_heartbeat(env, False, now, now, pid=5, shards=shards)
+    assert main(["health"]) == 0
+    assert main(["health", "--shard-grace", "10"]) == 1
+    assert "shard 0 of 1 disconnected from Discord for 30s (shard grace 10s)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["health", "--shard-grace", "-1"])

@@ -19,6 +19,7 @@ from bot.core.models import Article, Event, Library, Pack, Source, Summaries
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
 from bot.core.posts import DailyPost, build_post, post_nonce
 from bot.core.scheduling import Schedule, ScheduleStatus, parse_post_time
+from bot.core.sharding import ShardPlan
 from bot.services.daily import DailyPoster, PostOutcome, summarize
 from bot.services.settings import ScheduleSettings
 from bot.storage import Database, GuildsRepository, PostsRepository, SettingsRepository
@@ -669,7 +670,79 @@ def test_the_scheduler_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "ratio" in out
     assert "event-loop lag" in out
+    split = scheduler_bench.main(
+        ["--servers", "60", "--rate", "1000", "--latency", "4", "--jitter", "1", "--processes", "2"]
+    )
+    assert split["sent"] == 60  # each server once, over the two shards' posters
+    assert "sent per poster [30, 30]" in capsys.readouterr().out
 
 
 async def schedule_status(db: Database, guild_id: int, now: dt.datetime) -> ScheduleStatus:
     return await ScheduleSettings(db, SystemClock()).status(guild_id, now)
+
+
+# --- shards (issue 12) ---------------------------------------------------------------------------
+
+
+def on_shard(shard: int, count: int, n: int) -> int:
+    """The n-th server id on ``shard`` of ``count``."""
+    return ((n * count + shard) << 22) | 7
+
+
+async def test_each_process_posts_only_for_servers_on_its_own_shards(h: Harness) -> None:
+    guilds = [on_shard(s, 2, n) for s in (0, 1) for n in range(3)]
+    for g in guilds:
+        await h.save(Schedule(guild_id=g, channel_id=g + 1, post_time=parse_post_time("09:00"), timezone="UTC"))
+    first_sender, second_sender = FakeSender(), FakeSender()
+    other_db = await Database.open(h.path)
+    first = DailyPoster(h.db, first_sender, h.lib, clock=h.clock, rate=None, owns=ShardPlan(2, (0,)).owns)
+    second = DailyPoster(other_db, second_sender, h.lib, clock=h.clock, rate=None, owns=ShardPlan(2, (1,)).owns)
+    try:
+        h.clock.set(utc(2026, 6, 1, 9, 0))
+        # Each one alone first: a process never takes another's servers, even when it is idle.
+        await first.run_due()
+        await first.wait_idle()
+        assert sorted(d.post.guild_id for d in first_sender.delivered) == guilds[:3]
+        h.clock.set(utc(2026, 6, 1, 9, 5))
+        await first.run_due()
+        await first.wait_idle()
+        assert len(first_sender.delivered) == 3
+        await second.run_due()
+        await second.wait_idle()
+        assert sorted(d.post.guild_id for d in second_sender.delivered) == guilds[3:]
+    finally:
+        await first.close()
+        await second.close()
+        await other_db.close()
+
+
+async def test_a_restarted_process_leaves_another_shards_open_claims_alone(h: Harness) -> None:
+    mine, theirs = on_shard(0, 2, 1), on_shard(1, 2, 1)
+    for g in (mine, theirs):
+        await h.save(Schedule(guild_id=g, channel_id=g + 1, post_time=parse_post_time("09:00"), timezone="UTC"))
+    # Both claims are left open (as if the process(es) holding them died mid-send).
+    h.clock.set(utc(2026, 6, 1, 9, 0))
+    posts = PostsRepository(h.db)
+    for g in (mine, theirs):
+        assert await posts.claim((g, 1), dt.date(2026, 6, 1), at=h.clock.now(), entry_ids=(), late=False)
+    h.clock.set(utc(2026, 6, 1, 9, 2))
+    restarted = DailyPoster(h.db, h.sender, h.lib, clock=h.clock, rate=None, owns=ShardPlan(2, (0,)).owns)
+    try:
+        await restarted.run_due()
+        await restarted.wait_idle()
+    finally:
+        await restarted.close()
+    assert [d.post.guild_id for d in h.sender.delivered] == [mine]
+    still_open = await posts.get((theirs, 1), dt.date(2026, 6, 1))
+    assert still_open is not None
+    assert still_open.status == "claimed"  # the other shard's process recovers it, not this one
+
+
+async def test_reconcile_on_some_shards_does_not_mark_other_shards_servers_departed(h: Harness) -> None:
+    mine, theirs = on_shard(0, 2, 1), on_shard(1, 2, 1)
+    repo = GuildsRepository(h.db)
+    for g in (mine, theirs):
+        await repo.joined(g, at=h.clock.now())
+    departed, returned = await repo.reconcile([], at=h.clock.now(), only=ShardPlan(2, (0,)).owns)
+    assert (departed, returned) == ([mine], [])
+    assert set(await repo.departed()) == {mine}

@@ -29,7 +29,13 @@ Throughput
     Due posts are queued in the order they became due and sent by ``concurrency`` workers
     (bounded concurrency), each send paced by a :class:`RateLimiter` so that a burst of
     thousands of servers stays under Discord's global limit of 50 requests per second while
-    commands keep being answered.
+    commands keep being answered. With several processes each paces to its share of that
+    limit (:func:`bot.core.sharding.rate_share`).
+
+Shards
+    A process started for some of the bot's shards posts only for the servers on them (``owns``,
+    from :meth:`bot.core.sharding.ShardPlan.owns`): another process's schedules and open claims
+    are never touched. The claim still makes each post exactly once if two processes overlap.
 """
 
 from __future__ import annotations
@@ -204,6 +210,7 @@ class DailyPoster:
         recent_days: int = RECENT_DAYS,
         departure_grace: dt.timedelta = DEPARTURE_GRACE,
         on_outcome: Callable[[PostOutcome], None] | None = None,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -224,6 +231,8 @@ class DailyPoster:
         self.recent_days = recent_days
         self.departure_grace = departure_grace
         self.on_outcome = on_outcome
+        #: Which servers this process posts for (those on its own shards); None: every server.
+        self.owns = owns
         self.outcomes: collections.deque[PostOutcome] = collections.deque(maxlen=5000)
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._in_flight: dict[ScheduleKey, _Job] = {}
@@ -250,12 +259,16 @@ class DailyPoster:
         if self._closed:
             return []
         now = now_utc if now_utc is not None else self.clock.now()
-        schedules = await self.settings.active()
+        owns = self.owns
+        schedules = [s for s in await self.settings.active() if owns is None or owns(s.guild_id)]
         by_key = {s.key: s for s in schedules}
         queued: list[DuePost] = []
-        # Claims left open by an earlier run first: they became due before anything new.
+        # Claims left open by an earlier run first: they became due before anything new. Another
+        # process's claims (servers on its shards) are its own to settle, even after a reshard.
         for claim in await self.posts.open_claims():
             if claim.key in self._in_flight or claim.claimed_at > self.started_at:
+                continue
+            if owns is not None and not owns(claim.key[0]):
                 continue
             job = await self._recovery_job(claim, by_key.get(claim.key), now)
             if job is not None:
@@ -431,6 +444,7 @@ class DailyPoster:
             return await self._retry_or_give_up(job, exc)
         await self.posts.record_sent(job.key, job.due.local_date, message_id, at=self.clock.now())
         self._outcome(job, "sent", message_id=message_id)
+        log.debug("daily post for server %s on %s sent: message %s", job.key[0], job.due.local_date, message_id)
         await self._open_thread(job, job.post, message_id)
         return None
 

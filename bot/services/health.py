@@ -10,6 +10,17 @@ When the bot stops because it cannot run at all (no token, a token Discord rejec
 cannot read), it writes the reason as ``"problem"``, so ``health`` (and so ``docker compose ps``,
 ``up --wait`` and ``docker inspect``) says why instead of only "stale".
 
+A bot started with shards (every bot is an ``AutoShardedBot``; a small one runs one shard) adds
+the state of each shard this process runs, and since when::
+
+    "shards": {"0": {"connected": true, "since": "2026-11-27T05:00:00+00:00"},
+               "1": {"connected": false, "since": "2026-11-27T05:59:40+00:00"}}
+
+Then health goes by the shards instead of ``connected``: it is unhealthy once any of them has been
+disconnected for longer than the shard grace (:data:`DEFAULT_SHARD_GRACE`, 60 s, or
+``--shard-grace``), so a shard that is only resuming (Discord asks for that now and then; it
+takes a second or two) does not make the whole process unhealthy.
+
 ``python -m bot health`` (:mod:`bot.cli.health`, the Docker ``HEALTHCHECK``) exits 0 only while the bot is connected and
 both the heartbeat and the scheduler tick are recent; otherwise it exits 1. Either way it prints
 exactly one line saying why. This module is imported by the health probe every 30 seconds, so it
@@ -25,7 +36,8 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,10 +49,21 @@ log = logging.getLogger(__name__)
 
 #: How old (seconds) the heartbeat and the scheduler tick may be before the bot counts as unhealthy.
 DEFAULT_MAX_AGE = 180.0
+#: How long (seconds) one shard may be disconnected (resuming, reconnecting) before the process
+#: counts as unhealthy. A RESUME takes a second or two; a minute means Discord is unreachable.
+DEFAULT_SHARD_GRACE = 60.0
 
 
 class HeartbeatError(Exception):
     """The heartbeat file is missing or cannot be understood."""
+
+
+@dataclass(frozen=True)
+class ShardState:
+    """One shard: connected (READY or RESUMED) or not, since when."""
+
+    connected: bool
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,8 @@ class Heartbeat:
     connected: bool
     scheduler_tick: datetime | None
     written_at: datetime
+    #: Each shard this process runs, by id (empty in a heartbeat written without shards).
+    shards: Mapping[int, ShardState] = field(default_factory=dict)
     #: Why the bot stopped, when it stopped because it cannot run (see the module docstring).
     problem: str | None = None
 
@@ -75,6 +100,7 @@ def write_heartbeat(
     now: datetime,
     *,
     pid: int | None = None,
+    shards: Mapping[int, ShardState] | None = None,
     problem: str | None = None,
 ) -> None:
     """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
@@ -91,6 +117,10 @@ def write_heartbeat(
         "scheduler_tick": None if scheduler_tick is None else _iso(scheduler_tick),
         "written_at": _iso(now),
     }
+    if shards:
+        payload["shards"] = {
+            str(i): {"connected": bool(st.connected), "since": _iso(st.since)} for i, st in sorted(shards.items())
+        }
     if problem:
         payload["problem"] = problem
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +184,35 @@ def read_heartbeat(path: Path) -> Heartbeat:
     problem = data.get("problem")
     if problem is not None and not isinstance(problem, str):
         raise HeartbeatError(f"{path}: 'problem' must be text")
-    return Heartbeat(pid=pid, connected=connected, scheduler_tick=tick, written_at=written_at, problem=problem or None)
+    shards = _parse_shards(path, data.get("shards"))
+    return Heartbeat(
+        pid=pid,
+        connected=connected,
+        scheduler_tick=tick,
+        written_at=written_at,
+        problem=problem or None,
+        shards=shards,
+    )
+
+
+def _parse_shards(path: Path, raw: Any) -> dict[int, ShardState]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise HeartbeatError(f"{path}: 'shards' must be an object")
+    shards: dict[int, ShardState] = {}
+    for key, value in raw.items():
+        if not (isinstance(key, str) and key.isdigit()) or not isinstance(value, dict):
+            raise HeartbeatError(f"{path}: 'shards' must map shard ids to objects")
+        if not isinstance(value.get("connected"), bool):
+            raise HeartbeatError(f"{path}: shard {key}: 'connected' must be true or false")
+        try:
+            since = _parse_time(value, "since", optional=False)
+        except HeartbeatError as exc:
+            raise HeartbeatError(f"{path}: shard {key}: {exc}") from None
+        assert since is not None
+        shards[int(key)] = ShardState(value["connected"], since)
+    return shards
 
 
 def _ago(seconds: float) -> str:
@@ -166,8 +224,39 @@ def _ago(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h ago"
 
 
-def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) -> HealthStatus:
-    """Decide health from the heartbeat file at ``path`` as seen at ``now`` (aware)."""
+def _shard_list(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    return f"shard{'s' if len(ids) > 1 else ''} {shown}"
+
+
+def _shards_verdict(beat: Heartbeat, now: datetime, grace: float) -> tuple[HealthStatus | None, str]:
+    """(unhealthy status or None, a note for the healthy line) from the per-shard states."""
+    down = {i: (now - st.since).total_seconds() for i, st in sorted(beat.shards.items()) if not st.connected}
+    too_long = [i for i, seconds in down.items() if seconds > grace]
+    if too_long:
+        longest = max(down[i] for i in too_long)
+        return (
+            HealthStatus(
+                False,
+                f"unhealthy: {_shard_list(too_long)} of {len(beat.shards)} disconnected from Discord for "
+                f"{_ago(longest).removesuffix(' ago')} (shard grace {grace:g}s)",
+            ),
+            "",
+        )
+    up = len(beat.shards) - len(down)
+    note = f"{up} of {len(beat.shards)} shard(s) connected"
+    if down:
+        note += f", {_shard_list(list(down))} reconnecting for {_ago(max(down.values())).removesuffix(' ago')}"
+        note += f" (shard grace {grace:g}s)"
+    return None, note
+
+
+def check_health(
+    path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE, shard_grace: float = DEFAULT_SHARD_GRACE
+) -> HealthStatus:
+    """Decide health from the heartbeat file at ``path`` as seen at ``now`` (aware).
+
+    With per-shard states, a shard disconnected for up to ``shard_grace`` seconds is tolerated."""
     ensure_utc(now, "now")
     try:
         beat = read_heartbeat(path)
@@ -184,14 +273,20 @@ def check_health(path: Path, now: datetime, max_age: float = DEFAULT_MAX_AGE) ->
             f"unhealthy: heartbeat is stale, last written {_ago(written_age)} ({limit}) by pid {beat.pid}; "
             "the bot has stopped or hung",
         )
-    if not beat.connected:
+    shards_note = ""
+    if beat.shards:
+        verdict, shards_note = _shards_verdict(beat, now, shard_grace)
+        if verdict is not None:
+            return verdict
+    elif not beat.connected:
         return HealthStatus(False, f"unhealthy: disconnected from Discord (heartbeat {_ago(written_age)})")
     if beat.scheduler_tick is None:
         return HealthStatus(False, "unhealthy: connected, but the scheduler has not ticked yet")
     tick_age = (now - beat.scheduler_tick).total_seconds()
     if tick_age > max_age:
         return HealthStatus(False, f"unhealthy: connected, but the scheduler last ticked {_ago(tick_age)} ({limit})")
-    return HealthStatus(True, f"healthy: connected, scheduler ticked {_ago(tick_age)} (pid {beat.pid})")
+    connected = f"connected ({shards_note})" if shards_note else "connected"
+    return HealthStatus(True, f"healthy: {connected}, scheduler ticked {_ago(tick_age)} (pid {beat.pid})")
 
 
 class HealthReporter:
@@ -206,7 +301,23 @@ class HealthReporter:
         self.clock = clock
         self.connected = False
         self.scheduler_tick: datetime | None = None
+        #: Each shard of this process: connected or not, since when (empty until one reports).
+        self.shards: dict[int, ShardState] = {}
         self._lock = asyncio.Lock()
+
+    async def set_shard(self, shard_id: int, connected: bool, *, owned: Sequence[int] = ()) -> None:
+        """Record a shard's READY/RESUMED (connected) or disconnect; rewrite the file if it changed.
+
+        ``owned`` lists every shard of this process: those not heard from yet are recorded as
+        disconnected since now, so a shard that never connects is noticed too."""
+        now = self.clock.now()
+        for other in owned:
+            self.shards.setdefault(other, ShardState(False, now))
+        current = self.shards.get(shard_id)
+        if current is not None and current.connected == connected:
+            return  # a failed reconnect attempt: still down since the first disconnect
+        self.shards[shard_id] = ShardState(connected, now)
+        await self.write()
 
     async def set_connected(self, connected: bool) -> None:
         """Record a connect or disconnect, and rewrite the file."""
@@ -234,6 +345,7 @@ class HealthReporter:
                         self.connected,
                         self.scheduler_tick,
                         self.clock.now(),
+                        shards=dict(self.shards),
                         problem=problem,
                     )
                 )

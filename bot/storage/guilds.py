@@ -10,7 +10,7 @@ everything is as it was.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.storage.database import Database, from_iso, to_iso
 
@@ -38,11 +38,18 @@ class GuildsRepository:
         )
         return changed > 0
 
-    async def reconcile(self, present: Iterable[int], *, at: dt.datetime) -> tuple[list[int], list[int]]:
+    async def reconcile(
+        self, present: Iterable[int], *, at: dt.datetime, only: Callable[[int], bool] | None = None
+    ) -> tuple[list[int], list[int]]:
         """After connecting: mark stored servers the bot is no longer in as departed, and servers
-        it is in again as returned. Returns ``(departed, returned)``."""
+        it is in again as returned. Returns ``(departed, returned)``.
+
+        ``only`` limits both to the servers it accepts (a process that runs some of the shards
+        knows only those shards' servers, and must not mark the others departed)."""
         present_ids = set(present)
         rows = await self._db.fetchall("SELECT guild_id, left_at FROM guilds")
+        if only is not None:
+            rows = [r for r in rows if only(int(r[0]))]
         departed = sorted(int(r[0]) for r in rows if r[1] is None and int(r[0]) not in present_ids)
         returned = sorted(int(r[0]) for r in rows if r[1] is not None and int(r[0]) in present_ids)
         async with self._db.transaction() as tx:

@@ -129,6 +129,7 @@ def about_embed(
     uptime_seconds: float,
     source_url: str,
     servers: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> discord.Embed:
     card = about_card(
         version=version,
@@ -137,6 +138,7 @@ def about_embed(
         uptime_seconds=uptime_seconds,
         source_url=source_url,
         servers=servers,
+        shard=shard,
     )
     return message_embeds([card])[0]
 

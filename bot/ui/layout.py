@@ -623,12 +623,15 @@ def about_card(
     uptime_seconds: float,
     source_url: str,
     servers: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Card:
+    """``shard`` is (this conversation's shard id, the bot's shard count); ``latency_ms`` is that shard's."""
     size = library_size(library)
     latency = f"{latency_ms:.0f} ms" if latency_ms is not None and latency_ms == latency_ms else "not connected"
     fields = [
         Field("Version", version, inline=True),
         Field("Latency", latency, inline=True),
+        *([Field("Shard", f"{shard[0]} of {shard[1]}", inline=True)] if shard is not None else []),
         Field("Uptime", format_duration(uptime_seconds), inline=True),
         Field("Library", size),
     ]

@@ -50,7 +50,8 @@ async def test_outage_is_reported_unhealthy_and_sigterm_is_prompt(fake: FakeDisc
 
     health = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "bot", "health", "--file", str(beat_file)],
+        # No shard grace: the outage may be only seconds old (the default tolerates a 60 s RESUME).
+        [sys.executable, "-m", "bot", "health", "--file", str(beat_file), "--shard-grace", "0"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

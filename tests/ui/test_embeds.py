@@ -139,6 +139,12 @@ def test_help_and_about_fit() -> None:
     fields = {f.name: f.value for f in about.fields}
     assert fields["Uptime"] == "1d 1h 1m 1s"
     assert fields["Latency"] == "12 ms"
+    assert "Shard" not in fields  # no shard known (the console): no field
+    sharded = about_embed(version="1", library=library, latency_ms=None, uptime_seconds=5, source_url="", shard=(3, 16))
+    assert_embed_limits([sharded])
+    fields = {f.name: f.value for f in sharded.fields}
+    assert fields["Shard"] == "3 of 16"
+    assert fields["Latency"] == "not connected"
 
 
 def test_select_options_are_capped_and_cut() -> None:

@@ -28,6 +28,7 @@ from bot.storage.guilds import GuildsRepository
 
 if TYPE_CHECKING:
     from bot.app import Bot
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,15 @@ EVERY_MINUTE = [dt.time(h, m, tzinfo=dt.UTC) for h in range(24) for m in range(6
 SHUTDOWN_GRACE = 10.0
 #: Seconds before a loop that died is started again.
 RESTART_DELAY = 60.0
+#: The part of this process's rate share the daily fan-out may use (50/s → 45/s, as before sharding).
+FANOUT_HEADROOM = 0.9
+
+
+def fanout_rate(settings: Settings) -> float:
+    """Requests per second for this process's daily fan-out: its share of the bot's global rate
+    (``FROM_BELOW_GLOBAL_RATE`` x owned shards / shard count), less :data:`FANOUT_HEADROOM` for
+    everything else the process sends meanwhile (command syncs, look-ups after a crash)."""
+    return settings.shards.rate_share(settings.global_rate) * FANOUT_HEADROOM
 
 
 def make_poster(bot: Bot, sender: DiscordSender) -> DailyPoster | None:
@@ -45,12 +55,15 @@ def make_poster(bot: Bot, sender: DiscordSender) -> DailyPoster | None:
     if db is None:
         return None
     settings = bot.settings
+    plan = settings.shards
     return DailyPoster(
         db,
         sender,
         bot.library,
         clock=bot.clock,
         concurrency=max(1, settings.post_concurrency),
+        rate=fanout_rate(settings),
+        owns=None if plan.all_shards else plan.owns,
         catchup=dt.timedelta(hours=settings.catchup_hours),
         departure_grace=dt.timedelta(days=settings.guild_grace_days),
     )
@@ -165,8 +178,11 @@ class DailyPosts(commands.Cog):
         if db is None:
             return
         present = [g.id for g in self.bot.guilds]
+        plan = self.bot.settings.shards
         try:
-            departed, returned = await GuildsRepository(db).reconcile(present, at=self.bot.clock.now())
+            departed, returned = await GuildsRepository(db).reconcile(
+                present, at=self.bot.clock.now(), only=None if plan.all_shards else plan.owns
+            )
         except Exception:
             log.exception("could not bring the servers table up to date; posting goes on, retried at the next READY")
             return

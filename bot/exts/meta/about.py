@@ -1,8 +1,11 @@
-"""``/about``: version, library size, latency, uptime and where the source lives."""
+"""``/about``: version, library size, latency, uptime and where the source lives.
+
+The latency is that of the shard this conversation is on (its server's shard; shard 0 in DMs),
+and the card says which shard that is.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -23,14 +26,17 @@ class About(commands.Cog):
     @app_commands.command(name="about", description="Version, library size, latency, uptime and source code")
     async def about(self, interaction: discord.Interaction[Any]) -> None:
         bot = self.bot
-        latency = bot.latency * 1000
+        guild = interaction.guild
+        shard_id = guild.shard_id if guild is not None else 0  # DMs arrive on shard 0
+        latency = bot.shard_latency(shard_id)
         embed = about_embed(
             version=bot.version,
             library=bot.library,
-            latency_ms=latency if math.isfinite(latency) else None,
+            latency_ms=latency * 1000 if latency is not None else None,
             uptime_seconds=bot.uptime.total_seconds(),
             source_url=bot.source_url,
             servers=len(bot.guilds) if bot.is_ready() else None,
+            shard=(shard_id, bot.shard_count) if bot.shard_count else None,
         )
         await send_message(interaction, [embed])
 
