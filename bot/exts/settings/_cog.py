@@ -24,7 +24,6 @@ from bot.core.results import Saved
 from bot.core.scheduling import (
     EMPTY_DAY_CHOICES,
     MAX_SCHEDULES,
-    SCHEDULE_KINDS,
     Schedule,
     find_schedule,
 )
@@ -473,8 +472,7 @@ class ServerSettings(
         channel_id = None
         if channel is not None:
             channel_id, notes = self._check_channel(interaction, channel)
-        chosen = kind.value if kind is not None else "daily"
-        assert chosen in SCHEDULE_KINDS
+        chosen = kind.value if kind is not None else "daily"  # the service refuses anything else
         saved = await self.schedules.add(_guild_id(interaction), name, chosen, channel_id)
         await self._confirm(interaction, saved, notes)
 
