@@ -40,10 +40,10 @@ from bot.core.text import plural
 from bot.errors import BotTree, answer_stale_component
 from bot.log import say, setup_logging
 from bot.services import Services
-from bot.services.health import HealthReporter, record_problem
+from bot.services.health import HealthReporter, record_problem, write_heartbeat
 from bot.services.library import source_url
 from bot.services.startup import StartupError, check_content, remove_stale_files
-from bot.storage import Database, MetaRepository, StorageError, open_database
+from bot.storage import Database, MetaRepository, StorageError, StorageUnavailableError, open_database
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +371,57 @@ def fatal_close_message(code: int, shard_id: int | None, settings: Settings) -> 
 
 async def _open_database(settings: Settings) -> Database:
     """Open (creating folders) and migrate the database."""
-    return await open_database(settings.database_path)
+    return await open_database(settings.database_target)
+
+
+#: Seconds between attempts to reach a database server that does not answer at start: doubling
+#: from the first to the last, then every ``DB_RETRY_MAX`` seconds until it answers or we are stopped.
+DB_RETRY_FIRST = 1.0
+DB_RETRY_MAX = 30.0
+
+
+async def _wait_for_database(settings: Settings, stopping: asyncio.Event) -> Database | None:
+    """Open the database; while its server cannot be reached, say so once, mark the bot unhealthy
+    and try again with backoff. ``None`` after one line saying why it cannot be used (or when
+    stopped while waiting)."""
+    delay = DB_RETRY_FIRST
+    waited = False
+    while True:
+        try:
+            db = await _open_database(settings)
+        except StorageUnavailableError as exc:
+            if not waited:
+                say(
+                    f"Cannot reach the database ({settings.database_label}): {exc}. "
+                    f"Retrying with backoff (up to every {DB_RETRY_MAX:g}s) until it answers; Ctrl-C or SIGTERM stops.",
+                    err=True,
+                )
+                waited = True
+            else:
+                log.info("database still unreachable (%s); next try in %gs", exc, delay)
+            await _write_waiting_heartbeat(settings, f"waiting for the database: {exc}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
+            if stopping.is_set():
+                return None
+            delay = min(delay * 2, DB_RETRY_MAX)
+            continue
+        except (StorageError, OSError, sqlite3.Error) as exc:
+            say(f"Cannot open the database at {settings.database_label}: {exc}{_full_disk_hint(settings)}", err=True)
+            return None
+        if waited:
+            say(f"Connected to the database ({settings.database_label}).")
+        return db
+
+
+async def _write_waiting_heartbeat(settings: Settings, problem: str) -> None:
+    """Tell ``python -m bot health`` why the bot is not up yet (a fresh heartbeat saying so)."""
+    try:
+        await asyncio.to_thread(
+            write_heartbeat, settings.heartbeat_path, False, None, dt.datetime.now(dt.UTC), waiting=problem
+        )
+    except OSError as exc:
+        log.warning("could not write the heartbeat file %s: %s", settings.heartbeat_path, exc)
 
 
 async def _close_database(db: Database | None) -> None:
@@ -400,7 +450,7 @@ async def _open_or_explain(settings: Settings) -> Database | None:
     try:
         return await _open_database(settings)
     except (StorageError, OSError, sqlite3.Error) as exc:
-        say(f"Cannot open the database at {settings.database_path}: {exc}{_full_disk_hint(settings)}", err=True)
+        say(f"Cannot open the database at {settings.database_label}: {exc}{_full_disk_hint(settings)}", err=True)
         return None
 
 
@@ -410,6 +460,8 @@ FULL_DISK_BYTES = 1024 * 1024
 
 def _full_disk_hint(settings: Settings) -> str:
     """`` (the disk is full: ...)`` when the database's folder has (almost) no room left, else ""."""
+    if settings.database_url:  # a database server: its disk is not ours to see
+        return ""
     folder = settings.database_path.absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -426,7 +478,10 @@ def log_start(settings: Settings) -> None:
     """The settings' warnings, then where the bot keeps its data and reads its library (INFO)."""
     for warning in settings.warnings:
         log.warning("%s", warning)
-    log.info("database file: %s", settings.database_path.absolute())
+    if settings.database_url:
+        log.info("database: %s", settings.database_label)
+    else:
+        log.info("database file: %s", settings.database_path.absolute())
     for i, folder in enumerate(settings.content_dirs):
         log.info("content folder (%s): %s", "main" if i == 0 else "extra", folder.absolute())
 
@@ -446,14 +501,12 @@ async def _run(settings: Settings) -> int:
     await asyncio.to_thread(
         remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
     )
-    db = await _open_or_explain(settings)
-    if db is None:
-        return EXIT_FAILED
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     closing: list[asyncio.Task[None]] = []
     built: list[Bot] = []
     runners: list[asyncio.Task[None]] = []
+    db: Database | None = None
 
     async def _close_then_cancel(bot: Bot) -> None:
         await bot.close()
@@ -471,11 +524,15 @@ async def _run(settings: Settings) -> int:
         if built:
             closing.append(loop.create_task(_close_then_cancel(built[0])))
 
-    # Handlers go in before the library loads, so a stop during start-up is clean too.
+    # Handlers go in before the database opens and the library loads, so a stop while waiting
+    # for the database or during start-up is clean too.
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
             loop.add_signal_handler(sig, _stop, sig.name)
     try:
+        db = await _wait_for_database(settings, stopping)
+        if db is None:
+            return EXIT_OK if stopping.is_set() else EXIT_FAILED
         try:
             bot = await build_bot(settings, db=db)
         except StartupError as exc:

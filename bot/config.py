@@ -29,6 +29,7 @@ from bot.core.sharding import (
     format_shard_ids,
     parse_shard_ids,
 )
+from bot.storage.database import redact_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 #: The shipped library: ``content/`` beside the package (a source checkout or the Docker image).
@@ -120,6 +121,12 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, validation_alias=AliasChoices("discord_gateway_url", "FROM_BELOW_DISCORD_GATEWAY_URL")
     )
+    #: A ``postgresql://`` URL given as ``FROM_BELOW_DATABASE`` (empty: SQLite at ``database_path``).
+    #: A secret, since the URL may carry a password.
+    database_url: Secret = Field(default=Secret(""), validation_alias=AliasChoices("database_url"))
+    #: Where the heartbeat and the search cache live (default: the SQLite file's folder, or
+    #: ``data/`` with PostgreSQL).
+    data_dir: Path | None = Field(default=None, validation_alias=AliasChoices("data_dir", "FROM_BELOW_STATE_DIR"))
     #: The bot's total number of shards over every process (None: as Discord recommends).
     shard_count: int | None = Field(
         default=None, validation_alias=AliasChoices("shard_count", "FROM_BELOW_SHARD_COUNT")
@@ -147,6 +154,13 @@ class Settings(BaseSettings):
         return tuple(dict.fromkeys([self.content_dir.expanduser(), *_split_dirs(self.extra_content_dirs)]))
 
     @property
+    def data_folder(self) -> Path:
+        """``FROM_BELOW_STATE_DIR``, else the SQLite file's folder (``data/`` with PostgreSQL)."""
+        if self.data_dir is not None:
+            return self.data_dir.expanduser()
+        return DEFAULT_DATABASE.parent if self.database_url else self.database_path.parent
+
+    @property
     def shards(self) -> ShardPlan:
         """This process's shards (``FROM_BELOW_SHARD_COUNT``/``FROM_BELOW_SHARD_IDS``); default: all."""
         return ShardPlan(self.shard_count, self.shard_ids)
@@ -160,19 +174,29 @@ class Settings(BaseSettings):
         """
         plan = self.shards
         if plan.all_shards or plan.ids is None:
-            return self.database_path.parent / "heartbeat.json"
-        return self.database_path.parent / f"heartbeat-shards-{format_shard_ids(plan.ids)}.json"
+            return self.data_folder / "heartbeat.json"
+        return self.data_folder / f"heartbeat-shards-{format_shard_ids(plan.ids)}.json"
 
     @property
     def search_cache_path(self) -> Path:
         """Where the search index is cached between starts."""
-        return self.database_path.parent / "search-index.sqlite3"
+        return self.data_folder / "search-index.sqlite3"
+
+    @property
+    def database_target(self) -> str | Path:
+        """What to open: the PostgreSQL URL, or the SQLite file."""
+        return self.database_url.get() if self.database_url else self.database_path
+
+    @property
+    def database_label(self) -> str:
+        """The database for messages and logs: the file, or the URL without its password."""
+        return redact_url(self.database_url.get()) if self.database_url else str(self.database_path)
 
     @property
     def console_database_path(self) -> Path:
         """The console's own database, beside the bot's: the bot never acts on the console's
         pretend server (``python -m bot console --database`` chooses another)."""
-        return self.database_path.parent / "console.sqlite3"
+        return self.data_folder / "console.sqlite3"
 
     # --- checks (pydantic reports every failing one together) ----------------------------
 
@@ -267,6 +291,26 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
+    def _database_url(cls, data: Any) -> Any:
+        """``FROM_BELOW_DATABASE`` is a file path (SQLite) or a ``postgresql://`` URL."""
+        if not isinstance(data, dict):
+            return data
+        values = dict(data)
+        for key in ("FROM_BELOW_DATABASE", "database_path"):
+            raw = values.get(key)
+            if isinstance(raw, str) and "://" in raw[:20]:
+                text = raw.strip()
+                if not text.startswith(("postgresql://", "postgres://")):
+                    raise ValueError(
+                        "FROM_BELOW_DATABASE must be a file path (SQLite) or a postgresql:// URL, "
+                        f"got {redact_url(text)[:60]!r}"
+                    )
+                del values[key]
+                values["database_url"] = text
+        return values
+
+    @model_validator(mode="before")
+    @classmethod
     def _token_from_file(cls, data: Any) -> Any:
         """``DISCORD_TOKEN``, or the contents of the file ``DISCORD_TOKEN_FILE`` names (a Compose secret)."""
         if not isinstance(data, dict):
@@ -288,6 +332,11 @@ class Settings(BaseSettings):
             raise ValueError(f"DISCORD_TOKEN_FILE: {shown} is empty")
         values["DISCORD_TOKEN"] = token
         return values
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _secret_url(cls, value: Any) -> Any:
+        return value if isinstance(value, Secret) else Secret(str(value or "").strip())
 
     @field_validator("token", mode="before")
     @classmethod

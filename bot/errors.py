@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 from discord import app_commands
 
-from bot.core.errors import DomainError
+from bot.core.errors import ConnectionLostError, DomainError, StorageUnavailableError
 from bot.core.text import quote_user
 from bot.ui.layout import CONTENT_LIMIT
 
@@ -91,6 +91,15 @@ def describe(error: BaseException, *, now: dt.datetime | None = None) -> UserFac
         return UserFacingError(
             "Discord didn't let me do that here: I may be missing a permission in this channel.",
             new_error_id(),
+        )
+    if isinstance(original, ConnectionLostError) and original.saved is None:
+        return UserFacingError(
+            "I lost the connection to my database while saving, so I can't tell whether that was saved. "
+            "Please check (for settings: `/settings show`) and try again if needed."
+        )
+    if isinstance(original, StorageUnavailableError):
+        return UserFacingError(
+            "I can't reach my database right now, so nothing was changed. Please try again in a minute."
         )
     return UserFacingError("Something went wrong on my side. It has been logged.", new_error_id())
 

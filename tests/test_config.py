@@ -112,6 +112,27 @@ def test_a_dev_server_id_is_a_snowflake(guild: str) -> None:
     assert load_settings({"FROM_BELOW_DEV_GUILD_ID": "81384788765712384"}, dotenv=False).dev_guild_id
 
 
+def test_a_postgres_url_selects_postgres_and_never_shows_its_password(tmp_path: Path) -> None:
+    url = "postgresql://bot:s3cret@db.internal:5432/from_below?search_path=fb"
+    settings = load_settings({"FROM_BELOW_DATABASE": url})
+    assert settings.database_target == url
+    assert settings.database_label == "postgresql://bot:***@db.internal:5432/from_below?search_path=fb"
+    assert "s3cret" not in repr(settings)
+    assert settings.heartbeat_path == Path("data") / "heartbeat.json"
+    placed = load_settings({"FROM_BELOW_DATABASE": url, "FROM_BELOW_STATE_DIR": str(tmp_path)})
+    assert placed.heartbeat_path == tmp_path / "heartbeat.json"
+    assert placed.search_cache_path == tmp_path / "search-index.sqlite3"
+    sqlite = load_settings({"FROM_BELOW_DATABASE": str(tmp_path / "x" / "bot.sqlite3")})
+    assert sqlite.database_target == tmp_path / "x" / "bot.sqlite3"
+    assert sqlite.heartbeat_path == tmp_path / "x" / "heartbeat.json"
+
+
+def test_another_kind_of_database_url_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"file path \(SQLite\) or a postgresql:// URL") as caught:
+        load_settings({"FROM_BELOW_DATABASE": "mysql://root:hunter2@localhost/db"})
+    assert "hunter2" not in caught.value.message
+
+
 # --- shards and the global rate (issue 12) ------------------------------------------------------
 
 

@@ -20,9 +20,15 @@ from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
 from bot.core.posts import DailyPost, build_post, post_nonce
 from bot.core.scheduling import Schedule, ScheduleStatus, parse_post_time
 from bot.core.sharding import ShardPlan
-from bot.services.daily import DailyPoster, PostOutcome, summarize
+from bot.services.daily import STORAGE_RETRY_DELAY, DailyPoster, PostOutcome, summarize
 from bot.services.settings import ScheduleSettings
-from bot.storage import Database, GuildsRepository, PostsRepository, SettingsRepository
+from bot.storage import (
+    Database,
+    GuildsRepository,
+    PostsRepository,
+    SettingsRepository,
+    StorageUnavailableError,
+)
 from bot.ui.daily import late_note, post_heading
 
 UTC = dt.UTC
@@ -161,7 +167,9 @@ class FakeSender:
 class Harness:
     """A bot process: database + poster. ``restart()`` simulates a crash and a fresh start."""
 
-    def __init__(self, path: Path, clock: FakeClock, sender: FakeSender, lib: Library, **poster_kw: object) -> None:
+    def __init__(
+        self, path: Path | str, clock: FakeClock, sender: FakeSender, lib: Library, **poster_kw: object
+    ) -> None:
         self.path = path
         self.clock = clock
         self.sender = sender
@@ -217,8 +225,10 @@ def sender() -> FakeSender:
 
 
 @pytest.fixture
-async def h(tmp_path: Path, clock: FakeClock, sender: FakeSender) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path / "bot.sqlite3", clock, sender, everyday_library())
+async def h(database_target: str, clock: FakeClock, sender: FakeSender) -> AsyncIterator[Harness]:
+    """A poster on each engine: a SQLite file, and a fresh PostgreSQL schema when
+    ``FROM_BELOW_TEST_DATABASE_URL`` is set (see tests/pgtest.py)."""
+    harness = Harness(database_target, clock, sender, everyday_library())
     await harness.start()
     try:
         yield harness
@@ -390,6 +400,48 @@ async def test_crash_after_send_returned_but_before_recording(h: Harness, monkey
     await h.restart()
     (outcome,) = await h.tick(utc(2026, 6, 1, 7, 1))
     assert outcome.kind == "recovered"
+    assert h.sender.per_day() == {(1, dt.date(2026, 6, 1)): 1}
+
+
+async def test_database_away_after_sending_records_later_without_sending_again(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The post went out, then the database could not be reached to record it: the claim is kept,
+    the job waits and records the message id once the database answers; nothing is sent twice."""
+    await h.save(sched())
+    real = h.poster.posts.record_sent
+    failures = 0
+
+    async def away_twice(*args: object, **kwargs: object) -> None:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise StorageUnavailableError("cannot reach PostgreSQL at 127.0.0.1:5432/test: connection refused")
+        await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(h.poster.posts, "record_sent", away_twice)
+    outcomes = await h.tick(utc(2026, 6, 1, 7, 0))
+    assert [o.kind for o in outcomes] == ["sent"]
+    assert h.sleeps == [STORAGE_RETRY_DELAY, STORAGE_RETRY_DELAY]
+    assert h.sender.per_day() == {(1, dt.date(2026, 6, 1)): 1}
+    state = await PostsRepository(h.db).get((1, 1), dt.date(2026, 6, 1))
+    assert state is not None
+    assert (state.status, state.message_id) == ("sent", h.sender.delivered[0].message_id)
+
+
+async def test_database_away_before_claiming_leaves_the_post_due(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    await h.save(sched())
+    real = h.poster.posts.claim
+
+    async def away(*args: object, **kwargs: object) -> bool:
+        raise StorageUnavailableError("cannot reach PostgreSQL at 127.0.0.1:5432/test: connection refused")
+
+    monkeypatch.setattr(h.poster.posts, "claim", away)
+    assert await h.tick(utc(2026, 6, 1, 7, 0)) == []
+    assert h.sender.delivered == []
+    monkeypatch.setattr(h.poster.posts, "claim", real)
+    (outcome,) = await h.tick(utc(2026, 6, 1, 7, 1))
+    assert outcome.kind == "sent"
     assert h.sender.per_day() == {(1, dt.date(2026, 6, 1)): 1}
 
 

@@ -25,6 +25,18 @@ def test_readme_run_command_uses_the_real_entry_point() -> None:
     assert run_command.startswith("python3 -m venv .venv && ")
 
 
+def test_ci_runs_the_storage_tests_on_postgres_too() -> None:
+    """CI sets the test server's URL before the README's command, so the PostgreSQL variants run
+    there (and error if the server is missing); the README says how to do the same."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    export = "export FROM_BELOW_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test"
+    test_command = next(c for c in readme_commands() if "pytest" in c)
+    assert export in ci
+    assert ci.index(export) < ci.index(test_command)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "FROM_BELOW_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test" in readme
+
+
 # --- a newcomer can follow it ----------------------------------------------------------------
 
 
@@ -104,4 +116,7 @@ def test_every_setting_the_docs_name_is_one_the_code_reads() -> None:
     docs = [ROOT / "README.md", ROOT / "content" / "README.md", ROOT / ".env.example", ROOT / "docker-compose.yml"]
     named = {name for doc in docs for name in re.findall(r"\bFROM_BELOW_[A-Z_]+\b", doc.read_text(encoding="utf-8"))}
     assert "FROM_BELOW_EXTRA_CONTENT_DIRS" in named
-    assert {name for name in named if f'"{name}"' not in code} == set()
+    # Read by the tests, not the bot: the PostgreSQL server the storage tests also run on.
+    test_only = {"FROM_BELOW_TEST_DATABASE_URL"}
+    assert '"FROM_BELOW_TEST_DATABASE_URL"' in (ROOT / "tests" / "pgtest.py").read_text(encoding="utf-8")
+    assert {name for name in named if f'"{name}"' not in code} - test_only == set()

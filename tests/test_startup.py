@@ -26,8 +26,8 @@ from bot.content_loader import load_library
 from bot.core import search as search_module
 from bot.core.search import SearchIndex
 from bot.services.startup import remove_stale_files, stale_files
-from bot.storage import Database
-from bot.storage import database as database_module
+from bot.storage import Database, StorageError
+from bot.storage import sqlite as sqlite_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "content"
@@ -381,8 +381,8 @@ async def test_a_full_disk_during_the_pre_upgrade_copy_leaves_no_partial_file(
         def disk_full(copy: sqlite3.Connection) -> None:
             raise sqlite3.OperationalError("database or disk is full")
 
-        monkeypatch.setattr(database_module, "_finish_copy", disk_full)
-        with pytest.raises(sqlite3.OperationalError):
+        monkeypatch.setattr(sqlite_engine, "_finish_copy", disk_full)
+        with pytest.raises((sqlite3.OperationalError, StorageError), match="disk is full"):
             await db.migrate()
         assert await db.user_version() == 1  # nothing changed
     finally:

@@ -24,7 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("bot.cli.preview", "print the daily post for a day (no token or database needed)"),
     "health": ("bot.cli.health", "exit 0 if the bot is connected and its scheduler ticking"),
     "backup": ("bot.cli.database", "copy the database safely while the bot runs (SQLite online backup)"),
-    "migrate": ("bot.cli.database", "bring the database to the latest schema (the bot also does this at start)"),
+    "migrate": (
+        "bot.cli.database",
+        "bring the database to the latest schema (the bot also does this at start); --copy-to moves it to PostgreSQL",
+    ),
     "sync": ("bot.cli.sync", "register the slash commands with Discord (globally or in one server)"),
 }
 

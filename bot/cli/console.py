@@ -47,7 +47,7 @@ from bot.core.timezones import assume_utc
 from bot.services import Services
 from bot.services.library import source_url
 from bot.services.lookups import check_length
-from bot.storage import Database, StorageError, open_database
+from bot.storage import Database, StorageError, StorageUnavailableError, open_database
 from bot.ui.colours import for_kind
 from bot.ui.daily import daily_post_cards
 from bot.ui.layout import (
@@ -590,6 +590,8 @@ class Session:
                 await self._handlers[invocation.command.path](invocation.values)
         except DomainError as exc:
             self.screen.error(exc.message)
+        except StorageUnavailableError as exc:
+            self.screen.error(f"The database cannot be reached right now ({exc}); nothing was changed. Try again.")
         except Exception as exc:  # a bug: one line for the user, the traceback in the log
             log.debug("command %r failed", text, exc_info=True)
             what = f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -15,6 +15,31 @@ class DomainError(Exception):
         self.message = message
 
 
+class StorageError(Exception):
+    """The database cannot be used as it is (too new, broken migration, failed backup, ...).
+
+    Raised by :mod:`bot.storage`; defined here so every layer can recognise it."""
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be reached right now (server down, network cut, too many connections).
+
+    Nothing was changed by the operation that raised it. Try again later.
+    """
+
+
+class ConnectionLostError(StorageUnavailableError):
+    """The connection dropped in the middle of a transaction.
+
+    ``saved`` is False when the transaction certainly rolled back (nothing was saved), None when
+    the database could not be asked afterwards whether the commit went through.
+    """
+
+    def __init__(self, message: str, *, saved: bool | None = False) -> None:
+        super().__init__(message)
+        self.saved = saved
+
+
 class UserInputError(DomainError):
     """Something a user typed cannot be understood (a date, a time, a timezone...)."""
 

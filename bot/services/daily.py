@@ -4,9 +4,10 @@ The Discord adapter (the ``tasks.loop`` cog) calls :meth:`DailyPoster.run_due` o
 implements :class:`Sender`. Everything else is here and tested with a fake clock and sender.
 
 Exactly once per server and local day
-    Each due post is **claimed** in SQLite (``INSERT OR IGNORE`` on ``(guild, schedule,
-    local_date)``) before it is sent, and its message id recorded after. A second tick, a second
-    task or a restarted process can never claim the same day again. The message carries a
+    Each due post is **claimed** in the database (``INSERT ... ON CONFLICT DO NOTHING`` on
+    ``(guild, schedule, local_date)``, the same on SQLite and PostgreSQL) before it is sent, and
+    its message id recorded after. A second tick, a second task, a restarted process or another
+    process on the same PostgreSQL database can never claim the same day again. The message carries a
     ``nonce`` derived from the day, which the adapter sends with ``enforce_nonce`` so Discord
     itself drops a repeat within a few minutes.
 
@@ -66,7 +67,7 @@ from bot.core.scheduling import (
     scheduled_instant,
 )
 from bot.core.text import plural
-from bot.storage.database import Database
+from bot.storage.database import Database, StorageUnavailableError
 from bot.storage.guilds import DEPARTURE_GRACE, GuildsRepository
 from bot.storage.posts import PostsRepository
 from bot.storage.settings import SettingsRepository
@@ -79,6 +80,8 @@ HISTORY_DAYS = 120
 THREAD_ATTEMPTS = 3
 #: Seconds waited at most between two of them.
 THREAD_RETRY_MAX = 30.0
+#: Seconds before a claimed post whose database went away is tried again.
+STORAGE_RETRY_DELAY = 30.0
 
 OutcomeKind = Literal["sent", "recovered", "skipped", "already", "paused", "failed", "retrying"]
 
@@ -164,6 +167,9 @@ class _Job:
     recovering: bool = False
     post: DailyPost | None = None
     attempts: int = 0
+    #: The message id once Discord accepted the post (kept if recording it failed, so a retry
+    #: records it instead of sending again).
+    sent_id: int | None = None
 
     @property
     def key(self) -> ScheduleKey:
@@ -347,6 +353,18 @@ class DailyPoster:
                 # finds it due again).
                 if not (self._closed and not job.claimed):
                     retry_in = await self._process(job)
+            except StorageUnavailableError as exc:
+                # The database is away. A job holding a claim keeps it and tries again (a sent post
+                # is then only recorded, never sent twice); one without a claim is due again at
+                # the next tick.
+                guild = job.due.schedule.guild_id
+                if job.claimed and not self._closed:
+                    retry_in = STORAGE_RETRY_DELAY
+                    log.warning(
+                        "daily post for server %s waits for the database (%s); retry in %.0fs", guild, exc, retry_in
+                    )
+                else:
+                    log.warning("daily post for server %s skipped: %s; due again at the next tick", guild, exc)
             except Exception:
                 log.exception("daily post for server %s failed unexpectedly", job.due.schedule.guild_id)
                 try:
@@ -426,6 +444,10 @@ class DailyPoster:
 
     async def _process(self, job: _Job) -> float | None:
         """Run one attempt. Returns a delay in seconds to retry after, or None when done."""
+        if job.sent_id is not None:  # sent earlier; only recording it failed
+            await self.posts.record_sent(job.key, job.due.local_date, job.sent_id, at=self.clock.now())
+            self._outcome(job, "sent", message_id=job.sent_id)
+            return None
         if job.post is None:
             job.post = await self._build(job)
         if not job.claimed and not await self._claim(job):
@@ -437,6 +459,7 @@ class DailyPoster:
                 await self._give_up(job, "nothing to post any more (the content changed)")
                 return None
             message_id = await self._send(job, job.post)
+            job.sent_id = message_id
         except (PostForbidden, PostNotFound) as exc:
             await self._pause(job, exc)
             return None

@@ -78,6 +78,9 @@ class Heartbeat:
     shards: Mapping[int, ShardState] = field(default_factory=dict)
     #: Why the bot stopped, when it stopped because it cannot run (see the module docstring).
     problem: str | None = None
+    #: What the running bot is waiting for before it can start, e.g. "waiting for the database:
+    #: cannot reach PostgreSQL at db:5432/from_below: connection refused" (it has not stopped).
+    waiting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def write_heartbeat(
     pid: int | None = None,
     shards: Mapping[int, ShardState] | None = None,
     problem: str | None = None,
+    waiting: str | None = None,
 ) -> None:
     """Atomically replace the heartbeat file (temp file in the same folder + ``os.replace``).
 
@@ -123,6 +127,8 @@ def write_heartbeat(
         }
     if problem:
         payload["problem"] = problem
+    if waiting:
+        payload["waiting"] = waiting[:300]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -184,6 +190,9 @@ def read_heartbeat(path: Path) -> Heartbeat:
     problem = data.get("problem")
     if problem is not None and not isinstance(problem, str):
         raise HeartbeatError(f"{path}: 'problem' must be text")
+    waiting = data.get("waiting")
+    if waiting is not None and not isinstance(waiting, str):
+        raise HeartbeatError(f"{path}: 'waiting' must be text")
     shards = _parse_shards(path, data.get("shards"))
     return Heartbeat(
         pid=pid,
@@ -191,6 +200,7 @@ def read_heartbeat(path: Path) -> Heartbeat:
         scheduler_tick=tick,
         written_at=written_at,
         problem=problem or None,
+        waiting=waiting or None,
         shards=shards,
     )
 
@@ -273,6 +283,9 @@ def check_health(
             f"unhealthy: heartbeat is stale, last written {_ago(written_age)} ({limit}) by pid {beat.pid}; "
             "the bot has stopped or hung",
         )
+    if beat.waiting:
+        one_line = " ".join(beat.waiting.split())[:300]
+        return HealthStatus(False, f"unhealthy: {one_line} (heartbeat {_ago(written_age)})")
     shards_note = ""
     if beat.shards:
         verdict, shards_note = _shards_verdict(beat, now, shard_grace)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.database import Database, Transaction, from_iso, to_iso
 
 #: How long a server's settings are kept after the bot leaves it.
 DEPARTURE_GRACE = dt.timedelta(days=30)
@@ -24,12 +24,17 @@ class GuildsRepository:
 
     async def joined(self, guild_id: int, *, at: dt.datetime) -> bool:
         """The bot is in this server (again). Returns True if a pending purge was cancelled."""
-        async with self._db.transaction() as tx:
-            await tx.execute("INSERT OR IGNORE INTO guilds (guild_id, joined_at) VALUES (?, ?)", (guild_id, to_iso(at)))
+
+        async def work(tx: Transaction) -> bool:
+            await tx.execute(
+                "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, to_iso(at))
+            )
             returned = await tx.execute(
                 "UPDATE guilds SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL", (guild_id,)
             )
-        return returned > 0
+            return returned > 0
+
+        return await self._db.run_transaction(work)
 
     async def left(self, guild_id: int, *, at: dt.datetime) -> bool:
         """The bot left (or was removed from) a server. Returns True if it had settings to keep."""
@@ -47,26 +52,33 @@ class GuildsRepository:
         ``only`` limits both to the servers it accepts (a process that runs some of the shards
         knows only those shards' servers, and must not mark the others departed)."""
         present_ids = set(present)
-        rows = await self._db.fetchall("SELECT guild_id, left_at FROM guilds")
-        if only is not None:
-            rows = [r for r in rows if only(int(r[0]))]
-        departed = sorted(int(r[0]) for r in rows if r[1] is None and int(r[0]) not in present_ids)
-        returned = sorted(int(r[0]) for r in rows if r[1] is not None and int(r[0]) in present_ids)
-        async with self._db.transaction() as tx:
+
+        async def work(tx: Transaction) -> tuple[list[int], list[int]]:
+            rows = await tx.fetchall("SELECT guild_id, left_at FROM guilds")
+            if only is not None:
+                rows = [r for r in rows if only(int(r["guild_id"]))]
+            departed = sorted(
+                int(r["guild_id"]) for r in rows if r["left_at"] is None and int(r["guild_id"]) not in present_ids
+            )
+            returned = sorted(
+                int(r["guild_id"]) for r in rows if r["left_at"] is not None and int(r["guild_id"]) in present_ids
+            )
             await tx.executemany(
                 "UPDATE guilds SET left_at = ? WHERE guild_id = ?", [(to_iso(at), g) for g in departed]
             )
             await tx.executemany("UPDATE guilds SET left_at = NULL WHERE guild_id = ?", [(g,) for g in returned])
-        return (departed, returned)
+            return (departed, returned)
+
+        return await self._db.run_transaction(work)
 
     async def departed(self) -> dict[int, dt.datetime]:
         """Servers the bot left, with when, whose settings are still kept."""
         rows = await self._db.fetchall("SELECT guild_id, left_at FROM guilds WHERE left_at IS NOT NULL")
         result: dict[int, dt.datetime] = {}
         for r in rows:
-            left_at = from_iso(r[1])
+            left_at = from_iso(r["left_at"])
             assert left_at is not None
-            result[int(r[0])] = left_at
+            result[int(r["guild_id"])] = left_at
         return result
 
     async def purge_departed(self, now: dt.datetime, grace: dt.timedelta = DEPARTURE_GRACE) -> list[int]:
@@ -75,4 +87,4 @@ class GuildsRepository:
             "DELETE FROM guilds WHERE left_at IS NOT NULL AND left_at <= ? RETURNING guild_id",
             (to_iso(now - grace),),
         )
-        return sorted(int(r[0]) for r in rows)
+        return sorted(int(r["guild_id"]) for r in rows)

@@ -1,9 +1,9 @@
 """The post log: the exactly-once claim for each schedule and local day, and the post history.
 
-The claim is an ``INSERT OR IGNORE`` on the primary key ``(guild_id, schedule_id, local_date)``:
-whoever inserts the row owns that day's post; nobody else, in this process or after a restart,
-can claim it again. The row then records what happened (sent with its message id, failed,
-skipped), and ``post_entries`` keeps the ids of every event in the post for the
+The claim is an ``INSERT ... ON CONFLICT DO NOTHING`` on the primary key ``(guild_id, schedule_id, local_date)``:
+whoever inserts the row owns that day's post; nobody else, in this process, after a restart or
+in another process sharing the database, can claim it again. The row then records what happened
+(sent with its message id, failed, skipped), and ``post_entries`` keeps the ids of every event in the post for the
 "don't repeat within 60 days" rule.
 """
 
@@ -13,10 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import cast
 
-import aiosqlite
-
 from bot.core.scheduling import PostState, PostStatus, ScheduleKey
-from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, local_date, status, entry_id, message_id, claimed_at, posted_at, error, error_at, "
@@ -24,7 +22,7 @@ _COLUMNS = (
 )
 
 
-def row_to_state(row: aiosqlite.Row) -> PostState:
+def row_to_state(row: Row) -> PostState:
     claimed_at = from_iso(row["claimed_at"])
     assert claimed_at is not None
     return PostState(
@@ -62,26 +60,32 @@ class PostsRepository:
     ) -> bool:
         """Claim the day's post. True if this call claimed it; False if the day was already taken."""
         day = local_date.isoformat()
-        async with self._db.transaction() as tx:
+
+        async def work(tx: Transaction) -> bool:
+            # The insert is the lock: of any number of racing callers, in any process, exactly one
+            # inserts the row; the others change nothing and get False.
             inserted = await tx.execute(
-                "INSERT OR IGNORE INTO post_log "
+                "INSERT INTO post_log "
                 "(guild_id, schedule_id, local_date, status, entry_id, claimed_at, late) "
-                "VALUES (?, ?, ?, 'claimed', ?, ?, ?)",
+                "VALUES (?, ?, ?, 'claimed', ?, ?, ?) ON CONFLICT DO NOTHING",
                 (*key, day, entry_ids[0] if entry_ids else None, to_iso(at), int(late)),
             )
             if inserted != 1:
                 return False
             await tx.executemany(
-                "INSERT OR IGNORE INTO post_entries (guild_id, schedule_id, local_date, entry_id) VALUES (?, ?, ?, ?)",
+                "INSERT INTO post_entries (guild_id, schedule_id, local_date, entry_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [(*key, day, entry) for entry in dict.fromkeys(entry_ids)],
             )
-        return True
+            return True
+
+        return await self._db.run_transaction(work)
 
     async def mark_skipped(self, key: ScheduleKey, local_date: dt.date, *, at: dt.datetime, reason: str) -> bool:
         """Record that there was nothing to post that day (so it is not looked at again)."""
         inserted = await self._db.execute(
-            "INSERT OR IGNORE INTO post_log (guild_id, schedule_id, local_date, status, claimed_at, error, error_at) "
-            "VALUES (?, ?, ?, 'skipped', ?, ?, ?)",
+            "INSERT INTO post_log (guild_id, schedule_id, local_date, status, claimed_at, error, error_at) "
+            "VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT DO NOTHING",
             (*key, local_date.isoformat(), to_iso(at), reason, to_iso(at)),
         )
         return inserted == 1
@@ -105,17 +109,12 @@ class PostsRepository:
 
     async def record_attempt(self, key: ScheduleKey, local_date: dt.date, error: str, *, at: dt.datetime) -> int:
         """Count a failed attempt (the claim stays); returns the number of attempts so far."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE post_log SET attempts = attempts + 1, error = ?, error_at = ? "
-                "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
-                (error, to_iso(at), *key, local_date.isoformat()),
-            )
-            row = await tx.fetchone(
-                "SELECT attempts FROM post_log WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
-                (*key, local_date.isoformat()),
-            )
-        return 0 if row is None else int(row[0])
+        row = await self._db.fetchone(
+            "UPDATE post_log SET attempts = attempts + 1, error = ?, error_at = ? "
+            "WHERE guild_id = ? AND schedule_id = ? AND local_date = ? RETURNING attempts",
+            (error, to_iso(at), *key, local_date.isoformat()),
+        )
+        return 0 if row is None else int(row["attempts"])
 
     async def record_failed(self, key: ScheduleKey, local_date: dt.date, error: str, *, at: dt.datetime) -> None:
         """Give up on the day: the claim stays (nothing more is posted that day), with the reason."""
@@ -158,7 +157,7 @@ class PostsRepository:
         else:
             row = await self._db.fetchone(
                 f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? "
-                "AND NOT (status = 'skipped' AND error IS ?) ORDER BY local_date DESC LIMIT 1",
+                "AND (status <> 'skipped' OR error IS NULL OR error <> ?) ORDER BY local_date DESC LIMIT 1",
                 (*key, except_skipped_for),
             )
         return None if row is None else row_to_state(row)
@@ -171,15 +170,16 @@ class PostsRepository:
         """
         if since is None:
             rows = await self._db.fetchall(
-                "SELECT guild_id, schedule_id, MAX(local_date) FROM post_log GROUP BY guild_id, schedule_id"
+                "SELECT guild_id, schedule_id, MAX(local_date) AS last_date FROM post_log "
+                "GROUP BY guild_id, schedule_id"
             )
         else:
             rows = await self._db.fetchall(
-                "SELECT guild_id, schedule_id, MAX(local_date) FROM post_log WHERE local_date >= ? "
+                "SELECT guild_id, schedule_id, MAX(local_date) AS last_date FROM post_log WHERE local_date >= ? "
                 "GROUP BY guild_id, schedule_id",
                 (since.isoformat(),),
             )
-        return {(int(r[0]), int(r[1])): dt.date.fromisoformat(r[2]) for r in rows}
+        return {(int(r["guild_id"]), int(r["schedule_id"])): dt.date.fromisoformat(r["last_date"]) for r in rows}
 
     async def open_claims(self) -> list[PostState]:
         """Claims not yet resolved (sent, failed or released), oldest first."""

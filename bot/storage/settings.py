@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import aiosqlite
-
 from bot.core.scheduling import (
     DEFAULT_SCHEDULE_ID,
     EMPTY_DAY_CHOICES,
@@ -14,7 +12,7 @@ from bot.core.scheduling import (
     ScheduleKey,
     format_post_time,
 )
-from bot.storage.database import Database, Transaction, from_iso, to_iso
+from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, paused_reason, role_id, "
@@ -42,7 +40,7 @@ def _packs_from_text(text: str | None) -> frozenset[str] | None:
     return frozenset(str(p) for p in value)
 
 
-def row_to_schedule(row: aiosqlite.Row) -> Schedule:
+def row_to_schedule(row: Row) -> Schedule:
     hour, minute = (int(part) for part in str(row["post_time"]).split(":"))
     empty_day: str = row["empty_day"]
     return Schedule(
@@ -65,7 +63,9 @@ def row_to_schedule(row: aiosqlite.Row) -> Schedule:
 
 
 async def ensure_guild(tx: Transaction, guild_id: int, at: dt.datetime) -> None:
-    await tx.execute("INSERT OR IGNORE INTO guilds (guild_id, joined_at) VALUES (?, ?)", (guild_id, to_iso(at)))
+    await tx.execute(
+        "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, to_iso(at))
+    )
 
 
 class SettingsRepository:
@@ -104,7 +104,8 @@ class SettingsRepository:
     async def save(self, schedule: Schedule, *, at: dt.datetime | None = None) -> None:
         """Insert or replace every setting of ``schedule`` (the server row is created if needed)."""
         now = at or dt.datetime.now(dt.UTC)
-        async with self._db.transaction() as tx:
+
+        async def work(tx: Transaction) -> None:
             await ensure_guild(tx, schedule.guild_id, now)
             await tx.execute(
                 "INSERT INTO schedules (guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, "
@@ -134,6 +135,8 @@ class SettingsRepository:
                     to_iso(now),
                 ),
             )
+
+        await self._db.run_transaction(work)
 
     async def pause(self, key: ScheduleKey, reason: str, *, at: dt.datetime) -> None:
         """Stop posting on its own (settings are kept); ``reason`` is what ``/settings show`` says."""

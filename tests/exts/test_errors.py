@@ -13,7 +13,7 @@ import pytest
 from conftest import Harness, assert_message_within_limits
 from discord import app_commands
 
-from bot.core.errors import NotFoundError, UserInputError
+from bot.core.errors import ConnectionLostError, NotFoundError, StorageUnavailableError, UserInputError
 from bot.errors import describe
 from bot.ui.pagination import send_message
 
@@ -108,3 +108,17 @@ def test_describe_unknown_error_is_unexpected_with_an_id() -> None:
     assert described.unexpected
     assert described.error_id
     assert "x" not in described.message
+
+
+def test_an_unreachable_database_gets_a_friendly_message_without_details() -> None:
+    described = describe(
+        StorageUnavailableError("cannot reach PostgreSQL at 10.0.0.5:5432/from_below: connection refused")
+    )
+    assert described.message == (
+        "I can't reach my database right now, so nothing was changed. Please try again in a minute."
+    )
+    assert not described.unexpected
+    lost = describe(ConnectionLostError("lost while committing", saved=None))
+    assert "can't tell whether that was saved" in lost.message
+    rolled_back = describe(ConnectionLostError("lost; nothing was saved", saved=False))
+    assert "nothing was changed" in rolled_back.message

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -9,9 +8,10 @@ from bot.storage import Database
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A real file database (WAL needs a file), migrated to the latest schema."""
-    database = await Database.open(tmp_path / "data" / "bot.sqlite3")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    """A migrated database on each engine: a real SQLite file (WAL needs a file), and a fresh
+    PostgreSQL schema when ``FROM_BELOW_TEST_DATABASE_URL`` is set."""
+    database = await Database.open(database_target)
     try:
         yield database
     finally:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import database
-from bot.storage.database import StorageError, backup_database, migrate_database
+from bot.storage import StorageError, backup_database, migrate_database
+from bot.storage import sqlite as sqlite_engine
 
 SECOND = dt.datetime(2026, 12, 3, 2, 30, 15, tzinfo=dt.UTC)
 
@@ -24,7 +24,7 @@ class _FrozenDatetime(dt.datetime):
 @pytest.fixture
 def one_second(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every backup in this test happens in the same second."""
-    monkeypatch.setattr(database, "dt", types.SimpleNamespace(UTC=dt.UTC, datetime=_FrozenDatetime))
+    monkeypatch.setattr(sqlite_engine, "dt", types.SimpleNamespace(UTC=dt.UTC, datetime=_FrozenDatetime))
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
-import bot.storage.database as database_module
+import bot.storage.postgres as postgres_module
+import bot.storage.sqlite as sqlite_module
 from bot.core.scheduling import Schedule
 from bot.storage import (
     Database,
@@ -19,7 +21,14 @@ from bot.storage import (
     latest_version,
     migrate_database,
 )
-from bot.storage.database import Migration, load_migrations, migrations
+from bot.storage.database import (
+    MIGRATIONS_DIR,
+    Dialect,
+    Migration,
+    load_dialect_migrations,
+    load_migrations,
+    migrations,
+)
 from bot.storage.posts import PostsRepository
 
 NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
@@ -30,7 +39,7 @@ async def test_open_creates_folders_and_sets_pragmas(tmp_path: Path) -> None:
     db = await Database.open(path)
     try:
         assert path.is_file()
-        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
+        assert (await db.fetchone("PRAGMA journal_mode"))["journal_mode"] == "wal"  # type: ignore[index]
         assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1  # type: ignore[index]
         assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000  # type: ignore[index]
         assert (await db.fetchone("PRAGMA synchronous"))[0] == 2  # type: ignore[index]  # FULL
@@ -40,7 +49,7 @@ async def test_open_creates_folders_and_sets_pragmas(tmp_path: Path) -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         await PostsRepository(db).claim((1, 1), dt.date(2026, 6, 1), at=NOW)
 
 
@@ -55,7 +64,46 @@ def test_migration_files_are_numbered_without_gaps(tmp_path: Path) -> None:
         load_migrations(tmp_path)
 
 
-async def _first_schema_database(path: Path) -> None:
+def test_every_engine_has_the_same_migrations() -> None:
+    """The PostgreSQL folder only replaces shared files (same number, same name): both engines
+    always reach the same version. Add a new migration to migrations/ (and migrations/postgres/
+    with the same name when PostgreSQL needs other SQL)."""
+    sqlite_steps = migrations("sqlite")
+    postgres_steps = migrations("postgresql")
+    assert [(m.version, m.name) for m in postgres_steps] == [(m.version, m.name) for m in sqlite_steps]
+    for special in (MIGRATIONS_DIR / "postgres").glob("*.sql"):
+        assert (MIGRATIONS_DIR / special.name).is_file(), special.name
+
+
+def test_a_dialect_file_without_a_shared_counterpart_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "postgres").mkdir()
+    (tmp_path / "postgres" / "0001_a.sql").write_text("SELECT 2;")
+    assert [m.sql for m in load_dialect_migrations("postgresql", tmp_path)] == ["SELECT 2;"]
+    assert [m.sql for m in load_dialect_migrations("sqlite", tmp_path)] == ["SELECT 1;"]
+    (tmp_path / "postgres" / "0002_b.sql").write_text("SELECT 3;")
+    with pytest.raises(StorageError, match="no shared counterpart"):
+        load_dialect_migrations("postgresql", tmp_path)
+
+
+async def test_discord_ids_are_64_bit_on_postgres(pg_target: str) -> None:
+    """A migration shared with SQLite that says INTEGER would make a 32-bit id column here."""
+    db = await Database.open(pg_target)
+    try:
+        rows = await db.fetchall(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name IN "
+            "('guild_id', 'channel_id', 'role_id', 'message_id', 'user_id')"
+        )
+        assert rows
+        assert {(r["table_name"], r["column_name"]): r["data_type"] for r in rows} == {
+            (r["table_name"], r["column_name"]): "bigint" for r in rows
+        }
+    finally:
+        await db.close()
+
+
+async def _first_schema_database(path: str) -> None:
     """A database as the first release made it, with settings and history in it."""
     db = await Database.open(path, migrate=False)
     try:
@@ -77,11 +125,10 @@ async def _first_schema_database(path: Path) -> None:
         await db.close()
 
 
-async def test_upgrade_from_the_first_schema_keeps_settings(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    await _first_schema_database(path)
+async def test_upgrade_from_the_first_schema_keeps_settings(database_target: str, backend: str) -> None:
+    await _first_schema_database(database_target)
 
-    db = await Database.open(path)  # migrates at startup
+    db = await Database.open(database_target)  # migrates at startup
     try:
         assert await db.user_version() == latest_version()
         schedule = await SettingsRepository(db).get(10)
@@ -108,49 +155,82 @@ async def test_upgrade_from_the_first_schema_keeps_settings(tmp_path: Path) -> N
     finally:
         await db.close()
 
-    # A copy of the version-1 database was kept before upgrading.
-    saved = tmp_path / f"bot.sqlite3.pre-v{latest_version()}.bak"
-    with sqlite3.connect(saved) as copy:
-        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
-        assert copy.execute("SELECT channel_id FROM schedules").fetchone()[0] == 555
+    if backend == "sqlite":
+        # A copy of the version-1 database was kept before upgrading.
+        saved = Path(f"{database_target}.pre-v{latest_version()}.bak")
+        with sqlite3.connect(saved) as copy:
+            assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+            assert copy.execute("SELECT channel_id FROM schedules").fetchone()[0] == 555
 
 
 async def test_reopening_a_current_database_changes_nothing(db: Database, tmp_path: Path) -> None:
     assert await db.migrate() == (latest_version(), latest_version())
 
 
-async def test_migrate_database_for_the_cli(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "bot.sqlite3"
-    assert await migrate_database(path) == (0, latest_version())
-    assert await migrate_database(path) == (latest_version(), latest_version())
+async def test_migrate_database_for_the_cli(database_target: str) -> None:
+    assert await migrate_database(database_target) == (0, latest_version())
+    assert await migrate_database(database_target) == (latest_version(), latest_version())
 
 
-async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
-    await db.execute("PRAGMA user_version = 99")
+async def _set_version(db: Database, version: int) -> None:
+    if db.dialect == "sqlite":
+        await db.execute(f"PRAGMA user_version = {version}")
+    else:
+        await db.execute("INSERT INTO schema_migrations (version, name) VALUES (?, 'from_the_future')", (version,))
+
+
+async def test_a_newer_database_is_refused(database_target: str) -> None:
+    db = await Database.open(database_target)
+    await _set_version(db, 99)
     await db.close()
     with pytest.raises(StorageError, match="newer"):
-        await Database.open(path)
+        await Database.open(database_target)
 
 
-async def test_a_failing_migration_rolls_back_completely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "bot.sqlite3"
-    db = await Database.open(path)
+async def _table_exists(db: Database, name: str) -> bool:
+    return name in await db.table_names()
+
+
+async def test_a_failing_migration_rolls_back_completely(
+    database_target: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = await Database.open(database_target)
     await SettingsRepository(db).save(Schedule(guild_id=1, channel_id=2), at=NOW)
     await db.close()
     broken = Migration(latest_version() + 1, "broken", "CREATE TABLE half_done (x INTEGER);\nSELECT * FROM nowhere;")
-    monkeypatch.setattr(database_module, "migrations", lambda: (*load_migrations(), broken))
+
+    def with_broken(dialect: Dialect = "sqlite") -> tuple[Migration, ...]:
+        return (*load_dialect_migrations(dialect), broken)
+
+    engine = sqlite_module if backend == "sqlite" else postgres_module
+    monkeypatch.setattr(engine, "migrations", with_broken)
     with pytest.raises(StorageError, match="broken"):
-        await Database.open(path)
+        await Database.open(database_target)
     monkeypatch.undo()
-    db = await Database.open(path)
+    db = await Database.open(database_target)
     try:
         assert await db.user_version() == latest_version()
-        assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half_done'") is None
+        assert not await _table_exists(db, "half_done")
         assert await SettingsRepository(db).get(1) is not None
     finally:
         await db.close()
+
+
+async def test_two_processes_migrating_at_once_apply_each_migration_once(database_target: str) -> None:
+    """Four connections (as four processes starting together) open and migrate one new database."""
+    await (await Database.open(database_target, migrate=False)).close()  # the file exists (SQLite)
+    opened = await asyncio.gather(*(Database.open(database_target) for _ in range(4)))
+    try:
+        for db in opened:
+            assert await db.user_version() == latest_version()
+        await SettingsRepository(opened[0]).save(Schedule(guild_id=1, channel_id=2), at=NOW)
+        assert await SettingsRepository(opened[3]).get(1) is not None
+        if opened[0].dialect == "postgresql":
+            rows = await opened[0].fetchall("SELECT version FROM schema_migrations ORDER BY version")
+            assert [r["version"] for r in rows] == list(range(1, latest_version() + 1))
+    finally:
+        for db in opened:
+            await db.close()
 
 
 async def test_transaction_rolls_back_on_error(db: Database) -> None:
@@ -173,7 +253,15 @@ async def test_memory_database_works(memory_db: Database) -> None:
     assert await memory_db.user_version() == latest_version()
 
 
-async def test_backup_while_writing_is_consistent(db: Database, tmp_path: Path) -> None:
+async def test_backup_while_writing_is_consistent(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "data" / "bot.sqlite3")
+    try:
+        await _backup_while_writing(db, tmp_path)
+    finally:
+        await db.close()
+
+
+async def _backup_while_writing(db: Database, tmp_path: Path) -> None:
     settings = SettingsRepository(db)
     for guild in range(1, 51):
         await settings.save(Schedule(guild_id=guild, channel_id=guild * 10), at=NOW)
@@ -202,7 +290,18 @@ async def test_backup_while_writing_is_consistent(db: Database, tmp_path: Path) 
         assert copy.execute("SELECT count(*) FROM schedules").fetchone()[0] == 50
 
 
-async def test_backup_into_a_folder_and_from_the_open_connection(db: Database, tmp_path: Path) -> None:
+async def test_backup_into_a_folder_and_from_the_open_connection(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "data" / "bot.sqlite3") as db:
+        await _backup_into_a_folder(db, tmp_path)
+
+
+async def test_backup_on_postgres_points_at_pg_dump(pg_target: str, tmp_path: Path) -> None:
+    async with await Database.open(pg_target) as db:
+        with pytest.raises(StorageError, match="pg_dump"):
+            await db.backup(tmp_path / "copy.sqlite3")
+
+
+async def _backup_into_a_folder(db: Database, tmp_path: Path) -> None:
     await SettingsRepository(db).save(Schedule(guild_id=1, channel_id=2), at=NOW)
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -218,8 +317,9 @@ async def test_backup_into_a_folder_and_from_the_open_connection(db: Database, t
             await copy.close()
 
 
-async def test_backup_refuses_a_missing_database_or_itself(tmp_path: Path, db: Database) -> None:
+async def test_backup_refuses_a_missing_database_or_itself(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="no database"):
         await backup_database(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
-    with pytest.raises(StorageError, match="itself"):
-        await backup_database(db.path, db.path)
+    async with await Database.open(tmp_path / "bot.sqlite3") as db:
+        with pytest.raises(StorageError, match="itself"):
+            await backup_database(db.path, db.path)

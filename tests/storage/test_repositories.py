@@ -235,6 +235,28 @@ async def test_meta_repository(db: Database) -> None:
     assert await meta.get("tree") is None
 
 
+async def test_two_connections_racing_claim_each_day_once(database_target: str) -> None:
+    """Two separate connections (two processes' worth: two SQLite connections, or two asyncpg
+    pools) race to claim the same 50 days for one server: each day is won exactly once."""
+    first = await Database.open(database_target)
+    second = await Database.open(database_target)
+    try:
+        await SettingsRepository(first).save(full_schedule(), at=NOW)
+        days = [DAY + dt.timedelta(days=i) for i in range(50)]
+        a, b = PostsRepository(first), PostsRepository(second)
+        results = await asyncio.gather(
+            *(repo.claim((1, 1), day, at=NOW, entry_ids=[f"e{day}"]) for day in days for repo in (a, b, a, b))
+        )
+        won = [sum(results[i * 4 : i * 4 + 4]) for i in range(len(days))]
+        assert won == [1] * len(days)
+        assert len(await b.open_claims()) == len(days)
+        for day in days:
+            assert await a.entry_ids((1, 1), day) == (f"e{day}",)
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_last_post_can_pass_over_skips_written_for_a_reason(db: Database) -> None:
     await SettingsRepository(db).save(full_schedule(), at=NOW)
     posts = PostsRepository(db)

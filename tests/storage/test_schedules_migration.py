@@ -1,12 +1,13 @@
-"""Migration 0003 (named schedules) on a database made by the schema before it (version 2)."""
+"""Migration 0003 (named schedules) on a database made by the schema before it (version 2), on
+each engine (SQLite, and PostgreSQL when ``FROM_BELOW_TEST_DATABASE_URL`` is set)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import sqlite3
-from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.core.scheduling import Schedule
@@ -16,7 +17,7 @@ NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 JOINED = "2026-01-01T00:00:00+00:00"
 
 
-async def _version_2_database(path: Path) -> None:
+async def _version_2_database(path: str) -> None:
     """Two servers as version 2 left them: settings (one paused by the bot), a post log, entries."""
     db = await Database.open(path, migrate=False)
     try:
@@ -49,10 +50,9 @@ async def _version_2_database(path: Path) -> None:
         await db.close()
 
 
-async def test_every_server_keeps_its_settings_as_its_first_schedule_named_daily(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    await _version_2_database(path)
-    db = await Database.open(path)
+async def test_every_server_keeps_its_settings_as_its_first_schedule_named_daily(database_target: str) -> None:
+    await _version_2_database(database_target)
+    db = await Database.open(database_target)
     try:
         assert await db.user_version() == latest_version() >= 3
         settings, posts = SettingsRepository(db), PostsRepository(db)
@@ -89,7 +89,7 @@ async def test_every_server_keeps_its_settings_as_its_first_schedule_named_daily
         )
         await settings.save(labour, at=NOW)
         await settings.save(Schedule(guild_id=20, schedule_id=2, name="labour"), at=NOW)
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
             await settings.save(Schedule(guild_id=10, schedule_id=3, name="labour"), at=NOW)
         assert [s.name for s in await settings.for_guild(10)] == ["daily", "labour"]
         assert (await settings.get(10, 2)) == labour
@@ -104,19 +104,15 @@ async def test_every_server_keeps_its_settings_as_its_first_schedule_named_daily
         await db.close()
 
 
-async def test_one_schedule_never_repeats_an_event_but_two_schedules_may_share_one(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.sqlite3")
-    try:
-        settings, posts = SettingsRepository(db), PostsRepository(db)
-        await settings.save(Schedule(guild_id=1, channel_id=5), at=NOW)
-        await settings.save(Schedule(guild_id=1, schedule_id=2, name="labour", channel_id=6), at=NOW)
-        day = dt.date(2026, 5, 1)
-        assert await posts.claim((1, 1), day, at=NOW, entry_ids=("a",))
-        assert await posts.claim((1, 2), day, at=NOW, entry_ids=("b",))
-        later = dt.date(2026, 6, 1)
-        since = later - dt.timedelta(days=60)
-        assert await posts.recent_entry_ids(1, since, later, 1) == {"a"}
-        assert await posts.recent_entry_ids(1, since, later, 2) == {"b"}
-        assert await posts.recent_entry_ids(1, since, later) == {"a", "b"}
-    finally:
-        await db.close()
+async def test_one_schedule_never_repeats_an_event_but_two_schedules_may_share_one(db: Database) -> None:
+    settings, posts = SettingsRepository(db), PostsRepository(db)
+    await settings.save(Schedule(guild_id=1, channel_id=5), at=NOW)
+    await settings.save(Schedule(guild_id=1, schedule_id=2, name="labour", channel_id=6), at=NOW)
+    day = dt.date(2026, 5, 1)
+    assert await posts.claim((1, 1), day, at=NOW, entry_ids=("a",))
+    assert await posts.claim((1, 2), day, at=NOW, entry_ids=("b",))
+    later = dt.date(2026, 6, 1)
+    since = later - dt.timedelta(days=60)
+    assert await posts.recent_entry_ids(1, since, later, 1) == {"a"}
+    assert await posts.recent_entry_ids(1, since, later, 2) == {"b"}
+    assert await posts.recent_entry_ids(1, since, later) == {"a", "b"}

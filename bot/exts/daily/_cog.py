@@ -24,6 +24,7 @@ from discord.ext import commands, tasks
 from bot.core.text import plural
 from bot.sender import DiscordSender
 from bot.services.daily import DailyPoster
+from bot.storage import StorageUnavailableError
 from bot.storage.guilds import GuildsRepository
 
 if TYPE_CHECKING:
@@ -112,6 +113,8 @@ class DailyPosts(commands.Cog):
             if self.poster is not None:
                 await self.poster.run_due(now)
             self.last_tick = now
+        except StorageUnavailableError as exc:
+            log.warning("scheduler tick at %s skipped: %s; trying again next minute", now.isoformat(), exc)
         except Exception:
             log.exception("scheduler tick at %s failed; trying again next minute", now.isoformat())
         if self.bot.health is not None:
@@ -143,6 +146,8 @@ class DailyPosts(commands.Cog):
             _purged, pruned = await self.poster.maintenance(self.bot.clock.now())
             if pruned:
                 log.info("pruned %s", plural(pruned, "old post record"))
+        except StorageUnavailableError as exc:
+            log.warning("daily-post maintenance skipped: %s; trying again in an hour", exc)
         except Exception:
             log.exception("daily-post maintenance failed; trying again in an hour")
 
@@ -183,6 +188,9 @@ class DailyPosts(commands.Cog):
             departed, returned = await GuildsRepository(db).reconcile(
                 present, at=self.bot.clock.now(), only=None if plan.all_shards else plan.owns
             )
+        except StorageUnavailableError as exc:
+            log.warning("could not bring the servers table up to date (%s); retried at the next READY", exc)
+            return
         except Exception:
             log.exception("could not bring the servers table up to date; posting goes on, retried at the next READY")
             return
