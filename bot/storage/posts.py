@@ -23,6 +23,7 @@ _COLUMNS = (
 
 
 def row_to_state(row: Row) -> PostState:
+    """A post-history row as a :class:`PostState`."""
     claimed_at = from_iso(row["claimed_at"])
     assert claimed_at is not None
     return PostState(
@@ -44,6 +45,8 @@ def row_to_state(row: Row) -> PostState:
 
 
 class PostsRepository:
+    """Each schedule's post history: claims, sends, skips and failures, one row per local day."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -91,6 +94,7 @@ class PostsRepository:
         return inserted == 1
 
     async def record_sent(self, key: ScheduleKey, local_date: dt.date, message_id: int, *, at: dt.datetime) -> None:
+        """Record the message that carried the day's post, closing its claim."""
         await self._db.execute(
             "UPDATE post_log SET status = 'sent', message_id = ?, posted_at = ? "
             "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
@@ -136,6 +140,7 @@ class PostsRepository:
     # --- queries -------------------------------------------------------------------------
 
     async def get(self, key: ScheduleKey, local_date: dt.date) -> PostState | None:
+        """The history row of one schedule on one local day, or None."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
             (*key, local_date.isoformat()),
@@ -206,6 +211,7 @@ class PostsRepository:
         return frozenset(str(r[0]) for r in rows)
 
     async def entry_ids(self, key: ScheduleKey, local_date: dt.date) -> tuple[str, ...]:
+        """The events (or article) a day's post carried."""
         rows = await self._db.fetchall(
             "SELECT entry_id FROM post_entries WHERE guild_id = ? AND schedule_id = ? AND local_date = ? "
             "ORDER BY entry_id",

@@ -21,10 +21,12 @@ _COLUMNS = (
 
 
 def weekdays_to_mask(days: frozenset[int]) -> int:
+    """Weekdays (0 = Monday) as the stored bit mask."""
     return sum(1 << d for d in days)
 
 
 def mask_to_weekdays(mask: int) -> frozenset[int]:
+    """The stored bit mask as weekdays (0 = Monday)."""
     return frozenset(d for d in range(7) if mask & (1 << d))
 
 
@@ -41,6 +43,7 @@ def _packs_from_text(text: str | None) -> frozenset[str] | None:
 
 
 def row_to_schedule(row: Row) -> Schedule:
+    """A settings row as a :class:`Schedule`."""
     hour, minute = (int(part) for part in str(row["post_time"]).split(":"))
     empty_day: str = row["empty_day"]
     return Schedule(
@@ -63,6 +66,7 @@ def row_to_schedule(row: Row) -> Schedule:
 
 
 async def ensure_guild(tx: Transaction, guild_id: int, at: dt.datetime) -> None:
+    """Make sure the server has a row in the servers table."""
     await tx.execute(
         "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, to_iso(at))
     )
@@ -75,6 +79,7 @@ class SettingsRepository:
         self._db = db
 
     async def get(self, guild_id: int, schedule_id: int = DEFAULT_SCHEDULE_ID) -> Schedule | None:
+        """The server's stored schedule, or None if it was never set up."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? AND schedule_id = ?", (guild_id, schedule_id)
         )
@@ -86,6 +91,7 @@ class SettingsRepository:
         return found if found is not None else Schedule(guild_id=guild_id, schedule_id=schedule_id)
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
+        """Every schedule of one server."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? ORDER BY schedule_id", (guild_id,)
         )
@@ -157,6 +163,7 @@ class SettingsRepository:
         return changed > 0
 
     async def record_error(self, key: ScheduleKey, error: str, *, at: dt.datetime) -> None:
+        """Remember the last error of a schedule, for ``/settings show``."""
         await self._db.execute(
             "UPDATE schedules SET last_error = ?, last_error_at = ? WHERE guild_id = ? AND schedule_id = ?",
             (error, to_iso(at), *key),
