@@ -18,7 +18,7 @@ from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, local_date, status, entry_id, message_id, claimed_at, posted_at, error, error_at, "
-    "attempts, late"
+    "attempts, late, thread_id, thread_error"
 )
 
 
@@ -39,6 +39,8 @@ def row_to_state(row: Row) -> PostState:
         error_at=from_iso(row["error_at"]),
         attempts=int(row["attempts"]),
         late=bool(row["late"]),
+        thread_id=None if row["thread_id"] is None else int(row["thread_id"]),
+        thread_error=row["thread_error"],
     )
 
 
@@ -97,6 +99,16 @@ class PostsRepository:
             "UPDATE post_log SET status = 'sent', message_id = ?, posted_at = ? "
             "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
             (message_id, to_iso(at), *key, local_date.isoformat()),
+        )
+
+    async def record_thread(
+        self, key: ScheduleKey, local_date: dt.date, *, thread_id: int | None = None, error: str | None = None
+    ) -> None:
+        """The discussion thread opened on the day's post, or why it could not be opened."""
+        await self._db.execute(
+            "UPDATE post_log SET thread_id = ?, thread_error = ? "
+            "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
+            (thread_id, error, *key, local_date.isoformat()),
         )
 
     async def record_attempt(self, key: ScheduleKey, local_date: dt.date, error: str, *, at: dt.datetime) -> int:
@@ -181,14 +193,21 @@ class PostsRepository:
         )
         return [row_to_state(r) for r in rows]
 
-    async def recent_entry_ids(self, guild_id: int, since: dt.date, before: dt.date) -> frozenset[str]:
-        """Ids of everything posted to a server (any schedule) on local days ``since <= day < before``."""
-        rows = await self._db.fetchall(
+    async def recent_entry_ids(
+        self, guild_id: int, since: dt.date, before: dt.date, schedule_id: int | None = None
+    ) -> frozenset[str]:
+        """Ids of everything posted on local days ``since <= day < before``, by one schedule if
+        ``schedule_id`` is given, else by any schedule of the server."""
+        query = (
             "SELECT DISTINCT e.entry_id FROM post_entries AS e JOIN post_log AS p "
             "USING (guild_id, schedule_id, local_date) "
-            "WHERE e.guild_id = ? AND e.local_date >= ? AND e.local_date < ? AND p.status IN ('claimed', 'sent')",
-            (guild_id, since.isoformat(), before.isoformat()),
+            "WHERE e.guild_id = ? AND e.local_date >= ? AND e.local_date < ? AND p.status IN ('claimed', 'sent')"
         )
+        args: tuple[object, ...] = (guild_id, since.isoformat(), before.isoformat())
+        if schedule_id is not None:
+            query += " AND e.schedule_id = ?"
+            args = (*args, schedule_id)
+        rows = await self._db.fetchall(query, args)
         return frozenset(str(r[0]) for r in rows)
 
     async def entry_ids(self, key: ScheduleKey, local_date: dt.date) -> tuple[str, ...]:
