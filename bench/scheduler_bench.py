@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.scheduler_bench --processes 2            # split over two shards' posters
     .venv/bin/python -m bench.scheduler_bench --processes 2 --spawn    # ... in two real processes
     .venv/bin/python -m bench.scheduler_bench --database postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.scheduler_bench --schedules 3            # 2,000 servers x 3 schedules
 
 ``--processes N`` splits the servers as N processes would (shard ``i`` of ``N`` each, issue 12): N
 posters, each with its own connection to the one database file, each posting only the servers on
@@ -18,17 +19,19 @@ finish runs from the moment every worker is ready (imports, database open) until
 ``--database`` chooses the engine: a file path (SQLite) or a ``postgresql://`` URL, in which a
 fresh schema is made for the run and dropped afterwards. Default: a temporary SQLite file.
 
-A real SQLite file (WAL) holds ``--servers`` schedules spread over many timezones, all due in the
-same UTC minute. :class:`DailyPoster` posts them through a fake sender that behaves like
+A real SQLite file (WAL) holds ``--servers`` servers spread over many timezones, each with
+``--schedules`` schedules (the first a daily post of every event, the second tag-filtered with a
+discussion thread, the third a weekly digest, then more daily posts), all due in the same UTC
+minute. :class:`DailyPoster` posts them through a fake sender that behaves like
 Discord's REST API for this purpose: every request takes ``--latency`` ms (± jitter), and a
 request arriving when ``--rate`` requests have already arrived in the last second is refused
 with a 429 (``PostRetryable`` with ``retry_after``), as Discord's global limit of 50 requests per
 second does. While it runs, a probe measures event-loop lag (how late a 10 ms sleep wakes up)
 and a "command" reads settings every 50 ms, to show that commands keep answering.
 
-Printed: the time to finish, the floor set by the rate limit (servers / rate: 40 s for 2,000
-servers at 50/s) and the ratio to it, the 429s received, the event-loop lag p50/p99/max and the
-command latency p99. Figures are printed, never asserted.
+Printed: the time to finish, the floor set by the rate limit (requests / rate: 40 s for 2,000
+posts at 50/s; a thread is one more request) and the ratio to it, the 429s received, the
+event-loop lag p50/p99/max and the command latency p99. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -120,6 +123,9 @@ class RateLimitedSender:
     async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
         return None
 
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        return await self.send(channel_id, None, _THREAD)
+
     async def handle(self, request: web.Request) -> web.Response:
         """The same, over HTTP (``--spawn``): 200 with the message id, or 429 with ``retry_after``."""
         try:
@@ -135,12 +141,14 @@ class HttpSender:
     def __init__(self, url: str, concurrency: int) -> None:
         self.url = url
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency * 2))
+        self.accepted = 0
 
     async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
         async with self.session.post(self.url, json={"channel_id": channel_id}) as response:
             body = await response.json()
         if response.status == 429:
             raise PostRetryable("429: global rate limit", retry_after=float(body["retry_after"]))
+        self.accepted += 1
         return int(body["id"])
 
     async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
@@ -148,6 +156,13 @@ class HttpSender:
 
     async def close(self) -> None:
         await self.session.close()
+
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        return await self.send(channel_id, None, _THREAD)
+
+
+#: What a thread request looks like to the fake (only its arrival counts).
+_THREAD = DailyPost(guild_id=0, schedule_id=0, local_date=DUE_AT.date(), kind="events")
 
 
 def synthetic_library(per_day: int = 6) -> Library:
@@ -167,7 +182,7 @@ def synthetic_library(per_day: int = 6) -> Library:
                 places=("Somewhere",),
                 countries=("Someland",),
                 description="Workers did something worth remembering. " * 5,
-                tags=("strike",),
+                tags=("strike",) if i % 2 == 0 else ("protest",),
                 sources=source,
                 pack="core",
             )
@@ -181,8 +196,13 @@ def guild_id(n: int) -> int:
     return ((100_000_000_000 + n) << 22) | 1
 
 
-async def populate(db: Database, servers: int) -> None:
-    """``servers`` schedules, each due at :data:`DUE_AT` in its own timezone; one transaction."""
+#: Schedule n of a server (from 1): (name, kind, tags, thread).
+_SHAPES = (("daily", "daily", None, 0), ("labour", "daily", '["strike"]', 1), ("weekly", "weekly", None, 0))
+
+
+async def populate(db: Database, servers: int, schedules: int = 1) -> None:
+    """``servers`` servers with ``schedules`` schedules each, all due at :data:`DUE_AT` in the
+    server's timezone; one transaction."""
     SettingsRepository(db)  # schema check only
     now = DUE_AT.isoformat()
     rows = []
@@ -191,23 +211,31 @@ async def populate(db: Database, servers: int) -> None:
         zone = ZONES[n % len(ZONES)]
         local = DUE_AT.astimezone(get_zone(zone))
         guild_rows.append((guild_id(n), now))
-        rows.append(
-            (
-                guild_id(n),
-                1,
-                900_000_000_000_000_000 + n,
-                f"{local.hour:02d}:{local.minute:02d}",
-                zone,
-                weekdays_to_mask(frozenset(range(7))),
-                now,
-                (800_000_000_000_000_000 + n) if n % 3 == 0 else None,
+        for schedule_id in range(1, schedules + 1):
+            name, kind, tags, thread = (
+                _SHAPES[schedule_id - 1] if schedule_id <= len(_SHAPES) else (f"daily-{schedule_id}", "daily", None, 0)
             )
-        )
+            rows.append(
+                (
+                    guild_id(n),
+                    schedule_id,
+                    900_000_000_000_000_000 + n * 16 + schedule_id,
+                    f"{local.hour:02d}:{local.minute:02d}",
+                    zone,
+                    weekdays_to_mask(frozenset(range(7))),
+                    now,
+                    (800_000_000_000_000_000 + n) if n % 3 == 0 else None,
+                    name,
+                    kind,
+                    tags,
+                    thread,
+                )
+            )
     async with db.transaction() as tx:
         await tx.executemany("INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?)", guild_rows)
         await tx.executemany(
             "INSERT INTO schedules (guild_id, schedule_id, channel_id, post_time, timezone, weekdays, updated_at, "
-            "role_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "role_id, name, kind, tags, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -322,7 +350,7 @@ async def spawned(args: argparse.Namespace, target: str, lags: list[float]) -> t
                 *("-m", "bench.scheduler_bench", "--worker", str(i), "--processes", str(args.processes)),
                 *("--sender-url", f"http://127.0.0.1:{port}/send", "--database", target),
                 *("--servers", str(args.servers), "--rate", str(args.rate), "--pace", str(args.pace)),
-                *("--concurrency", str(args.concurrency)),
+                *("--concurrency", str(args.concurrency), "--schedules", str(args.schedules)),
             ]
             workers.append(
                 await asyncio.create_subprocess_exec(
@@ -402,7 +430,7 @@ async def worker(args: argparse.Namespace) -> None:
     await sender.close()
     await db.close()
     sent = sum(1 for o in poster.outcomes if o.kind == "sent")
-    floor = sent / plan.rate_share(args.rate) if sent else 0.0
+    floor = sender.accepted / plan.rate_share(args.rate)  # its requests (posts and threads) at its share
     print(
         json.dumps(
             {
@@ -425,7 +453,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         db = await Database.open(target)
         try:
             t0 = time.perf_counter()
-            await populate(db, args.servers)
+            await populate(db, args.servers, args.schedules)
             setup = time.perf_counter() - t0
             stop = asyncio.Event()
             lags: list[float] = []
@@ -444,9 +472,13 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         finally:
             await db.close()
 
-    floor = args.servers / args.rate
+    threads = args.servers if args.schedules >= 2 else 0
+    requests = args.servers * args.schedules + threads
+    floor = requests / args.rate
     figures = {
         "servers": args.servers,
+        "schedules": args.servers * args.schedules,
+        "requests": requests,
         "rate": args.rate,
         "elapsed": elapsed,
         "floor": floor,
@@ -459,7 +491,10 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         "command_p99_ms": percentile(command_latencies, 99) * 1000,
     }
     print(f"database                       : {label}")
-    print(f"servers due in the same minute : {args.servers:,} (queued {queued:,} in {decide * 1000:.0f} ms)")
+    print(
+        f"posts due in the same minute   : {args.servers:,} servers x {args.schedules} schedule(s) "
+        f"(queued {queued:,} in {decide * 1000:.0f} ms); {requests:,} requests with {threads:,} threads"
+    )
     print(f"fake Discord global limit      : {args.rate:g} requests/s; poster paced at {args.rate * args.pace:g}/s")
     if args.processes > 1:
         share = args.rate * args.pace / args.processes
@@ -497,6 +532,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pace", type=float, default=0.97, help="the poster's own pace as a fraction of --rate (default 0.97)"
     )
+    parser.add_argument(
+        "--schedules", type=int, default=1, help="schedules per server, all due at once (default 1; at most 16)"
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent send workers (default 16)")
     parser.add_argument("--latency", type=float, default=60.0, help="round-trip time of a request in ms (default 60)")
     parser.add_argument("--jitter", type=float, default=10.0, help="± jitter of the round trip in ms (default 10)")
@@ -514,6 +552,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.rejected = 0
     if args.servers < 1 or args.rate <= 0 or not 0 < args.pace <= 1 or args.concurrency < 1 or args.processes < 1:
         parser.error("--servers, --concurrency and --processes must be positive, --rate > 0, 0 < --pace <= 1")
+    if not 1 <= args.schedules <= 16:
+        parser.error("--schedules must be 1 to 16")
     return args
 
 

@@ -25,6 +25,7 @@ import discord
 from bot.core.posting_errors import PostError, PostForbidden, PostNotFound, PostRetryable
 from bot.core.posts import DailyPost
 from bot.ui.daily import role_mention
+from bot.ui.digest import digest_view
 from bot.ui.embeds import daily_post_buttons, daily_post_embeds
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class DiscordSender:
 
     async def send(self, channel_id: int, role_id: int | None, payload: DailyPost) -> int:
         embeds = daily_post_embeds(payload, self.bot.library)
-        view = daily_post_buttons(payload, self.bot.library)
+        view = digest_view(payload) or daily_post_buttons(payload, self.bot.library)
         return await self.send_embeds(channel_id, embeds, role_id=role_id, nonce=payload.nonce, view=view)
 
     async def send_embeds(
@@ -135,6 +136,19 @@ class DiscordSender:
                 raise
             raise mapped from exc
         return message.id
+
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open a public thread on the post (``POST /channels/{id}/messages/{id}/threads``); its id."""
+        try:
+            thread = await self.bot.http.start_thread_with_message(
+                channel_id, message_id, name=name[:100], auto_archive_duration=1440, reason="discussion of a daily post"
+            )
+        except _MAPPED as exc:
+            mapped = map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        return int(thread["id"])
 
     async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
         """This post among the bot's own messages in the channel since ``after``, or None.

@@ -574,3 +574,30 @@ def test_the_command_table_is_the_real_command_tree() -> None:
     search = table.by_path["event search"]
     assert next(o for o in search.options if o.name == "query").max_length == 200
     assert next(o for o in search.options if o.name == "year").kind == "int"
+
+
+def test_several_schedules_in_the_console(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "console.sqlite3"
+    script = [
+        "/settings add labour kind:weekly",
+        "/settings time 07:00 schedule:labour",
+        "/settings tags strike schedule:labour",
+        "/settings show",
+        "/settings rename labour new_name:digest",
+        "/settings preview schedule:digest",
+        "/settings time 08:00 schedule:nope",
+        "/settings remove digest",
+    ]
+    result = run_console("\n".join(script) + "\n", database, "--now", "2026-06-17T08:00Z")
+    assert_clean(result)
+    out = answers(result.stdout)
+    assert "Added the weekly schedule labour" in out["/settings add labour kind:weekly"]
+    assert "07:00" in out["/settings time 07:00 schedule:labour"]
+    assert "events tagged strike" in out["/settings tags strike schedule:labour"]
+    shown = out["/settings show"]
+    assert "Scheduled posts (2 of 10)" in shown
+    assert "daily" in shown
+    assert "labour" in shown
+    assert "The week ahead in history: 22 June to 28 June" in out["/settings preview schedule:digest"]
+    assert "no schedule called “nope”" in out["/settings time 08:00 schedule:nope"]
+    assert "The other schedules (daily) keep posting." in out["/settings remove digest"]

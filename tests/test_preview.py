@@ -106,7 +106,9 @@ def test_preview_date_defaults_to_today_in_the_timezone() -> None:
 @pytest.mark.parametrize("text", ["29 feb", "29 February", "02-29", "feb 29th"])
 def test_preview_29_february_in_a_common_year_is_the_28_february_post(text: str) -> None:
     out, err = io.StringIO(), io.StringIO()
-    args = argparse.Namespace(date=text, timezone="UTC", packs=None, empty_days="skip", guild=1)
+    args = argparse.Namespace(
+        date=text, timezone="UTC", packs=None, empty_days="skip", guild=1, tags=None, kind="daily"
+    )
     assert preview_cli.run_preview(args, out, err, now_utc=NOW) == 0, err.getvalue()
     assert err.getvalue() == ""
     note, _, post = out.getvalue().partition("\n\n")
@@ -142,3 +144,18 @@ def test_build_preview_is_the_schedulers_post(loaded: LoadResult) -> None:
     assert f"{post.total - 5} more on this day: see /onthisday." in text
     for event in post.events:
         assert event.title in text
+
+
+def test_preview_takes_a_schedules_tags_and_kind(tmp_path: Path) -> None:
+    everything = run_preview("--date", "2026-06-17", cwd=tmp_path)
+    strikes = run_preview("--date", "2026-06-17", "--tags", "strike", cwd=tmp_path)
+    assert strikes.returncode == 0, strikes.stderr
+    assert strikes.stdout != everything.stdout
+    weekly = run_preview("--date", "2026-06-22", "--kind", "weekly", cwd=tmp_path)
+    assert weekly.returncode == 0, weekly.stderr
+    assert weekly.stdout.startswith("The week ahead in history: 22 June to 28 June")
+    assert "Sunday 28 June" in weekly.stdout
+    bad = run_preview("--tags", "strikez", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "I don't know the tag(s) 'strikez'. Did you mean strike?" in bad.stderr
+    assert "Traceback" not in bad.stderr

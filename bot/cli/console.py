@@ -81,6 +81,8 @@ from bot.ui.settings_text import (
     NO_EVERYONE_PING,
     confirmation,
     preview_lines,
+    removed_text,
+    schedules_card,
     settings_card,
 )
 from bot.ui.terminal import card_plain, plain_markdown, resolve_markup, rich_markdown
@@ -549,6 +551,11 @@ class Session:
             "settings resume": self.settings_resume,
             "settings preview": self.settings_preview,
             "settings test-post": self.settings_test_post,
+            "settings add": self.settings_add,
+            "settings remove": self.settings_remove,
+            "settings rename": self.settings_rename,
+            "settings tags": self.settings_tags,
+            "settings thread": self.settings_thread,
         }
 
     async def close(self) -> None:
@@ -774,28 +781,28 @@ class Session:
         self.screen.say(confirmation(saved.change, saved.next_post_at, self.library, now))
 
     async def settings_show(self, values: dict[str, Any]) -> None:
-        status = await self.services.schedules.status(GUILD_ID)
+        statuses = await self.services.schedules.statuses(GUILD_ID)
+        wanted = values.get("schedule")
+        if wanted is None and len(statuses) > 1:
+            self.screen.cards([schedules_card(statuses, self.library)])
+            return
+        status = await self.services.schedules.status(GUILD_ID, schedule=wanted)
         self.screen.cards([settings_card(status, self.library)])
 
     async def settings_channel(self, values: dict[str, Any]) -> None:
-        wanted = str(values["channel"]).strip().lstrip("#").lower()
-        if wanted not in (CHANNEL_NAME, str(CHANNEL_ID), f"<{CHANNEL_ID}>"):
-            raise UserInputError(
-                f"There is no channel {quote_user(values['channel'])} in this pretend server: "
-                f"its one channel is #{CHANNEL_NAME}."
-            )
-        self._confirm(await self.services.schedules.set_channel(GUILD_ID, CHANNEL_ID))
+        self._channel_id(values["channel"])
+        self._confirm(await self.services.schedules.set_channel(GUILD_ID, CHANNEL_ID, values.get("schedule")))
 
     async def settings_time(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.set_time(GUILD_ID, values["time"]))
+        self._confirm(await self.services.schedules.set_time(GUILD_ID, values["time"], values.get("schedule")))
 
     async def settings_timezone(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.set_timezone(GUILD_ID, values["timezone"]))
+        self._confirm(await self.services.schedules.set_timezone(GUILD_ID, values["timezone"], values.get("schedule")))
 
     async def settings_role(self, values: dict[str, Any]) -> None:
         raw = values.get("role")
         if raw is None:
-            self._confirm(await self.services.schedules.set_role(GUILD_ID, None))
+            self._confirm(await self.services.schedules.set_role(GUILD_ID, None, values.get("schedule")))
             return
         name = str(raw).strip().removeprefix("<@&").removesuffix(">").lstrip("@").lower()
         if name == "everyone":
@@ -806,25 +813,27 @@ class Session:
             raise UserInputError(
                 f"There is no role {quote_user(str(raw))} in this pretend server: its roles are {known}."
             )
-        self._confirm(await self.services.schedules.set_role(GUILD_ID, role_id))
+        self._confirm(await self.services.schedules.set_role(GUILD_ID, role_id, values.get("schedule")))
 
     async def settings_empty_days(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.set_empty_days(GUILD_ID, values["mode"]))
+        self._confirm(await self.services.schedules.set_empty_days(GUILD_ID, values["mode"], values.get("schedule")))
 
     async def settings_packs(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.set_packs(GUILD_ID, values["packs"], self.library))
+        self._confirm(
+            await self.services.schedules.set_packs(GUILD_ID, values["packs"], self.library, values.get("schedule"))
+        )
 
     async def settings_days(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.set_days(GUILD_ID, values["days"]))
+        self._confirm(await self.services.schedules.set_days(GUILD_ID, values["days"], values.get("schedule")))
 
     async def settings_pause(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.pause(GUILD_ID))
+        self._confirm(await self.services.schedules.pause(GUILD_ID, values.get("schedule")))
 
     async def settings_resume(self, values: dict[str, Any]) -> None:
-        self._confirm(await self.services.schedules.resume(GUILD_ID))
+        self._confirm(await self.services.schedules.resume(GUILD_ID, values.get("schedule")))
 
     async def settings_preview(self, values: dict[str, Any]) -> None:
-        shown = await self.services.schedules.preview(GUILD_ID, self.library)
+        shown = await self.services.schedules.preview(GUILD_ID, self.library, values.get("schedule"))
         lines = "\n".join(preview_lines(shown.schedule, shown.at, shown.post, self.library))
         if shown.post is None:
             self.screen.say(lines)
@@ -834,12 +843,43 @@ class Session:
             self._article_buttons(shown.post.article.id)
 
     async def settings_test_post(self, values: dict[str, Any]) -> None:
-        current, post = await self.services.schedules.test_post(GUILD_ID, self.library)
+        current, post = await self.services.schedules.test_post(GUILD_ID, self.library, values.get("schedule"))
         ping = f"<@&{current.role_id}> " if values.get("mention_role") and current.role_id is not None else ""
         self.screen.hint(f"In Discord this goes to #{CHANNEL_NAME} now (nothing is sent from the console):")
         self.screen.cards(daily_post_cards(post, self.library, test=True), content=ping.strip())
         if post.article is not None:
             self._article_buttons(post.article.id)
+
+    def _channel_id(self, raw: Any) -> int:
+        wanted = str(raw).strip().lstrip("#").lower()
+        if wanted not in (CHANNEL_NAME, str(CHANNEL_ID), f"<{CHANNEL_ID}>"):
+            raise UserInputError(
+                f"There is no channel {quote_user(str(raw))} in this pretend server: "
+                f"its one channel is #{CHANNEL_NAME}."
+            )
+        return CHANNEL_ID
+
+    async def settings_add(self, values: dict[str, Any]) -> None:
+        channel = values.get("channel")
+        channel_id = self._channel_id(channel) if channel is not None else None
+        kind = str(values.get("kind") or "daily")
+        self._confirm(await self.services.schedules.add(GUILD_ID, values["name"], kind, channel_id))
+
+    async def settings_remove(self, values: dict[str, Any]) -> None:
+        removed = await self.services.schedules.remove(GUILD_ID, values["schedule"])
+        remaining = [s.name for s in await self.services.schedules.all(GUILD_ID)]
+        self.screen.say(removed_text(removed, remaining))
+        self.screen.hint("(In Discord, a Remove button asks first.)")
+
+    async def settings_rename(self, values: dict[str, Any]) -> None:
+        self._confirm(await self.services.schedules.rename(GUILD_ID, values["schedule"], values["new_name"]))
+
+    async def settings_tags(self, values: dict[str, Any]) -> None:
+        saved = await self.services.schedules.set_tags(GUILD_ID, values["tags"], self.library, values.get("schedule"))
+        self._confirm(saved)
+
+    async def settings_thread(self, values: dict[str, Any]) -> None:
+        self._confirm(await self.services.schedules.set_thread(GUILD_ID, bool(values["on"]), values.get("schedule")))
 
 
 # --- running -----------------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ from bot.cli.common import EXIT_OK, EXIT_USAGE, content_warning, settings_or_exi
 from bot.core.daytext import local_today, parse_day
 from bot.core.errors import DomainError
 from bot.core.models import Library
-from bot.core.packs import resolve_packs
-from bot.core.posts import DailyPost, build_post
-from bot.core.scheduling import EmptyDay, Schedule
+from bot.core.packs import resolve_packs, resolve_tags
+from bot.core.posts import DailyPost, build_digest, build_post
+from bot.core.scheduling import SCHEDULE_KINDS, EmptyDay, Schedule, ScheduleKind
 from bot.core.timezones import resolve_timezone
 from bot.services.library import load_content
 from bot.ui.daily import daily_post_cards, late_note
@@ -88,11 +88,16 @@ def build_preview(
     empty_day: EmptyDay,
     guild_id: int,
     now_utc: dt.datetime,
+    tags_text: str | None = None,
+    kind: ScheduleKind = "daily",
 ) -> tuple[dt.date, DailyPost | None]:
     zone = resolve_timezone(timezone)
     packs = resolve_packs(packs_text, library) if packs_text else None
+    tags = resolve_tags(tags_text, library) if tags_text else None
     local_date = preview_date(date_text, zone, now_utc)
-    schedule = Schedule(guild_id=guild_id, timezone=zone, packs=packs, empty_day=empty_day)
+    schedule = Schedule(guild_id=guild_id, timezone=zone, packs=packs, empty_day=empty_day, tags=tags, kind=kind)
+    if kind == "weekly":
+        return local_date, build_digest(library, schedule, local_date, (), False)
     return local_date, build_post(library, schedule, local_date, (), False)
 
 
@@ -111,6 +116,8 @@ def run_preview(args: argparse.Namespace, out: TextIO, err: TextIO, now_utc: dt.
             empty_day=args.empty_days,
             guild_id=args.guild,
             now_utc=now,
+            tags_text=args.tags,
+            kind=args.kind,
         )
     except DomainError as exc:
         err.write(plain_markdown(exc.message) + "\n")
@@ -136,6 +143,15 @@ def configure(parser: argparse.ArgumentParser, name: str, choices: Sequence[str]
     )
     parser.add_argument("--timezone", default="UTC", help="the server's timezone, e.g. Europe/Berlin (default: UTC)")
     parser.add_argument("--packs", default=None, metavar="A,B", help="only these packs, by id or name (default: all)")
+    parser.add_argument(
+        "--tags", default=None, metavar="A,B", help="only events with any of these tags (default: any event)"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=list(SCHEDULE_KINDS),
+        default="daily",
+        help="daily: the day's post; weekly: the digest of the seven days from --date (default: daily)",
+    )
     parser.add_argument(
         "--empty-days",
         dest="empty_days",

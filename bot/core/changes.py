@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot.core.errors import UserInputError
 from bot.core.models import Library
-from bot.core.packs import resolve_packs
+from bot.core.packs import resolve_packs, resolve_tags
 from bot.core.scheduling import (
     EMPTY_DAY_CHOICES,
     EmptyDay,
@@ -24,7 +24,21 @@ from bot.core.scheduling import (
 )
 from bot.core.timezones import resolve_timezone
 
-ChangeKind = Literal["channel", "time", "timezone", "days", "packs", "empty_days", "role", "pause", "resume"]
+ChangeKind = Literal[
+    "channel",
+    "time",
+    "timezone",
+    "days",
+    "packs",
+    "empty_days",
+    "role",
+    "pause",
+    "resume",
+    "add",
+    "rename",
+    "tags",
+    "thread",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +69,14 @@ def set_days(current: Schedule, text: str) -> Change:
 
 def set_packs(current: Schedule, text: str, library: Library) -> Change:
     return Change(dataclasses.replace(current, packs=resolve_packs(text, library)), "packs")
+
+
+def set_tags(current: Schedule, text: str, library: Library) -> Change:
+    return Change(dataclasses.replace(current, tags=resolve_tags(text, library)), "tags")
+
+
+def set_thread(current: Schedule, on: bool) -> Change:
+    return Change(dataclasses.replace(current, thread=on), "thread", unchanged=current.thread == on)
 
 
 def set_empty_days(current: Schedule, mode: str) -> Change:

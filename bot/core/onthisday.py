@@ -57,10 +57,15 @@ class DayEntries:
         return not self.events
 
 
-def _allowed(events: Iterable[Event], packs: Collection[str] | None) -> list[Event]:
-    if packs is None:
+def _allowed(
+    events: Iterable[Event], packs: Collection[str] | None, tags: Collection[str] | None = None
+) -> list[Event]:
+    """``events`` in one of ``packs`` and with any of ``tags`` (None: no restriction)."""
+    if packs is None and tags is None:
         return list(events)
-    return [e for e in events if e.pack in packs]
+    return [
+        e for e in events if (packs is None or e.pack in packs) and (tags is None or any(t in tags for t in e.tags))
+    ]
 
 
 def without_covered_overviews(events: Sequence[Event]) -> list[Event]:
@@ -72,17 +77,24 @@ def without_covered_overviews(events: Sequence[Event]) -> list[Event]:
 
 
 def events_on(
-    library: Library, month: int, day: int, *, year: int | None = None, packs: Collection[str] | None = None
+    library: Library,
+    month: int,
+    day: int,
+    *,
+    year: int | None = None,
+    packs: Collection[str] | None = None,
+    tags: Collection[str] | None = None,
 ) -> tuple[Event, ...]:
     """Day-precise events on (or spanning) ``month``-``day``, chronologically.
 
     With ``year`` a non-leap year and the day 28 February, the events of 29 February are
-    included too. ``packs`` restricts the result to those packs. An overview is left out when
+    included too. ``packs`` restricts the result to those packs, ``tags`` to events with any of
+    those tags. An overview is left out when
     one of its parts is in the result (see :func:`without_covered_overviews`).
     """
-    found = _allowed(library.by_month_day.get((month, day), ()), packs)
+    found = _allowed(library.by_month_day.get((month, day), ()), packs, tags)
     if (month, day) == (2, 28) and year is not None and not calendar.isleap(year):
-        leap_day = _allowed(library.by_month_day.get((2, 29), ()), packs)
+        leap_day = _allowed(library.by_month_day.get((2, 29), ()), packs, tags)
         if leap_day:
             seen = {e.id for e in found}
             found.extend(e for e in leap_day if e.id not in seen)
@@ -106,13 +118,14 @@ def on_this_day(
     year: int | None = None,
     packs: Collection[str] | None = None,
     window: int = NEARBY_DAYS,
+    tags: Collection[str] | None = None,
 ) -> DayEntries:
     """Every event for the day; if there is none, those of the nearest days within ``window``.
 
     ``year`` is the year the day is being shown in (for the 29 February rule and for which days
     are neighbours); leave it out to treat the day as in a leap year.
     """
-    exact = events_on(library, month, day, year=year, packs=packs)
+    exact = events_on(library, month, day, year=year, packs=packs, tags=tags)
     if exact:
         return DayEntries(month, day, exact, nearby=False, total=len(exact))
     nearby: list[Event] = []
@@ -120,7 +133,7 @@ def on_this_day(
     for distance in range(1, window + 1):
         for offset in (-distance, distance):
             shifted = _shift(month, day, year, offset)
-            for event in events_on(library, *shifted, year=year, packs=packs):
+            for event in events_on(library, *shifted, year=year, packs=packs, tags=tags):
                 if event.id not in seen:
                     seen.add(event.id)
                     nearby.append(event)
@@ -169,9 +182,10 @@ def select_for_post(
     recent_ids: Collection[str] = frozenset(),
     packs: Collection[str] | None = None,
     limit: int = POST_LIMIT,
+    tags: Collection[str] | None = None,
 ) -> DayEntries:
     """The events a daily post shows on ``year``-``month``-``day``: :func:`on_this_day` then a pick."""
-    entries = on_this_day(library, month, day, year=year, packs=packs)
+    entries = on_this_day(library, month, day, year=year, packs=packs, tags=tags)
     picked = pick_for_day(
         entries.events, year=year, month=month, day=day, guild_id=guild_id, recent_ids=recent_ids, limit=limit
     )

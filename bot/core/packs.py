@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bot.core.errors import UserInputError
 from bot.core.models import Library
 from bot.core.text import quote_user, shorten
@@ -85,4 +87,59 @@ def pack_choices(text: str, library: Library, limit: int = 25) -> list[tuple[str
         name = f"{prefix}, {pack.name}" if prefix else f"{pack.name} ({pack.id})"
         if len(value) <= 100:
             out.append((shorten(name, 100), value))
+    return out[:limit]
+
+
+#: Words that mean "any tag" (no tag filter).
+ANY_TAGS = ("any", "all", "every", "everything", "*", "none")
+
+
+def _tag_key(text: str) -> str:
+    return "-".join(text.strip().casefold().replace("_", " ").replace("-", " ").split())
+
+
+def resolve_tags(text: str, library: Library) -> frozenset[str] | None:
+    """``any`` (None: no tag filter) or a comma-separated list of the library's tags; an event
+    matches a filter if it has any of its tags. Unknown tags are refused, naming the known ones."""
+    raw = text.strip()
+    if _tag_key(raw) in ANY_TAGS or not raw:
+        return None
+    known = library.tags | {t for e in library.events.values() for t in e.tags}
+    chosen: set[str] = set()
+    unknown: list[str] = []
+    for part in raw.split(","):
+        key = _tag_key(part)
+        if not key:
+            continue
+        if key in known:
+            chosen.add(key)
+        else:
+            unknown.append(part.strip()[:40])
+    if unknown:
+        vocabulary = sorted(known)
+        close = sorted({m for u in unknown for m in difflib.get_close_matches(_tag_key(u), vocabulary, 3, 0.75)})
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UserInputError(
+            f"I don't know the tag(s) {', '.join(repr(u) for u in unknown)}.{hint} "
+            "Start typing to see the tags (or use `any` for every event)."
+        )
+    if not chosen:
+        raise UserInputError("Please name at least one tag, like strike, or `any` for every event.")
+    return frozenset(chosen)
+
+
+def tag_choices(text: str, library: Library, limit: int = 25) -> list[str]:
+    """Autocomplete for a comma-separated list of tags: complete the last one, keep the ones before."""
+    head, _, last = text.rpartition(",")
+    done = [_tag_key(p) for p in head.split(",") if _tag_key(p)] if head else []
+    query = _tag_key(last)
+    prefix = ", ".join(done)
+    known = sorted(library.tags | {t for e in library.events.values() for t in e.tags})
+    out: list[str] = [] if done or (query and not "any".startswith(query)) else ["any"]
+    for tag in known:
+        if tag in done or (query and query not in tag):
+            continue
+        value = f"{prefix}, {tag}" if prefix else tag
+        if len(value) <= 100:
+            out.append(value)
     return out[:limit]

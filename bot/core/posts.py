@@ -14,13 +14,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import Article, Event, Library
-from bot.core.onthisday import POST_LIMIT, select_for_post
+from bot.core.onthisday import POST_LIMIT, events_on, pick_for_day, select_for_post
 from bot.core.scheduling import Schedule
 
 #: Events posted to a server within this many days are avoided when the day has others.
 RECENT_DAYS = 60
 
-PostKind = Literal["events", "week", "article"]
+PostKind = Literal["events", "week", "article", "digest"]
+
+#: Days a weekly digest covers (the post's day and the six after it).
+DIGEST_DAYS = 7
+#: Events a weekly digest lists at most (one line each; a select menu holds 25 options).
+DIGEST_LIMIT = 25
 
 
 # --- the post --------------------------------------------------------------------------------
@@ -47,12 +52,32 @@ class DailyPost:
     #: Stable per (server, schedule, day), at most 25 characters: Discord's ``nonce`` with
     #: ``enforce_nonce`` makes a repeated send within a few minutes return the first message.
     nonce: str = ""
+    #: A weekly digest: each day of the coming week that has events, with them (``events`` has them all).
+    days: tuple[tuple[dt.date, tuple[Event, ...]], ...] = ()
 
     @property
     def entry_ids(self) -> tuple[str, ...]:
         if self.article is not None:
             return (self.article.id,)
         return tuple(e.id for e in self.events)
+
+
+#: Discord's longest thread name.
+THREAD_NAME_LIMIT = 100
+
+
+def thread_name(post: DailyPost) -> str:
+    """The discussion thread's name: the post's main event (or article), or the digest's week."""
+    if post.kind == "digest":
+        name = f"The week from {post.local_date.isoformat()}"
+    elif post.article is not None:
+        name = post.article.title
+    elif post.events:
+        name = post.events[0].title
+    else:
+        name = f"On this day, {post.local_date.isoformat()}"
+    name = " ".join(name.split())
+    return name if len(name) <= THREAD_NAME_LIMIT else name[: THREAD_NAME_LIMIT - 1].rstrip() + "…"
 
 
 def post_nonce(guild_id: int, schedule_id: int, local_date: dt.date) -> str:
@@ -66,9 +91,20 @@ def _seeded(schedule: Schedule, local_date: dt.date) -> random.Random:
 
 
 def pick_article(
-    library: Library, packs: Collection[str] | None, recent_ids: Collection[str], rng: random.Random
+    library: Library,
+    packs: Collection[str] | None,
+    recent_ids: Collection[str],
+    rng: random.Random,
+    tags: Collection[str] | None = None,
 ) -> Article | None:
-    pool = sorted((a for a in library.articles.values() if packs is None or a.pack in packs), key=lambda a: a.id)
+    pool = sorted(
+        (
+            a
+            for a in library.articles.values()
+            if (packs is None or a.pack in packs) and (tags is None or any(t in tags for t in a.tags))
+        ),
+        key=lambda a: a.id,
+    )
     fresh = [a for a in pool if a.id not in recent_ids]
     pool = fresh or pool
     return rng.choice(pool) if pool else None
@@ -110,14 +146,92 @@ def build_post(
         )
 
     y, m, d = local_date.year, local_date.month, local_date.day
-    day = select_for_post(library, y, m, d, guild_id=schedule.guild_id, recent_ids=recent_ids, packs=packs, limit=limit)
+    day = select_for_post(
+        library,
+        y,
+        m,
+        d,
+        guild_id=schedule.guild_id,
+        recent_ids=recent_ids,
+        packs=packs,
+        limit=limit,
+        tags=schedule.tags,
+    )
     if day.events and not day.nearby:
         return make("events", day.events, None, day.total)
     if schedule.empty_day == "week":
         return make("week", day.events, None, day.total) if day.events else None
     if schedule.empty_day == "article":
-        article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date))
+        article = pick_article(library, packs, recent_ids, _seeded(schedule, local_date), schedule.tags)
         if article is None:
             return None
         return make("article", (), article, 1)
     return None
+
+
+def build_digest(
+    library: Library,
+    schedule: Schedule,
+    local_date: dt.date,
+    recent_ids: Collection[str],
+    late: bool,
+    *,
+    scheduled_at: dt.datetime | None = None,
+    limit: int = DIGEST_LIMIT,
+) -> DailyPost | None:
+    """A weekly digest: the events of ``local_date`` and the six days after it, grouped by day,
+    or None when the week has none.
+
+    At most ``limit`` events in all (a select menu opens any of them, and holds 25), shared out
+    day by day so a busy day does not crowd out the others; each day's are picked as a daily
+    post picks them. The schedule's packs and tags apply; events it posted recently are avoided
+    when a day has others. Deterministic per server, schedule and week, so a retry rebuilds it.
+    """
+    found: list[tuple[dt.date, list[Event]]] = []
+    seen: set[str] = set()
+    for offset in range(DIGEST_DAYS):
+        day = local_date + dt.timedelta(days=offset)
+        events = [
+            e
+            for e in events_on(library, day.month, day.day, year=day.year, packs=schedule.packs, tags=schedule.tags)
+            if e.id not in seen
+        ]
+        seen.update(e.id for e in events)
+        found.append((day, events))
+    total = sum(len(events) for _, events in found)
+    # Round-robin shares: one more event for each day that has more, until the limit.
+    shares = [0] * len(found)
+    left = min(limit, total)
+    while left > 0:
+        for i, (_, events) in enumerate(found):
+            if left > 0 and shares[i] < len(events):
+                shares[i] += 1
+                left -= 1
+    days: list[tuple[dt.date, tuple[Event, ...]]] = []
+    for (day, events), share in zip(found, shares, strict=True):
+        picked = pick_for_day(
+            events,
+            year=day.year,
+            month=day.month,
+            day=day.day,
+            guild_id=schedule.guild_id,
+            recent_ids=recent_ids,
+            limit=share,
+        )
+        if picked:
+            days.append((day, picked))
+    if not days:
+        return None
+    return DailyPost(
+        guild_id=schedule.guild_id,
+        schedule_id=schedule.schedule_id,
+        local_date=local_date,
+        kind="digest",
+        events=tuple(e for _, events in days for e in events),
+        total=total,
+        late=late,
+        scheduled_at=scheduled_at,
+        timezone=schedule.timezone,
+        nonce=post_nonce(schedule.guild_id, schedule.schedule_id, local_date),
+        days=tuple(days),
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -32,10 +32,17 @@ from bot.core.timezones import ensure_utc, get_zone
 EmptyDay = Literal["skip", "week", "article"]
 EMPTY_DAY_CHOICES: tuple[EmptyDay, ...] = get_args(EmptyDay)
 PostStatus = Literal["claimed", "sent", "failed", "skipped"]
+ScheduleKind = Literal["daily", "weekly"]
+SCHEDULE_KINDS: tuple[ScheduleKind, ...] = get_args(ScheduleKind)
 
-#: Every server has one schedule for now; the storage is keyed by (guild_id, schedule_id) so a
-#: server can have several later without a rewrite.
+#: A server's first schedule (and the one every server had before schedules had names).
 DEFAULT_SCHEDULE_ID = 1
+DEFAULT_SCHEDULE_NAME = "daily"
+#: Schedules one server may have.
+MAX_SCHEDULES = 10
+SCHEDULE_NAME_MAX = 32
+#: A weekly digest goes out on Mondays unless the server chooses other days.
+WEEKLY_DEFAULT_DAYS: frozenset[int] = frozenset({0})
 DEFAULT_POST_TIME = dt.time(9, 0)
 DEFAULT_TIMEZONE = "UTC"
 ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
@@ -50,7 +57,7 @@ ScheduleKey = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """One server's daily-post settings."""
+    """One of a server's scheduled posts (up to :data:`MAX_SCHEDULES`, each with its own name)."""
 
     guild_id: int
     schedule_id: int = DEFAULT_SCHEDULE_ID
@@ -66,6 +73,14 @@ class Schedule:
     empty_day: EmptyDay = "skip"
     #: Pack ids whose events may be posted; ``None`` means every pack.
     packs: frozenset[str] | None = None
+    #: The name the server calls it by (unique within the server, see :func:`parse_schedule_name`).
+    name: str = DEFAULT_SCHEDULE_NAME
+    #: ``daily``: the day's events; ``weekly``: a digest of the coming seven days.
+    kind: ScheduleKind = "daily"
+    #: An event is posted only if it has any of these tags; ``None`` means any event.
+    tags: frozenset[str] | None = None
+    #: Open a public discussion thread on each post.
+    thread: bool = False
 
     def __post_init__(self) -> None:
         if not self.weekdays:
@@ -76,6 +91,8 @@ class Schedule:
             raise ValueError(f"empty_day must be one of {EMPTY_DAY_CHOICES}, got {self.empty_day!r}")
         if self.post_time.tzinfo is not None:
             raise ValueError("post_time is a local wall-clock time without tzinfo")
+        if self.kind not in SCHEDULE_KINDS:
+            raise ValueError(f"kind must be one of {SCHEDULE_KINDS}, got {self.kind!r}")
 
     @property
     def key(self) -> ScheduleKey:
@@ -107,6 +124,10 @@ class PostState:
     error_at: dt.datetime | None = None
     attempts: int = 0
     late: bool = False
+    #: The discussion thread opened on the post (schedules with ``thread`` on).
+    thread_id: int | None = None
+    #: Why the thread could not be opened (the post itself went out).
+    thread_error: str | None = None
 
     @property
     def key(self) -> ScheduleKey:
@@ -123,6 +144,62 @@ class DuePost:
     late: bool = False
     #: How long after the (DST-adjusted) post time this was found due.
     delay: dt.timedelta = field(default=dt.timedelta(0), compare=False)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def parse_schedule_name(text: str) -> str:
+    """A schedule name as stored: lowercase letters, digits, ``-`` and ``_``, at most 32 characters.
+
+    Spaces become hyphens (``Labour History`` -> ``labour-history``). Raises
+    :class:`UserInputError` saying what to type instead.
+    """
+    name = "-".join(text.strip().lower().split())
+    if not name:
+        raise UserInputError("Please give the schedule a name, like `labour` or `weekly`.")
+    if len(name) > SCHEDULE_NAME_MAX:
+        raise UserInputError(
+            f"Schedule names are at most {SCHEDULE_NAME_MAX} characters; {quote_user(text, 40)} is longer."
+        )
+    if not _NAME_RE.match(name):
+        raise UserInputError(
+            f"{quote_user(text, 40)} can't be a schedule name: use letters, digits, `-` and `_` "
+            "(like `labour-history`)."
+        )
+    return name
+
+
+def find_schedule(schedules: Sequence[Schedule], name: str | None, guild_id: int) -> Schedule:
+    """The schedule called ``name`` (any case), or with no name the server's first one.
+
+    A server with no stored schedule gets the defaults (named ``daily``, not stored). An unknown
+    name raises :class:`UserInputError` listing the server's schedules.
+    """
+    if name is None or not name.strip():
+        return schedules[0] if schedules else Schedule(guild_id=guild_id)
+    wanted = "-".join(name.strip().lower().split())
+    for schedule in schedules:
+        if schedule.name == wanted:
+            return schedule
+    if not schedules and wanted == DEFAULT_SCHEDULE_NAME:
+        return Schedule(guild_id=guild_id)
+    known = ", ".join(f"`{s.name}`" for s in schedules) or f"`{DEFAULT_SCHEDULE_NAME}`"
+    raise UserInputError(
+        f"This server has no schedule called {quote_user(name, 40)}. Its schedules: {known} "
+        "(`/settings add` makes a new one)."
+    )
+
+
+def schedule_name_choices(schedules: Sequence[Schedule], text: str, limit: int = 25) -> list[str]:
+    """Names for autocomplete: those starting with what was typed first, then those containing it."""
+    query = "-".join(text.strip().lower().split())
+    names = [s.name for s in schedules] or [DEFAULT_SCHEDULE_NAME]
+    starts = [n for n in names if n.startswith(query)]
+    contains = [n for n in names if query in n and n not in starts]
+    return (starts + contains)[:limit]
 
 
 # --- time of day ---------------------------------------------------------------------------

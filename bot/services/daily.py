@@ -54,7 +54,7 @@ from typing import Literal, Protocol
 from bot.core.clock import Clock
 from bot.core.models import Library
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
-from bot.core.posts import RECENT_DAYS, DailyPost, build_post
+from bot.core.posts import RECENT_DAYS, DailyPost, build_digest, build_post, thread_name
 from bot.core.scheduling import (
     DEFAULT_CATCHUP,
     DEFAULT_LATE_AFTER,
@@ -76,6 +76,10 @@ log = logging.getLogger(__name__)
 
 #: Post history older than this is pruned by :meth:`DailyPoster.maintenance`.
 HISTORY_DAYS = 120
+#: Requests to open a post's discussion thread, at most (after 429s, 5xx or timeouts).
+THREAD_ATTEMPTS = 3
+#: Seconds waited at most between two of them.
+THREAD_RETRY_MAX = 30.0
 #: Seconds before a claimed post whose database went away is tried again.
 STORAGE_RETRY_DELAY = 30.0
 
@@ -103,6 +107,10 @@ class Sender(Protocol):
 
     async def find_sent(self, channel_id: int, payload: DailyPost, after: dt.datetime) -> int | None:
         """The id of this post if it is already in the channel (sent after ``after``), else None."""
+        ...
+
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open a public thread named ``name`` on the message; the thread's id. Raises the same errors."""
         ...
 
 
@@ -460,7 +468,34 @@ class DailyPoster:
         await self.posts.record_sent(job.key, job.due.local_date, message_id, at=self.clock.now())
         self._outcome(job, "sent", message_id=message_id)
         log.debug("daily post for server %s on %s sent: message %s", job.key[0], job.due.local_date, message_id)
+        await self._open_thread(job, job.post, message_id)
         return None
+
+    async def _open_thread(self, job: _Job, post: DailyPost, message_id: int) -> None:
+        """Open the discussion thread on a sent post, once: a failure is recorded, never retried
+        (the post itself is out; posting it again for a thread would be worse)."""
+        schedule = job.due.schedule
+        if not schedule.thread or schedule.channel_id is None:
+            return
+        error: str | None = None
+        thread_id: int | None = None
+        try:
+            thread_id = await self._thread_request(schedule.channel_id, message_id, thread_name(post))
+        except PostForbidden:
+            error = (
+                f"I'm missing Create Public Threads or Send Messages in Threads in <#{schedule.channel_id}>; "
+                "the post went out without its thread"
+            )
+        except PostNotFound:
+            error = "the post was gone before its thread could be opened"
+        except PostRetryable as exc:
+            error = f"Discord was busy ({exc.reason or 'temporary error'}); the post went out without its thread"
+        except Exception:
+            log.exception("opening the thread on server %s's post failed unexpectedly", schedule.guild_id)
+            error = "unexpected error while opening the thread (logged); the post went out without it"
+        await self.posts.record_thread(job.key, job.due.local_date, thread_id=thread_id, error=error)
+        if error is not None:
+            log.warning("no thread on server %s's post of %s: %s", schedule.guild_id, job.due.local_date, error)
 
     async def _claim(self, job: _Job) -> bool:
         """Claim the day (the insert is the lock); False when there is nothing to do."""
@@ -491,6 +526,7 @@ class DailyPoster:
             if found is not None:
                 await self.posts.record_sent(job.key, due.local_date, found, at=self.clock.now())
                 self._outcome(job, "recovered", message_id=found, detail="found already posted")
+                await self._open_thread(job, post, found)
                 return True
         job.recovering = False
         now = self.clock.now()
@@ -507,6 +543,20 @@ class DailyPoster:
             await self.limiter.acquire()
         job.attempts += 1
         return await self.sender.send(schedule.channel_id, schedule.role_id, post)
+
+    async def _thread_request(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open the thread, waiting out up to :data:`THREAD_ATTEMPTS` - 1 rate limits or outages
+        (asking again cannot post anything twice: a message has at most one thread)."""
+        for attempt in range(1, THREAD_ATTEMPTS + 1):
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            try:
+                return await self.sender.open_thread(channel_id, message_id, name)
+            except PostRetryable as exc:
+                if attempt == THREAD_ATTEMPTS:
+                    raise
+                await self._sleep(min(THREAD_RETRY_MAX, max(exc.retry_after or 0.0, self.backoff_base * attempt)))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pause(self, job: _Job, exc: PostForbidden | PostNotFound) -> None:
         """403 or 404: release the claim (nothing was posted) and pause with a reason."""
@@ -557,9 +607,12 @@ async def post_for(
     scheduled_at: dt.datetime | None = None,
     recent_days: int = RECENT_DAYS,
 ) -> DailyPost | None:
-    """The post ``schedule`` sends on ``local_date``, avoiding what it posted in the last ``recent_days``."""
+    """The post ``schedule`` sends on ``local_date`` (a weekly digest for a ``weekly`` schedule),
+    avoiding what it posted in the last ``recent_days``."""
     since = local_date - dt.timedelta(days=recent_days)
-    recent = await posts.recent_entry_ids(schedule.guild_id, since, local_date)
+    recent = await posts.recent_entry_ids(schedule.guild_id, since, local_date, schedule.schedule_id)
+    if schedule.kind == "weekly":
+        return build_digest(library, schedule, local_date, recent, late, scheduled_at=scheduled_at)
     return build_post(library, schedule, local_date, recent, late, scheduled_at=scheduled_at)
 
 

@@ -31,6 +31,7 @@ class CopyReport:
 
     @property
     def rows(self) -> int:
+        """Rows copied, by table."""
         return sum(self.tables.values())
 
 
@@ -116,6 +117,7 @@ async def _copy(source: SQLiteDatabase, target: PostgresDatabase) -> CopyReport:
 
 
 async def target_tables(conn: Conn) -> list[str]:
+    """The tables the bot made in the target database (to refuse a target that is not empty)."""
     rows = await conn.fetch(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'"

@@ -136,6 +136,7 @@ def migrations(dialect: Dialect = "sqlite") -> tuple[Migration, ...]:
 
 
 def latest_version() -> int:
+    """The highest migration number shipped with the bot."""
     return len(migrations())
 
 
@@ -148,6 +149,7 @@ def to_iso(value: dt.datetime) -> str:
 
 
 def from_iso(value: str | None) -> dt.datetime | None:
+    """An ISO-8601 text from the database as an aware UTC datetime (None stays None)."""
     if value is None:
         return None
     return assume_utc(dt.datetime.fromisoformat(value))
@@ -190,13 +192,16 @@ class Transaction(ABC):
         """Run one statement; returns the number of rows changed."""
 
     @abstractmethod
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for each set of parameters."""
 
     @abstractmethod
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
 
     @abstractmethod
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query."""
 
 
 class Database(ABC):
@@ -235,7 +240,8 @@ class Database(ABC):
     async def _open(cls, target: str | os.PathLike[str], *, migrate: bool) -> Database: ...
 
     @abstractmethod
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Close the connection (or pool); safe to call twice."""
 
     async def __aenter__(self) -> Database:
         return self
@@ -252,13 +258,16 @@ class Database(ABC):
         effect (every statement the repositories run alone is)."""
 
     @abstractmethod
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for each set of parameters, in one transaction."""
 
     @abstractmethod
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
 
     @abstractmethod
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query."""
 
     @abstractmethod
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Transaction]:
@@ -291,10 +300,12 @@ class Database(ABC):
     # --- key/value (the bot's MetaStore protocol) ----------------------------------------
 
     async def get_meta(self, key: str) -> str | None:
+        """A value of the small key/value table, or None."""
         row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row["value"])
 
     async def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the small key/value table."""
         await self.execute(
             "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -302,6 +313,7 @@ class Database(ABC):
         )
 
     async def delete_meta(self, key: str) -> None:
+        """Remove a key from the small key/value table."""
         await self.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     # --- operations ----------------------------------------------------------------------

@@ -19,6 +19,8 @@ DEPARTURE_GRACE = dt.timedelta(days=30)
 
 
 class GuildsRepository:
+    """The servers the bot is in, and when it left those it is no longer in."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 

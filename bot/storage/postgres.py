@@ -419,6 +419,7 @@ class PostgresDatabase(Database):
         return [str(r["table_name"]) for r in rows]
 
     async def columns(self, table: str) -> list[str]:
+        """The column names of ``table``, in order."""
         rows = await self.fetchall(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
             "AND table_name = ? ORDER BY ordinal_position",

@@ -18,11 +18,12 @@ from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, local_date, status, entry_id, message_id, claimed_at, posted_at, error, error_at, "
-    "attempts, late"
+    "attempts, late, thread_id, thread_error"
 )
 
 
 def row_to_state(row: Row) -> PostState:
+    """A post-history row as a :class:`PostState`."""
     claimed_at = from_iso(row["claimed_at"])
     assert claimed_at is not None
     return PostState(
@@ -38,10 +39,14 @@ def row_to_state(row: Row) -> PostState:
         error_at=from_iso(row["error_at"]),
         attempts=int(row["attempts"]),
         late=bool(row["late"]),
+        thread_id=None if row["thread_id"] is None else int(row["thread_id"]),
+        thread_error=row["thread_error"],
     )
 
 
 class PostsRepository:
+    """Each schedule's post history: claims, sends, skips and failures, one row per local day."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -89,10 +94,21 @@ class PostsRepository:
         return inserted == 1
 
     async def record_sent(self, key: ScheduleKey, local_date: dt.date, message_id: int, *, at: dt.datetime) -> None:
+        """Record the message that carried the day's post, closing its claim."""
         await self._db.execute(
             "UPDATE post_log SET status = 'sent', message_id = ?, posted_at = ? "
             "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
             (message_id, to_iso(at), *key, local_date.isoformat()),
+        )
+
+    async def record_thread(
+        self, key: ScheduleKey, local_date: dt.date, *, thread_id: int | None = None, error: str | None = None
+    ) -> None:
+        """The discussion thread opened on the day's post, or why it could not be opened."""
+        await self._db.execute(
+            "UPDATE post_log SET thread_id = ?, thread_error = ? "
+            "WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
+            (thread_id, error, *key, local_date.isoformat()),
         )
 
     async def record_attempt(self, key: ScheduleKey, local_date: dt.date, error: str, *, at: dt.datetime) -> int:
@@ -124,6 +140,7 @@ class PostsRepository:
     # --- queries -------------------------------------------------------------------------
 
     async def get(self, key: ScheduleKey, local_date: dt.date) -> PostState | None:
+        """The history row of one schedule on one local day, or None."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM post_log WHERE guild_id = ? AND schedule_id = ? AND local_date = ?",
             (*key, local_date.isoformat()),
@@ -176,17 +193,25 @@ class PostsRepository:
         )
         return [row_to_state(r) for r in rows]
 
-    async def recent_entry_ids(self, guild_id: int, since: dt.date, before: dt.date) -> frozenset[str]:
-        """Ids of everything posted to a server (any schedule) on local days ``since <= day < before``."""
-        rows = await self._db.fetchall(
+    async def recent_entry_ids(
+        self, guild_id: int, since: dt.date, before: dt.date, schedule_id: int | None = None
+    ) -> frozenset[str]:
+        """Ids of everything posted on local days ``since <= day < before``, by one schedule if
+        ``schedule_id`` is given, else by any schedule of the server."""
+        query = (
             "SELECT DISTINCT e.entry_id FROM post_entries AS e JOIN post_log AS p "
             "USING (guild_id, schedule_id, local_date) "
-            "WHERE e.guild_id = ? AND e.local_date >= ? AND e.local_date < ? AND p.status IN ('claimed', 'sent')",
-            (guild_id, since.isoformat(), before.isoformat()),
+            "WHERE e.guild_id = ? AND e.local_date >= ? AND e.local_date < ? AND p.status IN ('claimed', 'sent')"
         )
+        args: tuple[object, ...] = (guild_id, since.isoformat(), before.isoformat())
+        if schedule_id is not None:
+            query += " AND e.schedule_id = ?"
+            args = (*args, schedule_id)
+        rows = await self._db.fetchall(query, args)
         return frozenset(str(r[0]) for r in rows)
 
     async def entry_ids(self, key: ScheduleKey, local_date: dt.date) -> tuple[str, ...]:
+        """The events (or article) a day's post carried."""
         rows = await self._db.fetchall(
             "SELECT entry_id FROM post_entries WHERE guild_id = ? AND schedule_id = ? AND local_date = ? "
             "ORDER BY entry_id",

@@ -16,19 +16,22 @@ from bot.storage.database import Database, Row, Transaction, from_iso, to_iso
 
 _COLUMNS = (
     "guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, paused_reason, role_id, "
-    "empty_day, packs"
+    "empty_day, packs, name, kind, tags, thread"
 )
 
 
 def weekdays_to_mask(days: frozenset[int]) -> int:
+    """Weekdays (0 = Monday) as the stored bit mask."""
     return sum(1 << d for d in days)
 
 
 def mask_to_weekdays(mask: int) -> frozenset[int]:
+    """The stored bit mask as weekdays (0 = Monday)."""
     return frozenset(d for d in range(7) if mask & (1 << d))
 
 
 def _packs_to_text(packs: frozenset[str] | None) -> str | None:
+    """Packs or tags as a JSON list (sorted), or NULL for "any"."""
     return None if packs is None else json.dumps(sorted(packs))
 
 
@@ -40,6 +43,7 @@ def _packs_from_text(text: str | None) -> frozenset[str] | None:
 
 
 def row_to_schedule(row: Row) -> Schedule:
+    """A settings row as a :class:`Schedule`."""
     hour, minute = (int(part) for part in str(row["post_time"]).split(":"))
     empty_day: str = row["empty_day"]
     return Schedule(
@@ -54,10 +58,15 @@ def row_to_schedule(row: Row) -> Schedule:
         role_id=None if row["role_id"] is None else int(row["role_id"]),
         empty_day=empty_day if empty_day in EMPTY_DAY_CHOICES else "skip",
         packs=_packs_from_text(row["packs"]),
+        name=str(row["name"]),
+        kind="weekly" if row["kind"] == "weekly" else "daily",
+        tags=_packs_from_text(row["tags"]),
+        thread=bool(row["thread"]),
     )
 
 
 async def ensure_guild(tx: Transaction, guild_id: int, at: dt.datetime) -> None:
+    """Make sure the server has a row in the servers table."""
     await tx.execute(
         "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, to_iso(at))
     )
@@ -70,6 +79,7 @@ class SettingsRepository:
         self._db = db
 
     async def get(self, guild_id: int, schedule_id: int = DEFAULT_SCHEDULE_ID) -> Schedule | None:
+        """The server's stored schedule, or None if it was never set up."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? AND schedule_id = ?", (guild_id, schedule_id)
         )
@@ -81,6 +91,7 @@ class SettingsRepository:
         return found if found is not None else Schedule(guild_id=guild_id, schedule_id=schedule_id)
 
     async def for_guild(self, guild_id: int) -> list[Schedule]:
+        """Every schedule of one server."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM schedules WHERE guild_id = ? ORDER BY schedule_id", (guild_id,)
         )
@@ -104,11 +115,13 @@ class SettingsRepository:
             await ensure_guild(tx, schedule.guild_id, now)
             await tx.execute(
                 "INSERT INTO schedules (guild_id, schedule_id, channel_id, post_time, timezone, weekdays, enabled, "
-                "paused_reason, role_id, empty_day, packs, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "paused_reason, role_id, empty_day, packs, name, kind, tags, thread, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, schedule_id) DO UPDATE SET channel_id = excluded.channel_id, "
                 "post_time = excluded.post_time, timezone = excluded.timezone, weekdays = excluded.weekdays, "
                 "enabled = excluded.enabled, paused_reason = excluded.paused_reason, role_id = excluded.role_id, "
-                "empty_day = excluded.empty_day, packs = excluded.packs, updated_at = excluded.updated_at",
+                "empty_day = excluded.empty_day, packs = excluded.packs, name = excluded.name, kind = excluded.kind, "
+                "tags = excluded.tags, thread = excluded.thread, updated_at = excluded.updated_at",
                 (
                     schedule.guild_id,
                     schedule.schedule_id,
@@ -121,6 +134,10 @@ class SettingsRepository:
                     schedule.role_id,
                     schedule.empty_day,
                     _packs_to_text(schedule.packs),
+                    schedule.name,
+                    schedule.kind,
+                    _packs_to_text(schedule.tags),
+                    int(schedule.thread),
                     to_iso(now),
                 ),
             )
@@ -146,6 +163,7 @@ class SettingsRepository:
         return changed > 0
 
     async def record_error(self, key: ScheduleKey, error: str, *, at: dt.datetime) -> None:
+        """Remember the last error of a schedule, for ``/settings show``."""
         await self._db.execute(
             "UPDATE schedules SET last_error = ?, last_error_at = ? WHERE guild_id = ? AND schedule_id = ?",
             (error, to_iso(at), *key),
@@ -161,6 +179,15 @@ class SettingsRepository:
         at = from_iso(row["last_error_at"])
         assert at is not None
         return (str(row["last_error"]), at)
+
+    async def delete(self, key: ScheduleKey) -> bool:
+        """Remove one schedule with its post history (the server's other schedules are untouched)."""
+        return await self._db.execute("DELETE FROM schedules WHERE guild_id = ? AND schedule_id = ?", key) > 0
+
+    async def next_id(self, guild_id: int) -> int:
+        """The id a new schedule of this server gets (never one in use)."""
+        row = await self._db.fetchone("SELECT MAX(schedule_id) FROM schedules WHERE guild_id = ?", (guild_id,))
+        return DEFAULT_SCHEDULE_ID if row is None or row[0] is None else int(row[0]) + 1
 
     async def delete_guild(self, guild_id: int) -> None:
         """Forget a server entirely (its schedules and post log go with it)."""

@@ -228,6 +228,7 @@ class SQLiteDatabase(Database):
         return {str(r[0]) for r in rows}
 
     async def columns(self, table: str) -> list[str]:
+        """The column names of ``table``, in order."""
         rows = await self.fetchall(f"SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
         return [str(r["name"]) for r in rows]
 

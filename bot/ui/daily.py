@@ -14,16 +14,19 @@ from dataclasses import replace
 from bot.core.dates import MONTH_NAMES
 from bot.core.models import Event, Library
 from bot.core.posts import DailyPost
-from bot.core.scheduling import format_post_time
-from bot.core.text import escape_markdown, excerpt
+from bot.core.scheduling import WEEKDAY_NAMES, format_post_time
+from bot.core.text import escape_markdown, excerpt, shorten
 from bot.core.timezones import get_zone, timezone_label
 from bot.ui.layout import (
     BULLET,
     FIELD_VALUE_LIMIT,
+    OPTION_LABEL_LIMIT,
     Card,
     Field,
+    Option,
     article_card,
     day_title,
+    event_option,
     link,
     pack_footer,
     years_ago,
@@ -58,9 +61,14 @@ def event_field(event: Event, year: int | None = None, when: str = "today") -> F
 
 
 def post_heading(post: DailyPost) -> str:
-    """The post's title: the day or that week (worded as ``/onthisday`` words them), or the library."""
+    """The post's title: the day or that week (worded as ``/onthisday`` words them), the week
+    ahead (a weekly digest), or the library."""
     if post.kind in ("events", "week"):
         return day_title(_day_label(post), post.kind == "week")
+    if post.kind == "digest":
+        date_text = f"{post.local_date.day} {MONTH_NAMES[post.local_date.month - 1]}"
+        end = post.local_date + dt.timedelta(days=6)
+        return f"The week ahead in history: {date_text} to {end.day} {MONTH_NAMES[end.month - 1]}"
     return "From the library"
 
 
@@ -75,11 +83,54 @@ def late_note(post: DailyPost) -> str | None:
     return f"This post is late: it was due at {due} ({timezone_label(post.timezone)}) but could not be sent then."
 
 
+#: Characters of one line of a weekly digest (seven days of lines stay within an embed's 6,000).
+DIGEST_LINE_WIDTH = 110
+
+
+def digest_line(event: Event) -> str:
+    """One event of a weekly digest: its year, title and place, on one line."""
+    place = f" · {event.places[0]}" if event.places else ""
+    return shorten(f"`{event.date.year}` {escape_markdown(event.title)}{place}", DIGEST_LINE_WIDTH)
+
+
+def digest_card(post: DailyPost, library: Library, notes: list[str], footer: str) -> Card:
+    """A weekly digest: one field per day of the coming week, one line per event."""
+    fields: list[Field] = []
+    for day, events in post.days:
+        name = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+        chunk: list[str] = []
+        for line in map(digest_line, events):
+            if chunk and len("\n".join([*chunk, line])) > FIELD_VALUE_LIMIT:  # a busy day goes on in a second field
+                fields.append(Field(name, "\n".join(chunk)))
+                name, chunk = f"{name} (continued)", []
+            chunk.append(line)
+        fields.append(Field(name, "\n".join(chunk)))
+    shown = len(post.events)
+    if post.total > shown:
+        notes.append(f"{post.total - shown} more this week: see `/onthisday`.")
+    notes.append("Pick an event from the menu below to read it.")
+    return Card(title=post_heading(post), description="\n".join(notes), fields=tuple(fields), footer=footer, kind="day")
+
+
+def digest_options(post: DailyPost) -> list[Option]:
+    """The menu under a weekly digest: every event in it, labelled with its day."""
+    options = []
+    for day, events in post.days:
+        for event in events:
+            option = event_option(event)
+            label = shorten(f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day}: {event.title}", OPTION_LABEL_LIMIT)
+            options.append(replace(option, label=label))
+    return options[:25]
+
+
 def daily_post_cards(post: DailyPost, library: Library, *, test: bool = False) -> tuple[Card, ...]:
     """The cards of one daily post (the first card carries the heading)."""
     notes: list[str] = []
     if (late := late_note(post)) is not None:
         notes.append(f"*{late}*")
+    if post.kind == "digest":
+        footer = pack_footer(library, [e.pack for e in post.events])
+        return (digest_card(post, library, notes, f"{footer} · {TEST_POST_NOTE}" if test else footer),)
     day = _day_label(post)
     if post.kind == "article" and post.article is not None:
         intro = f"*Nothing in the library happened on {day}, so here is something to read.*"

@@ -16,10 +16,13 @@ from bot.core.dates import MONTH_NAMES
 from bot.core.models import Library
 from bot.core.posts import DailyPost
 from bot.core.scheduling import (
+    DEFAULT_SCHEDULE_NAME,
+    MAX_SCHEDULES,
     WEEKDAY_NAMES,
     EmptyDay,
     PostState,
     Schedule,
+    ScheduleKind,
     ScheduleStatus,
     format_post_time,
     format_weekdays,
@@ -159,6 +162,7 @@ def settings_card(status: ScheduleStatus, library: Library) -> Card:
     s = status.schedule
     fields = [
         Field("Status", state_text(s)),
+        *schedule_fields(status, library),
         Field("Channel", f"<#{s.channel_id}>" if s.channel_id is not None else "not set", inline=True),
         Field("Time", f"{format_post_time(s.post_time)} ({timezone_label(s.timezone)})", inline=True),
         Field("Days", weekdays_text(s.weekdays), inline=True),
@@ -173,12 +177,101 @@ def settings_card(status: ScheduleStatus, library: Library) -> Card:
         fields.append(Field("Last error", f"{shorten(error, 900)} ({timestamp(at, 'f')})"))
     note = "" if status.stored else "These are the defaults: nothing has been set for this server yet.\n"
     return Card(
-        title="Daily post settings",
+        title="Daily post settings" if s.name == DEFAULT_SCHEDULE_NAME else f"Schedule `{s.name}`",
         description=f"{note}Change them with the other `/settings` commands; `/settings preview` shows the next post.",
         fields=tuple(fields),
         footer="Times are shown in your own timezone.",
         kind="info",
     )
+
+
+SCHEDULE_KIND_TEXT: dict[ScheduleKind, str] = {
+    "daily": "the day's events",
+    "weekly": "a digest of the coming seven days",
+}
+
+
+def tags_text(tags: frozenset[str] | None) -> str:
+    return "any event" if tags is None else "events tagged " + " or ".join(sorted(tags))
+
+
+def schedule_fields(status: ScheduleStatus, library: Library) -> list[Field]:
+    """What only schedules other than a plain daily post have (kind, tags, thread, thread problems)."""
+    s = status.schedule
+    fields: list[Field] = []
+    if s.name != DEFAULT_SCHEDULE_NAME or s.kind != "daily":
+        fields.append(Field("Schedule", f"`{s.name}`: {s.kind} ({SCHEDULE_KIND_TEXT[s.kind]})", inline=True))
+    if s.tags is not None:
+        fields.append(Field("Tags", tags_text(s.tags), inline=True))
+    if s.thread:
+        fields.append(Field("Discussion thread", "opened on each post", inline=True))
+    last = status.last_post
+    if last is not None and last.thread_error is not None:
+        fields.append(Field("Thread", f"not opened on the last post: {shorten(last.thread_error, 900)}"))
+    return fields
+
+
+def schedule_line(status: ScheduleStatus, library: Library) -> Field:
+    """One schedule in the ``/settings show`` list: what, where, when, and its next post."""
+    s = status.schedule
+    where = f"<#{s.channel_id}>" if s.channel_id is not None else "no channel yet"
+    when = f"{format_post_time(s.post_time)} {timezone_label(s.timezone)}, {weekdays_text(s.weekdays)}"
+    what = f"{s.kind}, {when}, in {where}"
+    filters = [packs_text(s.packs, library)]
+    if s.tags is not None:
+        filters.append(tags_text(s.tags))
+    if s.thread:
+        filters.append("with a discussion thread")
+    if status.next_post_at is not None and s.active:
+        upcoming = f"Next post: {timestamp(status.next_post_at, 'F')} ({timestamp(status.next_post_at, 'R')})"
+    else:
+        upcoming = state_text(s)
+    return Field(f"{s.name}", shorten(f"{what}; {', '.join(filters)}.\n{upcoming}", 1000))
+
+
+def schedules_card(statuses: Sequence[ScheduleStatus], library: Library) -> Card:
+    """Every schedule of a server with its next post (``/settings show`` with several schedules)."""
+    return Card(
+        title=f"Scheduled posts ({len(statuses)} of {MAX_SCHEDULES})",
+        description=(
+            "Every other `/settings` command takes `schedule:` to change one of these "
+            "(without it, the first). `/settings show schedule:` shows one in full."
+        ),
+        fields=tuple(schedule_line(s, library) for s in statuses),
+        footer="Times are shown in your own timezone.",
+        kind="info",
+    )
+
+
+def schedule_change_text(change: Change, library: Library) -> str | None:
+    """What adding, renaming, a tag filter or the thread option did (None: another kind of change)."""
+    s = change.schedule
+    if change.kind == "add":
+        where = (
+            f"It posts in <#{s.channel_id}>."
+            if s.channel_id is not None
+            else f"Choose its channel with `/settings channel schedule:{s.name}`."
+        )
+        return (
+            f"Added the {s.kind} schedule `{s.name}` ({SCHEDULE_KIND_TEXT[s.kind]}, {weekdays_phrase(s.weekdays)} at "
+            f"{format_post_time(s.post_time)} {timezone_label(s.timezone)}). {where} "
+            f"Change it with `schedule:{s.name}` on any `/settings` command."
+        )
+    if change.kind == "rename":
+        return f"The schedule is now called `{s.name}`."
+    if change.kind == "tags":
+        return f"Schedule `{s.name}` will post {tags_text(s.tags)}."
+    if change.kind == "thread":
+        if s.thread:
+            return f"Each post of `{s.name}` will open a public thread to talk about it, named after its main event."
+        return f"Posts of `{s.name}` won't open a thread."
+    return None
+
+
+def removed_text(schedule: Schedule, remaining: Sequence[str]) -> str:
+    others = ", ".join(f"`{n}`" for n in remaining)
+    rest = f" The other schedules ({others}) keep posting." if others else " This server has no schedules now."
+    return f"Removed the schedule `{schedule.name}` with its settings and post history.{rest}"
 
 
 def missing_permissions(granted: Collection[str]) -> list[str]:
@@ -192,6 +285,9 @@ def missing_permissions(granted: Collection[str]) -> list[str]:
 def change_text(change: Change, library: Library, now_utc: dt.datetime) -> str:
     """What a settings change did, in one sentence (or two)."""
     s = change.schedule
+    named = schedule_change_text(change, library)
+    if named is not None:
+        return named
     if change.kind == "channel":
         text = f"Daily posts will go to <#{s.channel_id}>."
         return text + (" The earlier problem is cleared, so posting resumes." if change.resumed else "")
@@ -265,8 +361,21 @@ def preview_lines(schedule: Schedule, when: dt.datetime, post: DailyPost | None,
             f"Once posting is on, the next one would go out {when_text(when)} in <#{schedule.channel_id}>{ping}.",
         ]
     else:
-        lines = [f"**Next daily post:** {when_text(when)} in <#{schedule.channel_id}>{ping}."]
-    if post is None:
+        what = "Next weekly digest" if schedule.kind == "weekly" else "Next daily post"
+        lines = [f"**{what}:** {when_text(when)} in <#{schedule.channel_id}>{ping}."]
+    tagged = "" if schedule.tags is None else f" ({tags_text(schedule.tags)})"
+    if post is None and schedule.kind == "weekly":
+        lines.append(
+            f"Nothing would be posted that week: nothing in {packs_text(schedule.packs, library)}{tagged} "
+            "happened on any of those seven days."
+        )
+    elif post is None and schedule.tags is not None:
+        lines.append(
+            f"Nothing would be posted that day: there is nothing on it in {packs_text(schedule.packs, library)}"
+            f"{tagged}, and empty days are set to skip (change that with `/settings empty-days`, or the tags "
+            "with `/settings tags`)."
+        )
+    elif post is None:
         lines.append(
             "Nothing would be posted that day: there is nothing on it in "
             f"{packs_text(schedule.packs, library)}, and empty days are set to skip "

@@ -220,9 +220,21 @@ async def test_the_group_is_for_server_managers_in_servers_only(world: tuple[Har
         "days",
         "preview",
         "test-post",
+        "add",
+        "remove",
+        "rename",
+        "tags",
+        "thread",
     }
     (channel,) = [o for o in command["options"] if o["name"] == "channel"]
     assert sorted(channel["options"][0]["channel_types"]) == [0, 5]  # text and announcement channels
+    # Every subcommand but add takes the schedule, autocompleted over the server's schedules.
+    for sub in command["options"]:
+        if sub["name"] == "add":
+            continue
+        (option,) = [o for o in sub["options"] if o["name"] == "schedule"]
+        assert option["autocomplete"] is True
+        assert option["required"] == (sub["name"] in ("remove", "rename"))
 
 
 @pytest.mark.parametrize("sub", ["show", "pause", "preview"])

@@ -481,3 +481,27 @@ def check_interaction_callback(body: Any, interaction_type: int, *, has_files: b
             if not isinstance(comps, list) or not 1 <= len(comps) <= 5:
                 out.append("callback.data.components: a modal holds 1..5 components")
     return out
+
+
+#: Discord's auto-archive durations, in minutes.
+AUTO_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+
+
+def check_thread_from_message(body: Any) -> list[str]:
+    """Start Thread from Message: a name of 1-100 characters; optional duration and slow mode."""
+    if not isinstance(body, dict):
+        return ["thread: the body must be a JSON object"]
+    problems = []
+    name = body.get("name")
+    if not isinstance(name, str) or not 1 <= len(name) <= 100:
+        problems.append(f"thread: name must be 1-100 characters, got {name!r}")
+    duration = body.get("auto_archive_duration")
+    if duration is not None and duration not in AUTO_ARCHIVE_DURATIONS:
+        problems.append(f"thread: auto_archive_duration must be one of {AUTO_ARCHIVE_DURATIONS}, got {duration!r}")
+    slow = body.get("rate_limit_per_user")
+    if slow is not None and (not isinstance(slow, int) or not 0 <= slow <= 21600):
+        problems.append(f"thread: rate_limit_per_user must be 0-21600, got {slow!r}")
+    unknown = set(body) - {"name", "auto_archive_duration", "rate_limit_per_user"}
+    if unknown:
+        problems.append(f"thread: unknown fields {sorted(unknown)}")
+    return problems

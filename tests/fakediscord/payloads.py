@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from .state import (
+    GUILD_ANNOUNCEMENT,
     GUILD_TEXT,
     FakeChannel,
     FakeGuild,
@@ -141,6 +142,39 @@ def channel(ch: FakeChannel, *, with_guild_id: bool = True) -> dict[str, Any]:
     if ch.type == GUILD_TEXT:
         d.update({"topic": ch.topic, "nsfw": False, "last_message_id": None, "rate_limit_per_user": 0})
     return d
+
+
+def thread(
+    state: FakeState, *, parent: FakeChannel, thread_id: int, name: str, auto_archive_duration: int
+) -> dict[str, Any]:
+    """A public thread channel (type 11; 10 in an announcement channel), as Start Thread returns it."""
+    return {
+        "id": str(thread_id),
+        "type": 10 if parent.type == GUILD_ANNOUNCEMENT else 11,
+        "guild_id": str(parent.guild_id),
+        "parent_id": str(parent.id),
+        "owner_id": str(state.bot.id),
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": auto_archive_duration,
+            "archive_timestamp": "2026-01-01T00:00:00.000000+00:00",
+            "locked": False,
+            "create_timestamp": "2026-01-01T00:00:00.000000+00:00",
+        },
+        "member": {
+            "id": str(thread_id),
+            "user_id": str(state.bot.id),
+            "join_timestamp": "2026-01-01T00:00:00+00:00",
+            "flags": 0,
+        },
+    }
 
 
 def member(m: FakeMember, *, with_user: bool = True) -> dict[str, Any]:

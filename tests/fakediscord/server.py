@@ -42,6 +42,7 @@ from aiohttp import BodyPartReader, WSMsgType, web
 from . import checks, payloads, sharding
 from .sharding import IdentifyRecord
 from .state import (
+    CREATE_PUBLIC_THREADS,
     SEND_MESSAGES,
     VIEW_CHANNEL,
     FakeGuild,
@@ -1057,6 +1058,7 @@ class FakeDiscord:
         a("GET", "/channels/{channel_id}/messages/{message_id}", self._h_msg_get)
         a("PATCH", "/channels/{channel_id}/messages/{message_id}", self._h_msg_patch, _check_msg_edit)
         a("DELETE", "/channels/{channel_id}/messages/{message_id}", self._h_msg_delete)
+        a("POST", "/channels/{channel_id}/messages/{message_id}/threads", self._h_thread_from_msg, _check_thread_create)
         a("GET", "/guilds/{guild_id}", self._h_guild)
         a("GET", "/guilds/{guild_id}/channels", self._h_guild_channels)
         a("GET", "/guilds/{guild_id}/roles", self._h_guild_roles)
@@ -1364,6 +1366,28 @@ class FakeDiscord:
         del self.state.messages[int(msg["id"])]
         return 204, None
 
+    async def _h_thread_from_msg(self, rec: RecordedRequest) -> tuple[int, Any]:
+        """Start Thread from Message: needs Create Public Threads; one thread per message."""
+        ch, err = self._channel_or_error(rec, VIEW_CHANNEL | CREATE_PUBLIC_THREADS)
+        if err:
+            return err
+        msg = self._stored_msg(rec)
+        if msg is None:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        if msg.get("thread") is not None:
+            return 400, {"message": "A thread has already been created for this message", "code": 160004}
+        body = rec.body if isinstance(rec.body, dict) else {}
+        thread = payloads.thread(
+            self.state,
+            parent=ch,
+            thread_id=int(msg["id"]),  # as on Discord: a thread started from a message has the message's id
+            name=str(body.get("name", "")),
+            auto_archive_duration=int(body.get("auto_archive_duration") or 4320),
+        )
+        self.state.threads[int(thread["id"])] = thread
+        msg["thread"] = thread
+        return 201, thread
+
     def _guild_or_error(self, rec: RecordedRequest) -> tuple[FakeGuild | None, tuple[int, Any] | None]:
         g = self.state.guilds.get(_int(rec.path_args["guild_id"]))
         if g is None:
@@ -1449,6 +1473,10 @@ def _check_cmd_list(rec: RecordedRequest) -> list[str]:
 
 def _check_msg_create(rec: RecordedRequest) -> list[str]:
     return checks.check_message(rec.body, has_files=bool(rec.files))
+
+
+def _check_thread_create(rec: RecordedRequest) -> list[str]:
+    return checks.check_thread_from_message(rec.body)
 
 
 def _check_msg_edit(rec: RecordedRequest) -> list[str]:

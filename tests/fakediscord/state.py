@@ -34,6 +34,7 @@ USE_EXTERNAL_EMOJIS = 1 << 18
 CHANGE_NICKNAME = 1 << 26
 MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
+CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 ALL_PERMISSIONS = (1 << 51) - 1
 
@@ -312,6 +313,7 @@ class FakeState:
     global_commands: list[dict[str, Any]] = field(default_factory=list)
     guild_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # message id -> message payload
+    threads: dict[int, dict[str, Any]] = field(default_factory=dict)  # thread id -> thread channel payload
     interactions: dict[int, InteractionRecord] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)

@@ -27,6 +27,10 @@ def full_schedule(guild: int = 1, schedule_id: int = 1) -> Schedule:
         role_id=42,
         empty_day="article",
         packs=frozenset({"core"}),
+        name="daily" if schedule_id == 1 else f"schedule-{schedule_id}",
+        tags=frozenset({"strike"}) if schedule_id > 1 else None,
+        kind="weekly" if schedule_id == 3 else "daily",
+        thread=schedule_id > 1,
     )
 
 

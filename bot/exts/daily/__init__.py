@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.exts.daily._cog import DailyPosts, make_poster
+from bot.ui.digest import register_digest_menu
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -24,4 +25,6 @@ __all__ = [
 
 
 async def setup(bot: Bot) -> None:
+    # The menu under every weekly digest ever posted (it outlives this process).
+    register_digest_menu(bot)
     await bot.add_cog(DailyPosts(bot))

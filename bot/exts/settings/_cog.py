@@ -18,14 +18,20 @@ from discord import AppCommandOptionType, ChannelType, app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserInputError
-from bot.core.packs import pack_choices
+from bot.core.packs import pack_choices, tag_choices
 from bot.core.posting_errors import PostForbidden, PostNotFound, PostRetryable
 from bot.core.results import Saved
-from bot.core.scheduling import EMPTY_DAY_CHOICES, Schedule
+from bot.core.scheduling import (
+    EMPTY_DAY_CHOICES,
+    MAX_SCHEDULES,
+    Schedule,
+    find_schedule,
+)
 from bot.core.timezones import resolve_timezone, timezone_options
-from bot.errors import claim_response, send_ephemeral
+from bot.errors import ErrorReportingView, claim_response, send_ephemeral
 from bot.sender import DiscordSender
 from bot.services.settings import ScheduleSettings, require_channel
+from bot.ui.digest import digest_view
 from bot.ui.embeds import daily_post_buttons, daily_post_embeds, message_embeds
 from bot.ui.pagination import send_message
 from bot.ui.settings_text import (
@@ -40,6 +46,8 @@ from bot.ui.settings_text import (
     missing_permissions,
     permission_list,
     preview_lines,
+    removed_text,
+    schedules_card,
     settings_card,
 )
 
@@ -93,6 +101,53 @@ class PostChannelOption(app_commands.Transformer):
 
     async def transform(self, interaction: Interaction, value: Any, /) -> Any:
         return value
+
+
+class ScheduleOption(app_commands.Transformer):
+    """A schedule's name: autocompletes over the server's schedules; checked by the service."""
+
+    async def transform(self, interaction: Interaction, value: Any, /) -> str:
+        return str(value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: Interaction, value: int | float | str, /
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        names = await interaction.client.services.schedules.names(interaction.guild_id, str(value))
+        return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+#: The optional ``schedule`` option every ``/settings`` command takes.
+ScheduleName = app_commands.Transform[str, ScheduleOption]
+SCHEDULE_HELP = "Which schedule (default: this server's first one)"
+
+
+class ConfirmRemove(ErrorReportingView):
+    """Remove / Keep buttons under ``/settings remove``; only the member who asked can press them."""
+
+    def __init__(self, cog: ServerSettings, owner_id: int, guild_id: int, name: str) -> None:
+        super().__init__(timeout=120)
+        self.cog, self.owner_id, self.guild_id, self.name = cog, owner_id, guild_id, name
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(interaction, "Only the member who asked to remove the schedule can confirm it.")
+            return False
+        return True
+
+    @discord.ui.button(label="Remove", style=discord.ButtonStyle.danger)
+    async def remove(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        # Answered before stopping: a stopped view's buttons count as stale (see bot.errors).
+        removed = await self.cog.schedules.remove(self.guild_id, self.name)
+        remaining = [s.name for s in await self.cog.schedules.all(self.guild_id)]
+        await interaction.response.edit_message(content=removed_text(removed, remaining), view=None)
+        self.stop()
+
+    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
+    async def keep(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.edit_message(content=f"Nothing was removed: `{self.name}` keeps posting.", view=None)
+        self.stop()
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -165,9 +220,14 @@ class ServerSettings(
         return self.bot.services.schedules
 
     async def _confirm(self, interaction: Interaction, saved: Saved, notes: Sequence[str] = ()) -> None:
-        """Say what changed (and ``notes``) and when the next post goes out."""
+        """Say what changed (and ``notes``) and when the next post goes out; with several
+        schedules, which one."""
         now = self.bot.clock.now()
-        await send_ephemeral(interaction, confirmation(saved.change, saved.next_post_at, self.bot.library, now, notes))
+        text = confirmation(saved.change, saved.next_post_at, self.bot.library, now, notes)
+        schedule = saved.change.schedule
+        if len(await self.schedules.all(schedule.guild_id)) > 1 and saved.change.kind not in ("add", "rename"):
+            text = f"Schedule `{schedule.name}`: {text}"
+        await send_ephemeral(interaction, text)
 
     def _check_channel(self, interaction: Interaction, value: Any) -> tuple[int, list[str]]:
         """The channel id, after refusing channels a post can't go to; plus notes for the reply."""
@@ -202,33 +262,62 @@ class ServerSettings(
 
     # --- commands ------------------------------------------------------------------------
 
-    @app_commands.command(name="show", description="Every daily-post setting, the next post and the last one")
-    async def show(self, interaction: Interaction) -> None:
-        status = await self.schedules.status(_guild_id(interaction))
-        await send_message(interaction, message_embeds([settings_card(status, self.bot.library)]), ephemeral=True)
+    @app_commands.command(name="show", description="Every schedule with its next post, or one schedule in full")
+    @app_commands.describe(schedule="Show this schedule in full (default: the list, or the only schedule)")
+    async def show(self, interaction: Interaction, schedule: ScheduleName | None = None) -> None:
+        guild_id = _guild_id(interaction)
+        statuses = await self.schedules.statuses(guild_id)
+        if schedule is None and len(statuses) > 1:
+            card = schedules_card(statuses, self.bot.library)
+        else:
+            chosen = find_schedule([s.schedule for s in statuses if s.stored], schedule, guild_id)
+            status = next((s for s in statuses if s.schedule.key == chosen.key), statuses[0])
+            card = settings_card(status, self.bot.library)
+        await send_message(interaction, message_embeds([card]), ephemeral=True)
 
     @app_commands.command(name="channel", description="Where the daily post goes")
-    @app_commands.describe(channel="A text or announcement channel I can view, send messages and embed links in")
-    async def channel(self, interaction: Interaction, channel: app_commands.Transform[Any, PostChannelOption]) -> None:
+    @app_commands.describe(
+        channel="A text or announcement channel I can view, send messages and embed links in", schedule=SCHEDULE_HELP
+    )
+    async def channel(
+        self,
+        interaction: Interaction,
+        channel: app_commands.Transform[Any, PostChannelOption],
+        schedule: ScheduleName | None = None,
+    ) -> None:
         channel_id, notes = self._check_channel(interaction, channel)
-        await self._confirm(interaction, await self.schedules.set_channel(_guild_id(interaction), channel_id), notes)
+        saved = await self.schedules.set_channel(_guild_id(interaction), channel_id, schedule)
+        if saved.change.schedule.thread:
+            notes = [*notes, *self._thread_notes(interaction, channel_id)]
+        await self._confirm(interaction, saved, notes)
 
     @app_commands.command(name="time", description="When the daily post goes out (server's local time)")
-    @app_commands.describe(time="24-hour HH:MM like 09:00 or 21:30, or like 9am or 9:30 pm")
-    async def time(self, interaction: Interaction, time: app_commands.Range[str, 1, 40]) -> None:
-        await self._confirm(interaction, await self.schedules.set_time(_guild_id(interaction), time))
+    @app_commands.describe(time="24-hour HH:MM like 09:00 or 21:30, or like 9am or 9:30 pm", schedule=SCHEDULE_HELP)
+    async def time(
+        self, interaction: Interaction, time: app_commands.Range[str, 1, 40], schedule: ScheduleName | None = None
+    ) -> None:
+        await self._confirm(interaction, await self.schedules.set_time(_guild_id(interaction), time, schedule))
 
     @app_commands.command(name="timezone", description="The timezone the post time is in")
-    @app_commands.describe(timezone="A city or tz database name, like Europe/Berlin, berlin or America/New_York")
-    async def timezone(self, interaction: Interaction, timezone: app_commands.Transform[str, TimezoneOption]) -> None:
-        await self._confirm(interaction, await self.schedules.set_timezone(_guild_id(interaction), timezone))
+    @app_commands.describe(
+        timezone="A city or tz database name, like Europe/Berlin, berlin or America/New_York", schedule=SCHEDULE_HELP
+    )
+    async def timezone(
+        self,
+        interaction: Interaction,
+        timezone: app_commands.Transform[str, TimezoneOption],
+        schedule: ScheduleName | None = None,
+    ) -> None:
+        await self._confirm(interaction, await self.schedules.set_timezone(_guild_id(interaction), timezone, schedule))
 
     @app_commands.command(name="role", description="A role to ping with each daily post (leave empty for none)")
-    @app_commands.describe(role="The role to mention; leave this out to stop pinging")
-    async def role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
+    @app_commands.describe(role="The role to mention; leave this out to stop pinging", schedule=SCHEDULE_HELP)
+    async def role(
+        self, interaction: Interaction, role: discord.Role | None = None, schedule: ScheduleName | None = None
+    ) -> None:
         guild_id = _guild_id(interaction)
         if role is None:
-            await self._confirm(interaction, await self.schedules.set_role(guild_id, None))
+            await self._confirm(interaction, await self.schedules.set_role(guild_id, None, schedule))
             return
         if not isinstance(role, discord.Role):  # no resolved data: discord.py passes a bare Object
             raise UserInputError("I can't find that role in this server. Pick one from the list Discord offers.")
@@ -236,14 +325,14 @@ class ServerSettings(
             raise UserInputError(NO_EVERYONE_PING)
         if role.managed:
             raise UserInputError(f"{role.mention} belongs to a bot or an integration; choose a role people have.")
-        current = await self.schedules.current(guild_id)
+        current = await self.schedules.current(guild_id, schedule)
         notes = []
         if not role.mentionable and not self._can_mention_any_role(interaction, current):
             notes.append(
                 "Note: the role isn't mentionable, so Discord won't ping it unless you make it mentionable "
                 "(Server Settings → Roles) or give me Mention @everyone, @here and All Roles."
             )
-        await self._confirm(interaction, await self.schedules.set_role(guild_id, role.id), notes)
+        await self._confirm(interaction, await self.schedules.set_role(guild_id, role.id, schedule), notes)
 
     def _can_mention_any_role(self, interaction: Interaction, schedule: Schedule) -> bool:
         guild = interaction.guild
@@ -256,17 +345,22 @@ class ServerSettings(
         return perms is not None and perms.mention_everyone
 
     @app_commands.command(name="empty-days", description="What to post on a day with nothing in the library")
-    @app_commands.describe(mode="Skip the day, post that week in history, or post an article")
+    @app_commands.describe(mode="Skip the day, post that week in history, or post an article", schedule=SCHEDULE_HELP)
     @app_commands.choices(
         mode=[app_commands.Choice(name=f"{m}: {EMPTY_DAY_TEXT[m]}", value=m) for m in EMPTY_DAY_CHOICES]
     )
-    async def empty_days(self, interaction: Interaction, mode: app_commands.Choice[str]) -> None:
-        await self._confirm(interaction, await self.schedules.set_empty_days(_guild_id(interaction), mode.value))
+    async def empty_days(
+        self, interaction: Interaction, mode: app_commands.Choice[str], schedule: ScheduleName | None = None
+    ) -> None:
+        saved = await self.schedules.set_empty_days(_guild_id(interaction), mode.value, schedule)
+        await self._confirm(interaction, saved)
 
     @app_commands.command(name="packs", description="Which content packs the daily post uses")
-    @app_commands.describe(packs="all, or pack ids or names separated by commas")
-    async def packs(self, interaction: Interaction, packs: app_commands.Range[str, 1, 400]) -> None:
-        saved = await self.schedules.set_packs(_guild_id(interaction), packs, self.bot.library)
+    @app_commands.describe(packs="all, or pack ids or names separated by commas", schedule=SCHEDULE_HELP)
+    async def packs(
+        self, interaction: Interaction, packs: app_commands.Range[str, 1, 400], schedule: ScheduleName | None = None
+    ) -> None:
+        saved = await self.schedules.set_packs(_guild_id(interaction), packs, self.bot.library, schedule)
         await self._confirm(interaction, saved)
 
     @packs.autocomplete("packs")
@@ -274,17 +368,21 @@ class ServerSettings(
         return [app_commands.Choice(name=n, value=v) for n, v in pack_choices(current, self.bot.library)]
 
     @app_commands.command(name="days", description="Which days of the week the daily post goes out")
-    @app_commands.describe(days="Like every day, weekdays, weekends, mon-fri or mon,wed,fri")
-    async def days(self, interaction: Interaction, days: app_commands.Range[str, 1, 100]) -> None:
-        await self._confirm(interaction, await self.schedules.set_days(_guild_id(interaction), days))
+    @app_commands.describe(days="Like every day, weekdays, weekends, mon-fri or mon,wed,fri", schedule=SCHEDULE_HELP)
+    async def days(
+        self, interaction: Interaction, days: app_commands.Range[str, 1, 100], schedule: ScheduleName | None = None
+    ) -> None:
+        await self._confirm(interaction, await self.schedules.set_days(_guild_id(interaction), days, schedule))
 
     @app_commands.command(name="pause", description="Stop the daily post (settings are kept)")
-    async def pause(self, interaction: Interaction) -> None:
-        await self._confirm(interaction, await self.schedules.pause(_guild_id(interaction)))
+    @app_commands.describe(schedule=SCHEDULE_HELP)
+    async def pause(self, interaction: Interaction, schedule: ScheduleName | None = None) -> None:
+        await self._confirm(interaction, await self.schedules.pause(_guild_id(interaction), schedule))
 
     @app_commands.command(name="resume", description="Start the daily post again (also after a channel problem)")
-    async def resume(self, interaction: Interaction) -> None:
-        current = await self.schedules.current(_guild_id(interaction))
+    @app_commands.describe(schedule=SCHEDULE_HELP)
+    async def resume(self, interaction: Interaction, schedule: ScheduleName | None = None) -> None:
+        current = await self.schedules.current(_guild_id(interaction), schedule)
         channel_id = require_channel(current)  # refuses when no channel is set
         guild = interaction.guild
         cached = guild.get_channel(channel_id) if guild is not None and channel_id is not None else None
@@ -293,13 +391,14 @@ class ServerSettings(
             _, notes = self._check_channel(interaction, cached)
         elif guild is not None and guild.me is not None:
             raise UserInputError(f"I can't find <#{channel_id}> any more. Choose a channel with `/settings channel`.")
-        await self._confirm(interaction, await self.schedules.resume(current.guild_id), notes)
+        await self._confirm(interaction, await self.schedules.resume(current.guild_id, current.name), notes)
 
     # --- preview and test ----------------------------------------------------------------
 
     @app_commands.command(name="preview", description="Exactly what the next daily post will be, and when")
-    async def preview(self, interaction: Interaction) -> None:
-        shown = await self.schedules.preview(_guild_id(interaction), self.bot.library)
+    @app_commands.describe(schedule=SCHEDULE_HELP)
+    async def preview(self, interaction: Interaction, schedule: ScheduleName | None = None) -> None:
+        shown = await self.schedules.preview(_guild_id(interaction), self.bot.library, schedule)
         content = "\n".join(preview_lines(shown.schedule, shown.at, shown.post, self.bot.library))
         if shown.post is None:
             await send_ephemeral(interaction, content)
@@ -313,12 +412,14 @@ class ServerSettings(
         )
 
     @app_commands.command(name="test-post", description="Post today's daily post now to the chosen channel")
-    @app_commands.describe(mention_role="Also ping the chosen role (default: no ping)")
-    async def test_post(self, interaction: Interaction, mention_role: bool = False) -> None:
-        require_channel(await self.schedules.current(_guild_id(interaction)))
+    @app_commands.describe(mention_role="Also ping the chosen role (default: no ping)", schedule=SCHEDULE_HELP)
+    async def test_post(
+        self, interaction: Interaction, mention_role: bool = False, schedule: ScheduleName | None = None
+    ) -> None:
+        require_channel(await self.schedules.current(_guild_id(interaction), schedule))
         if await claim_response(interaction):
             await interaction.response.defer(ephemeral=True, thinking=True)
-        current, post = await self.schedules.test_post(_guild_id(interaction), self.bot.library)
+        current, post = await self.schedules.test_post(_guild_id(interaction), self.bot.library, schedule)
         channel_id = require_channel(current)
         embeds = daily_post_embeds(post, self.bot.library, test=True)
         role_id = current.role_id if mention_role else None
@@ -329,7 +430,7 @@ class ServerSettings(
                 embeds,
                 role_id=role_id,
                 nonce=f"t{secrets.token_hex(8)}",
-                view=daily_post_buttons(post, self.bot.library),
+                view=digest_view(post) or daily_post_buttons(post, self.bot.library),
             )
         except PostForbidden as exc:
             raise UserInputError(
@@ -345,3 +446,103 @@ class ServerSettings(
         link = message_link(current.guild_id, channel_id, message_id)
         note = "" if mention_role or current.role_id is None else " (without the role ping)"
         await send_ephemeral(interaction, f"Test post sent to {channel}{note}: {link}")
+
+    # --- several schedules ---------------------------------------------------------------
+
+    @app_commands.command(name="add", description=f"A new scheduled post (up to {MAX_SCHEDULES} per server)")
+    @app_commands.describe(
+        name="A short name for it, like labour or weekly (letters, digits, - and _)",
+        kind="daily: the day's events; weekly: a digest of the coming seven days",
+        channel="Where it posts (you can choose later with /settings channel)",
+    )
+    @app_commands.choices(
+        kind=[
+            app_commands.Choice(name="daily: the day's events", value="daily"),
+            app_commands.Choice(name="weekly: a digest of the coming seven days", value="weekly"),
+        ]
+    )
+    async def add(
+        self,
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, 40],
+        kind: app_commands.Choice[str] | None = None,
+        channel: app_commands.Transform[Any, PostChannelOption] | None = None,
+    ) -> None:
+        notes: list[str] = []
+        channel_id = None
+        if channel is not None:
+            channel_id, notes = self._check_channel(interaction, channel)
+        chosen = kind.value if kind is not None else "daily"  # the service refuses anything else
+        saved = await self.schedules.add(_guild_id(interaction), name, chosen, channel_id)
+        await self._confirm(interaction, saved, notes)
+
+    @app_commands.command(name="remove", description="Remove a schedule with its settings and history (asks first)")
+    @app_commands.describe(schedule="The schedule to remove")
+    async def remove(self, interaction: Interaction, schedule: ScheduleName) -> None:
+        guild_id = _guild_id(interaction)
+        stored = await self.schedules.all(guild_id)
+        if not stored:
+            raise UserInputError("This server has no schedules to remove.")
+        found = find_schedule(stored, schedule, guild_id)
+        view = ConfirmRemove(self, interaction.user.id, guild_id, found.name)
+        where = f" in <#{found.channel_id}>" if found.channel_id is not None else ""
+        await interaction.response.send_message(
+            f"Remove the schedule `{found.name}`{where}? Its settings and post history go with it; "
+            "other schedules are not touched.",
+            view=view,
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="rename", description="Give a schedule a new name")
+    @app_commands.describe(schedule="The schedule to rename", new_name="Its new name (letters, digits, - and _)")
+    async def rename(
+        self, interaction: Interaction, schedule: ScheduleName, new_name: app_commands.Range[str, 1, 40]
+    ) -> None:
+        await self._confirm(interaction, await self.schedules.rename(_guild_id(interaction), schedule, new_name))
+
+    @app_commands.command(name="tags", description="Post only events with any of these tags (any: every event)")
+    @app_commands.describe(
+        tags="any, or tags separated by commas, like strike, workers-councils", schedule=SCHEDULE_HELP
+    )
+    async def tags(
+        self, interaction: Interaction, tags: app_commands.Range[str, 1, 400], schedule: ScheduleName | None = None
+    ) -> None:
+        saved = await self.schedules.set_tags(_guild_id(interaction), tags, self.bot.library, schedule)
+        await self._confirm(interaction, saved)
+
+    @tags.autocomplete("tags")
+    async def _tags_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=v, value=v) for v in tag_choices(current, self.bot.library)]
+
+    @app_commands.command(name="thread", description="Open a public thread on each post to talk about it")
+    @app_commands.describe(on="Open a thread on each post (False: stop)", schedule=SCHEDULE_HELP)
+    async def thread(self, interaction: Interaction, on: bool, schedule: ScheduleName | None = None) -> None:
+        saved = await self.schedules.set_thread(_guild_id(interaction), on, schedule)
+        channel_id = saved.change.schedule.channel_id
+        notes = self._thread_notes(interaction, channel_id) if on and channel_id is not None else []
+        await self._confirm(interaction, saved, notes)
+
+    def _thread_notes(self, interaction: Interaction, channel_id: int) -> list[str]:
+        """What the bot lacks to open threads in the channel (posts still go out without them)."""
+        guild = interaction.guild
+        cached = guild.get_channel(channel_id) if guild is not None else None
+        perms = bot_permissions(interaction, cached, channel_id)
+        if perms is None:
+            return [
+                "I couldn't check my thread permissions there; if a thread can't be opened, the post still goes out."
+            ]
+        missing = [
+            label
+            for name, label in (
+                ("create_public_threads", "Create Public Threads"),
+                ("send_messages_in_threads", "Send Messages in Threads"),
+            )
+            if not getattr(perms, name)
+        ]
+        if not missing:
+            return []
+        return [
+            f"I'm missing {join_names(missing)} in <#{channel_id}>, so no thread can be opened yet: the posts "
+            "still go out, and `/settings show` says why the thread is missing. Give my role "
+            f"{join_names(missing)} there to fix it."
+        ]
