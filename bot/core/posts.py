@@ -169,6 +169,32 @@ def build_post(
     return None
 
 
+def _week_events(library: Library, schedule: Schedule, first: dt.date) -> list[tuple[dt.date, list[Event]]]:
+    """The schedule's events on each of the seven days from ``first`` (an event only once)."""
+    found: list[tuple[dt.date, list[Event]]] = []
+    seen: set[str] = set()
+    for offset in range(DIGEST_DAYS):
+        day = first + dt.timedelta(days=offset)
+        on_day = events_on(library, day.month, day.day, year=day.year, packs=schedule.packs, tags=schedule.tags)
+        events = [e for e in on_day if e.id not in seen]
+        seen.update(e.id for e in events)
+        found.append((day, events))
+    return found
+
+
+def _round_robin_shares(sizes: list[int], limit: int) -> list[int]:
+    """How many of each day's events a digest shows: one more for each day that has more, until
+    ``limit`` in all, so a busy day does not crowd out the others."""
+    shares = [0] * len(sizes)
+    left = min(limit, sum(sizes))
+    while left > 0:
+        for i, size in enumerate(sizes):
+            if left > 0 and shares[i] < size:
+                shares[i] += 1
+                left -= 1
+    return shares
+
+
 def build_digest(
     library: Library,
     schedule: Schedule,
@@ -187,26 +213,9 @@ def build_digest(
     post picks them. The schedule's packs and tags apply; events it posted recently are avoided
     when a day has others. Deterministic per server, schedule and week, so a retry rebuilds it.
     """
-    found: list[tuple[dt.date, list[Event]]] = []
-    seen: set[str] = set()
-    for offset in range(DIGEST_DAYS):
-        day = local_date + dt.timedelta(days=offset)
-        events = [
-            e
-            for e in events_on(library, day.month, day.day, year=day.year, packs=schedule.packs, tags=schedule.tags)
-            if e.id not in seen
-        ]
-        seen.update(e.id for e in events)
-        found.append((day, events))
+    found = _week_events(library, schedule, local_date)
     total = sum(len(events) for _, events in found)
-    # Round-robin shares: one more event for each day that has more, until the limit.
-    shares = [0] * len(found)
-    left = min(limit, total)
-    while left > 0:
-        for i, (_, events) in enumerate(found):
-            if left > 0 and shares[i] < len(events):
-                shares[i] += 1
-                left -= 1
+    shares = _round_robin_shares([len(events) for _, events in found], limit)
     days: list[tuple[dt.date, tuple[Event, ...]]] = []
     for (day, events), share in zip(found, shares, strict=True):
         picked = pick_for_day(
