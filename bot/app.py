@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import gc
 import hashlib
@@ -18,15 +19,21 @@ import inspect
 import json
 import logging
 import pkgutil
+import random
 import shutil
 import signal
 import sqlite3
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
 import discord
+import discord.client
+import discord.shard
 import yarl
+from discord.backoff import ExponentialBackoff
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
@@ -103,6 +110,174 @@ def tree_hash(tree: discord.app_commands.CommandTree[Any], guild: discord.abc.Sn
 def sync_key(application_id: int | None, guild_id: int | None) -> str:
     scope = f"guild:{guild_id}" if guild_id is not None else "global"
     return f"command_tree_hash:{application_id or 0}:{scope}"
+
+
+# --- gateway reconnects ----------------------------------------------------------------------
+
+#: The longest wait between two gateway reconnect attempts (seconds); jitter only shortens it.
+RECONNECT_CAP = 60.0
+#: The first wait (seconds); it doubles with each failed attempt up to :data:`RECONNECT_CAP`.
+RECONNECT_BASE = 1.0
+
+
+def _short(exc: BaseException | None) -> str:
+    """One line naming an error (no traceback): its message, or its type when it has none."""
+    if exc is None:
+        return "connection lost"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    return f"{seconds // 60} min {seconds % 60:02d}s"
+
+
+class GatewayOutageError(Exception):
+    """Discord's gateway stayed unreachable longer than the give-up time: the process should exit."""
+
+    def __init__(self, down_for: float, attempts: int) -> None:
+        super().__init__(f"Discord unreachable for {_duration(down_for)} ({attempts} attempts)")
+        self.down_for = down_for
+        self.attempts = attempts
+
+
+class ReconnectPolicy:
+    """How long one gateway connection (one shard) waits between reconnect attempts.
+
+    discord.py's own :class:`discord.backoff.ExponentialBackoff` lets the wait grow to 1024 s
+    (491 s was seen in an outage), so a bot could stay away for minutes after Discord came back.
+    This one doubles the wait from :data:`RECONNECT_BASE` and caps it at :data:`RECONNECT_CAP`,
+    with "equal jitter" (a random wait between half the ceiling and the ceiling), so the waits of
+    many bots spread out but never exceed the cap: the bot is back within a minute of Discord.
+
+    discord.py calls :meth:`delay` after a failed attempt (see :meth:`Bot.connect` for how it gets
+    this object), while handling the error, so :meth:`delay` also logs the attempt: one WARNING
+    line naming the error (discord.py's own ERROR line with a traceback is kept only at DEBUG, see
+    :class:`_ReconnectLogFilter`). The bot reports disconnects and reconnects (:meth:`disconnected`,
+    :meth:`connected`), so :meth:`down_for` says how long the current outage has lasted;
+    :meth:`Bot.check_outage` gives up after ``give_up_after`` seconds (``None``: never).
+    """
+
+    def __init__(
+        self,
+        *,
+        cap: float = RECONNECT_CAP,
+        base: float = RECONNECT_BASE,
+        give_up_after: float | None = 15 * 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        label: str = "",
+    ) -> None:
+        if not 0 < base <= cap:
+            raise ValueError("need 0 < base <= cap")
+        self.cap = cap
+        self.base = base
+        self.give_up_after = give_up_after
+        self._clock = clock
+        self._rng = rng if rng is not None else random.Random()
+        #: Names the connection in the log ("shard 3 ", or nothing for a bot with one shard).
+        self.label = label
+        #: Failed attempts in the current outage.
+        self.attempts = 0
+        #: When the current outage began (``clock`` time), or None while connected.
+        self.outage_started: float | None = None
+
+    def ceiling(self, attempt: int) -> float:
+        """The longest wait after failed attempt number ``attempt`` (1, 2, ...)."""
+        return min(self.cap, self.base * 2.0 ** min(attempt - 1, 60))
+
+    def disconnected(self) -> None:
+        """The connection was lost: the outage starts now (unless it already had)."""
+        if self.outage_started is None:
+            self.outage_started = self._clock()
+
+    def down_for(self) -> float | None:
+        """Seconds since the current outage began, or None while connected."""
+        return None if self.outage_started is None else self._clock() - self.outage_started
+
+    def gave_up(self) -> bool:
+        """The current outage has lasted ``give_up_after`` seconds."""
+        down = self.down_for()
+        return self.give_up_after is not None and down is not None and down >= self.give_up_after
+
+    def connected(self) -> float | None:
+        """READY or RESUMED: the outage is over. Returns how long it lasted, if there was one."""
+        started, attempts = self.outage_started, self.attempts
+        self.outage_started = None
+        self.attempts = 0
+        if started is None or attempts == 0:
+            return None
+        down = self._clock() - started
+        log.info(
+            "%sreconnected to Discord after %s down (%s)",
+            self.label,
+            _duration(down),
+            plural(attempts, "failed attempt"),
+        )
+        return down
+
+    def delay(self) -> float:
+        """Seconds to wait before the next attempt (never more than the cap); logs the attempt."""
+        self.disconnected()
+        self.attempts += 1
+        down = self.down_for() or 0.0
+        ceiling = self.ceiling(self.attempts)
+        wait = self._rng.uniform(ceiling / 2, ceiling)
+        log.warning(
+            "%scannot reach Discord's gateway (attempt %d, down %s): %s; trying again in %.1fs",
+            self.label,
+            self.attempts,
+            _duration(down),
+            _short(sys.exc_info()[1]),
+            wait,
+        )
+        return wait
+
+
+#: The bot whose ``connect`` is running in this context (see :meth:`Bot.connect`).
+_connecting_bot: contextvars.ContextVar[Bot | None] = contextvars.ContextVar("from_below_connecting_bot", default=None)
+_library_backoff = ExponentialBackoff  # discord.backoff's own class, whatever discord.shard holds
+
+
+def _gateway_backoff(*args: Any, **kwargs: Any) -> Any:
+    """What ``discord.shard`` (and ``discord.client``) build reconnect backoffs with: a new
+    :class:`ReconnectPolicy` of the bot inside :meth:`Bot.connect`, else discord.py's own."""
+    bot = _connecting_bot.get()
+    return bot.new_reconnect_policy() if bot is not None else _library_backoff(*args, **kwargs)
+
+
+class _ReconnectLogFilter(logging.Filter):
+    """discord.py logs every failed reconnect at ERROR with a traceback ("Attempting a reconnect
+    ..."); :meth:`ReconnectPolicy.delay` already logged one WARNING line for it. Keep discord.py's
+    record only when DEBUG is on, and then at DEBUG."""
+
+    MESSAGES = ("Attempting a reconnect in %.2fs", "Attempting a reconnect for shard ID %s in %.2fs")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg not in self.MESSAGES:
+            return True
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+_RECONNECT_LOG_FILTER = _ReconnectLogFilter()
+
+
+def install_reconnect_policy() -> None:
+    """Route discord.py's gateway backoffs through :func:`_gateway_backoff`; quiet its log (idempotent)."""
+    # Each ``Shard`` builds ``ExponentialBackoff()`` when it is created (in ``launch_shard``, inside
+    # ``AutoShardedClient.connect``); a plain ``Client.connect`` builds one on entry.
+    setattr(discord.shard, "ExponentialBackoff", _gateway_backoff)  # noqa: B010
+    setattr(discord.client, "ExponentialBackoff", _gateway_backoff)  # noqa: B010
+    for name in ("discord.client", "discord.shard"):
+        logger = logging.getLogger(name)
+        if _RECONNECT_LOG_FILTER not in logger.filters:
+            logger.addFilter(_RECONNECT_LOG_FILTER)
 
 
 # --- the bot ---------------------------------------------------------------------------------
@@ -182,6 +357,16 @@ class Bot(commands.AutoShardedBot):
         self.synced: list[str] = []
         #: Seconds before buttons and menus stop working (and are shown disabled).
         self.view_timeout: float = 180.0
+        #: Seconds a shard may stay disconnected before the bot gives up (None: never).
+        self.give_up_after: float | None = settings.reconnect_give_up_minutes * 60.0 or None
+        #: Each shard's reconnect policy (see :meth:`connect`), by shard id.
+        self.reconnect_policies: dict[int, ReconnectPolicy] = {}
+        self._policies_made = 0
+        self._outage_timer: asyncio.TimerHandle | None = None
+        #: Set when the bot gave up on a long outage (:meth:`check_outage`); ``run`` then exits 1.
+        self.outage: GatewayOutageError | None = None
+        #: Called when the bot gives up (``run`` closes the bot and stops waiting for discord.py).
+        self.on_give_up: Callable[[], None] | None = None
 
     @property
     def library(self) -> Library:
@@ -208,15 +393,98 @@ class Bot(commands.AutoShardedBot):
         if self.health is not None:
             await self.health.write()
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """discord.py's gateway loop, with a :class:`ReconnectPolicy` as each shard's backoff.
+
+        Why this hook: discord.py has no setting for the reconnect backoff. Each ``Shard`` builds
+        ``ExponentialBackoff()`` (a name looked up in the ``discord.shard`` module) when
+        ``AutoShardedClient.connect`` launches it, and only ever calls its ``delay()``, while
+        handling a failed connection. So :func:`install_reconnect_policy` points that name at a
+        factory that returns :meth:`new_reconnect_policy` of the ``Bot`` whose ``connect`` is
+        running in the current context (a ``ContextVar`` set here), and discord.py's own class
+        for any other client. Everything else (RESUME, close codes, fatal errors, ``close()``)
+        stays discord.py's code. The alternatives were worse: copying the shard's reconnect
+        logic would silently drop fixes in later discord.py releases, and patching
+        ``ExponentialBackoff`` itself would also change ``discord.ext.tasks`` loops and voice.
+        The long-outage exit is ours (:meth:`check_outage`), driven by the shard events.
+        """
+        install_reconnect_policy()
+        token = _connecting_bot.set(self)
+        try:
+            await super().connect(reconnect=reconnect)
+        finally:
+            _connecting_bot.reset(token)
+
+    def _owned_shards(self) -> list[int]:
+        return list(self.shard_ids if self.shard_ids is not None else range(self.shard_count or 1))
+
+    def new_reconnect_policy(self) -> ReconnectPolicy:
+        """The next shard's policy. discord.py creates its shards one by one in id order."""
+        owned = self._owned_shards()
+        index = self._policies_made
+        self._policies_made += 1
+        shard_id = owned[index] if index < len(owned) else index
+        return self.reconnect_policy(shard_id)
+
+    def reconnect_policy(self, shard_id: int) -> ReconnectPolicy:
+        """The reconnect policy of one of this process's shards (made on first use)."""
+        policy = self.reconnect_policies.get(shard_id)
+        if policy is None:
+            label = f"shard {shard_id}: " if len(self._owned_shards()) > 1 else ""
+            policy = ReconnectPolicy(give_up_after=self.give_up_after, label=label)
+            self.reconnect_policies[shard_id] = policy
+        return policy
+
+    def check_outage(self) -> bool:
+        """Give up if a shard has been disconnected for ``give_up_after`` seconds; else check
+        again when the longest current outage would reach it. Returns True on giving up."""
+        self._outage_timer = None
+        if self.give_up_after is None or self.outage is not None or self.is_closed():
+            return self.outage is not None
+        down = [(p.down_for() or 0.0, p) for p in self.reconnect_policies.values() if p.outage_started is not None]
+        if not down:
+            return False
+        longest, policy = max(down, key=lambda item: item[0])
+        if longest < self.give_up_after:
+            self._outage_timer = asyncio.get_running_loop().call_later(
+                self.give_up_after - longest + 0.05, self.check_outage
+            )
+            return False
+        self.outage = GatewayOutageError(longest, policy.attempts)
+        if self.on_give_up is not None:
+            self.on_give_up()  # ``run`` says why, closes and exits 1
+        else:
+            log.error("%s%s: giving up, closing", policy.label, self.outage)
+            asyncio.get_running_loop().create_task(self.close())
+        return True
+
+    def _shard_down(self, shard_id: int) -> None:
+        self.reconnect_policy(shard_id).disconnected()
+        if self.give_up_after is not None and self._outage_timer is None:
+            self.check_outage()
+
+    def _shard_up(self, shard_id: int) -> None:
+        self.reconnect_policy(shard_id).connected()
+
     # -- health heartbeat (read by ``python -m bot health``) -------------------------------
 
     async def _report_connected(self, connected: bool) -> None:
         if self.health is not None:
             await self.health.set_connected(connected)
 
+    def _gateway_open(self) -> bool:
+        """Some shard of this process has an open gateway connection."""
+        return any(not info.is_closed() for info in self.shards.values())
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        # discord.py dispatches this as soon as READY arrives (``ready`` only after the guilds
+        # have streamed in, a few seconds later, when the connection may be gone again).
+        self._shard_up(shard_id)
+
     async def on_ready(self) -> None:
         log.info("connected as %s to %s", self.user, plural(len(self.guilds), "server"))
-        await self._report_connected(True)
+        # ``ready`` comes a couple of seconds after READY: the connection may have dropped since.
+        await self._report_connected(self._gateway_open())
 
     async def on_resumed(self) -> None:
         await self._report_connected(True)
@@ -234,9 +502,11 @@ class Bot(commands.AutoShardedBot):
         await self._report_shard(shard_id, True)
 
     async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shard_up(shard_id)
         await self._report_shard(shard_id, True)
 
     async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shard_down(shard_id)
         await self._report_shard(shard_id, False)
 
     def shard_latency(self, shard_id: int) -> float | None:
@@ -313,6 +583,9 @@ class Bot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         # commands.Bot.close unloads the extensions, so each cog's cog_unload stops its loops.
+        if self._outage_timer is not None:
+            self._outage_timer.cancel()
+            self._outage_timer = None
         await super().close()
         await self._report_connected(False)
         self.services.close()
@@ -486,6 +759,13 @@ def log_start(settings: Settings) -> None:
         log.info("content folder (%s): %s", "main" if i == 0 else "extra", folder.absolute())
 
 
+def _outage_line(outage: GatewayOutageError, settings: Settings) -> str:
+    return (
+        f"{outage}: exiting so the restart policy starts the bot afresh "
+        f"(FROM_BELOW_RECONNECT_GIVE_UP_MINUTES={settings.reconnect_give_up_minutes})."
+    )
+
+
 async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code: int) -> int:
     """Say why the bot cannot run (one line each, on stderr), record it for ``health``; ``code``."""
     for line in lines:
@@ -510,8 +790,8 @@ async def _run(settings: Settings) -> int:
 
     async def _close_then_cancel(bot: Bot) -> None:
         await bot.close()
-        # discord.py notices a close only after its current reconnect back-off, which grows to
-        # minutes during an outage: once everything is closed, stop waiting for it.
+        # discord.py notices a close only after its current reconnect back-off (up to a minute,
+        # see ReconnectPolicy): once everything is closed, stop waiting for it.
         for runner in runners:
             if not runner.done():
                 runner.cancel()
@@ -540,12 +820,19 @@ async def _run(settings: Settings) -> int:
         built.append(bot)
         if stopping.is_set():
             return EXIT_OK
+
+        def _give_up() -> None:
+            closing.append(loop.create_task(_close_then_cancel(bot)))
+
+        bot.on_give_up = _give_up
         try:
             async with bot:
                 runners.append(asyncio.create_task(bot.start(settings.token.get())))
                 await runners[0]
         except asyncio.CancelledError:
             # SIGTERM while still logging in or connecting: the close we asked for, not a crash.
+            if bot.outage is not None and not stopping.is_set():
+                return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
             if stopping.is_set():
                 return EXIT_OK
             raise
@@ -570,6 +857,8 @@ async def _run(settings: Settings) -> int:
                 return EXIT_OK
             log.exception("the bot stopped on an unexpected error")
             return EXIT_FAILED
+        if bot.outage is not None and not stopping.is_set():
+            return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
         return EXIT_OK
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

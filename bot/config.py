@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     post_concurrency: int = Field(
         default=8, ge=1, le=64, validation_alias=AliasChoices("post_concurrency", "FROM_BELOW_POST_CONCURRENCY")
     )
+    #: Minutes Discord's gateway may stay unreachable before the process exits (0 = never).
+    reconnect_give_up_minutes: int = Field(
+        default=15,
+        ge=0,
+        le=1440,
+        validation_alias=AliasChoices("reconnect_give_up_minutes", "FROM_BELOW_RECONNECT_GIVE_UP_MINUTES"),
+    )
     #: Where the code of this deployment can be read (shown by /about).
     source_url: str = Field(default="", validation_alias=AliasChoices("source_url", "FROM_BELOW_SOURCE_URL"))
     #: Discord's REST API base: unset for discord.com, or a shared rate-limiting REST proxy.
@@ -223,7 +230,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a server id (a number of 17-20 digits), got {text[:30]!r}")
         return int(text)
 
-    @field_validator("guild_grace_days", "post_concurrency", mode="before")
+    @field_validator("guild_grace_days", "post_concurrency", "reconnect_give_up_minutes", mode="before")
     @classmethod
     def _whole(cls, value: Any) -> Any:
         if isinstance(value, str):

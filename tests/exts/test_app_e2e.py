@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -127,6 +129,48 @@ async def test_run_answers_a_slash_command_and_closes_gracefully_on_sigterm(
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
 
 
+async def test_a_long_gateway_outage_ends_the_process_with_exit_1_after_capped_attempts(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    restore_discord_urls: None,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real discord.py connect loop with the bot's policy, scaled down (cap 0.4 s, give up after 3 s)."""
+    scaled = functools.partial(app.ReconnectPolicy, cap=0.4, base=0.1, give_up_after=3.0)
+    monkeypatch.setattr(app, "ReconnectPolicy", lambda give_up_after, label: scaled(label=label))
+    real_init = app.Bot.__init__
+
+    def init(bot: app.Bot, **kwargs: object) -> None:
+        real_init(bot, **kwargs)  # type: ignore[arg-type]
+        bot.give_up_after = 3.0
+
+    monkeypatch.setattr(app.Bot, "__init__", init)
+    settings = _settings(fake, tmp_path)
+    caplog.set_level(logging.INFO)
+    running = asyncio.create_task(app._run(settings))
+    try:
+        await fake.wait_for_ready(within=20)
+        await fake.close()  # Discord goes away and stays away
+        code = await asyncio.wait_for(running, timeout=30)
+    finally:
+        if not running.done():
+            running.cancel()
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Discord unreachable for" in err[0]
+    assert "exiting so the restart policy starts the bot afresh" in err[0]
+    attempts = [r for r in caplog.records if "cannot reach Discord's gateway" in r.getMessage()]
+    assert len(attempts) >= 4
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in attempts)
+    waits = [float(r.getMessage().rsplit("trying again in ", 1)[1].rstrip("s")) for r in attempts]
+    assert all(0 < w <= 0.4 for w in waits), waits
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    assert not [r for r in caplog.records if r.exc_info and r.levelno > logging.DEBUG]
+
+
 async def test_unusable_database_is_one_clear_line_and_exit_1(
     tmp_path: Path, restore_discord_urls: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -159,3 +203,34 @@ async def test_one_health_reporter_keeps_the_tick_and_the_connection_state(tmp_p
     beat = read_heartbeat(settings.heartbeat_path)
     assert beat.connected is True
     assert beat.scheduler_tick == now + dt.timedelta(minutes=1)
+
+
+async def test_the_outage_ends_at_ready_not_at_the_delayed_on_ready_and_a_long_one_gives_up(tmp_path: Path) -> None:
+    """discord.py fires ``ready`` seconds after READY; if the connection dropped meanwhile, the bot
+    must neither end the outage nor report itself connected. A shard down past the give-up time
+    makes the bot give up."""
+    settings = make_settings(tmp_path)
+    bot = app.Bot(settings=settings, sync_on_start=False)
+    gave_up: list[bool] = []
+    bot.on_give_up = lambda: gave_up.append(True)
+    assert bot.give_up_after == 15 * 60
+    await bot.on_shard_disconnect(0)
+    policy = bot.reconnect_policy(0)
+    assert policy.outage_started is not None
+    await bot.on_ready()  # no open gateway connection
+    assert policy.outage_started is not None
+    assert not read_heartbeat(settings.heartbeat_path).connected
+    await bot.on_shard_connect(0)  # READY parsed: the connection is up
+    assert policy.outage_started is None
+    assert not bot.check_outage()
+    # A long outage: the bot gives up (once).
+    await bot.on_shard_disconnect(0)
+    assert policy.outage_started is not None
+    policy.outage_started -= 15 * 60
+    assert bot.check_outage()
+    assert gave_up == [True]
+    assert bot.outage is not None
+    assert "Discord unreachable for 15 min" in str(bot.outage)
+    never = app.Bot(settings=make_settings(tmp_path, reconnect_give_up_minutes=0), sync_on_start=False)
+    assert never.give_up_after is None
+    assert never.reconnect_policy(0).give_up_after is None

@@ -13,6 +13,9 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import logging
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -485,3 +488,182 @@ async def test_without_a_database_the_cog_loads_and_only_beats(
         assert beat["scheduler_tick"] is not None
     finally:
         await h.bot.close()
+
+
+# --- the scheduler cannot die (issue 16) -----------------------------------------------------------
+
+
+def locked() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError("database is locked")
+
+
+async def wait_until(predicate: Any, what: str, within: float = 3.0) -> None:
+    for _ in range(int(within / 0.01)):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_the_loop_starts_even_when_its_start_up_step_fails(
+    world: tuple[Harness, HttpRecorder], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error in ``before_loop`` (which discord.py's loop error handler never sees) does not stop it."""
+    h, _ = world
+    cog = cog_of(h)
+    assert cog.poster is not None
+
+    async def reconcile() -> None:
+        raise locked()
+
+    cog.reconcile = reconcile  # type: ignore[method-assign]
+    cog._start(cog.tick_loop)
+    try:
+        h.bot._ready.set()
+        await wait_until(lambda: cog.last_tick == NOW, "the first tick")
+        assert cog.tick_loop.is_running()
+        assert any("the scheduler starts anyway" in r.getMessage() for r in caplog.records)
+    finally:
+        cog.tick_loop.cancel()
+
+
+async def test_a_loop_that_dies_is_logged_once_and_started_again(
+    world: tuple[Harness, HttpRecorder], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, _ = world
+    cog = cog_of(h)
+    monkeypatch.setattr(sys.modules[type(cog).__module__], "RESTART_DELAY", 0.05)
+    calls: list[int] = []
+    real_tick = cog.tick
+
+    async def tick() -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the first tick runs in before_loop: outside the loop's error handler
+            raise RuntimeError("boom in the start-up tick")
+        if len(calls) == 3:  # inside the loop body: through the loop's error handler
+            raise KeyError("boom in a tick")
+        await real_tick()
+
+    cog.tick = tick  # type: ignore[method-assign]
+    cog.tick_loop.change_interval(seconds=0.05)  # not a minute: let the loop body run soon
+    cog._start(cog.tick_loop)
+    h.bot._ready.set()
+    try:
+        # call 1 (before_loop) fails, call 2 (before_loop again) works, call 3 (the body) fails,
+        # call 4 (before_loop) works and call 5 is the body ticking on.
+        await wait_until(lambda: len(calls) >= 5, "two restarts", within=5)
+        stopped = [r for r in caplog.records if "the scheduler loop stopped" in r.getMessage()]
+        assert len(stopped) == 2, [r.getMessage() for r in stopped]
+        assert "boom in the start-up tick" in stopped[0].getMessage()
+        assert "starting it again in" in stopped[0].getMessage()
+        assert "boom in a tick" in stopped[1].getMessage()
+        assert cog.tick_loop.is_running()
+    finally:
+        await h.bot.remove_cog("DailyPosts")
+    assert not cog.tick_loop.is_running()
+
+
+async def test_a_tick_survives_a_failing_heartbeat_and_a_poster_that_cannot_be_built(
+    world: tuple[Harness, HttpRecorder], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, _ = world
+    cog = cog_of(h)
+    health = h.bot.health
+    assert health is not None
+
+    async def broken_write() -> None:
+        raise RuntimeError("heartbeat broke")
+
+    monkeypatch.setattr(health, "write", broken_write)
+    monkeypatch.setattr(health, "ticked", lambda at: broken_write())
+    await cog.tick()  # does not raise
+    assert cog.last_tick == NOW
+    assert any("could not write the health heartbeat" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+
+    module = sys.modules[type(cog).__module__]
+    real_make = module.make_poster
+
+    def failing_make(*args: Any) -> None:
+        raise RuntimeError("cannot build")
+
+    cog.poster = None
+    monkeypatch.setattr(module, "make_poster", failing_make)
+    h.clock.advance(60)
+    await cog.tick()
+    assert cog.last_tick == NOW  # this tick failed
+    assert cog.failed_ticks == 1
+    monkeypatch.setattr(module, "make_poster", real_make)
+    h.clock.advance(60)
+    await cog.tick()  # builds the poster now
+    assert cog.poster is not None
+    assert cog.last_tick == h.clock.now()
+    assert cog.failed_ticks == 0
+
+
+async def test_a_failing_tick_says_once_when_health_turns_unhealthy_and_why(
+    world: tuple[Harness, HttpRecorder], caplog: pytest.LogCaptureFixture
+) -> None:
+    h, _ = world
+    cog = cog_of(h)
+    assert cog.poster is not None
+    caplog.set_level("INFO", logger="bot.exts.daily._cog")
+    await cog.tick()
+    real_run_due = cog.poster.run_due
+
+    async def busy(now_utc: dt.datetime | None = None) -> list[DuePost]:
+        raise locked()
+
+    cog.poster.run_due = busy  # type: ignore[method-assign]
+    for _ in range(6):
+        h.clock.advance(60)
+        await cog.tick()
+    failures = [r for r in caplog.records if "failed: database is locked; trying again" in r.getMessage()]
+    assert len(failures) == 6
+    assert all(r.exc_info is None for r in failures)  # an expected error: one line, no traceback
+    unhealthy = [r for r in caplog.records if "now reports the bot unhealthy" in r.getMessage()]
+    assert len(unhealthy) == 1
+    assert "database is locked" in unhealthy[0].getMessage()
+    assert not check_health(h.bot.settings.heartbeat_path, h.clock.now()).healthy
+    cog.poster.run_due = real_run_due  # type: ignore[method-assign]
+    h.clock.advance(60)
+    await cog.tick()
+    assert any("succeeded after 6 failed ticks" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_locked_database_during_a_guild_event_or_maintenance_is_one_line(
+    world: tuple[Harness, HttpRecorder], db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With another connection holding the write lock past the busy timeout, nothing raises."""
+    h, _ = world
+    cog = cog_of(h)
+    await save_schedule(db)
+    await db._conn.execute("PRAGMA busy_timeout = 50")  # the real 5 s, shortened for the test
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        guild = discord.Object(GUILD_ID)
+        await cog.on_guild_remove(guild)  # type: ignore[arg-type]
+        await cog.on_guild_join(guild)  # type: ignore[arg-type]
+        await cog.on_ready()
+        await cog.maintenance()
+        h.clock.advance(60)
+        await cog.tick()  # reads only: still ticks
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    expected = [
+        (f"could not record leaving server {GUILD_ID}: ", "; the next READY brings the servers table up to date"),
+        (f"could not record joining server {GUILD_ID}: ", "; the next READY brings the servers table up to date"),
+        ("could not bring the servers table up to date: ", "; posting goes on, retried at the next READY"),
+        ("daily-post maintenance failed: ", "; trying again in an hour"),
+    ]
+    assert len(messages) == len(expected), messages
+    for message, (start, end) in zip(messages, expected, strict=True):
+        assert message.startswith(start), message
+        assert message.endswith(end), message
+        assert "database is locked" in message
+        assert "\n" not in message
+    assert all(r.exc_info is None for r in caplog.records)
+    assert cog.last_tick == h.clock.now()

@@ -231,6 +231,9 @@ class FakeDiscord:
         self.cache_guild_creates = False  # see prepare_guild_creates()
         self._guild_create_cache: dict[int, tuple[Json, bytes]] = {}
         self.ack_heartbeats = True
+        #: Awaited after an accepted IDENTIFY, just before READY is sent: lets a test act at the
+        #: moment the client becomes ready (e.g. lock the bot's database). Keep it short.
+        self.before_ready: Callable[[], Awaitable[None]] | None = None
         # Discord invalidates an interaction token if the first callback comes later than 3 s.
         self.interaction_deadline: float | None = 3.0
         self.expect_invalid_bodies = False  # set by tests that send bad bodies on purpose (fixtures check this)
@@ -631,6 +634,8 @@ class FakeDiscord:
         conn.session = sess
         self.sessions[sess.id] = sess
         shard_field = list(parsed) if raw_shard is not None else None
+        if self.before_ready is not None:
+            await self.before_ready()
         ready = payloads.ready(self.state, sess.id, self.resume_gateway_url, shard_field, guilds=guilds)
         sess.ready_at = await self._dispatch(sess, "READY", ready)
         if sess.intents & GUILDS_INTENT:
