@@ -774,97 +774,115 @@ async def _stop_for(settings: Settings, lines: list[str] | tuple[str, ...], code
     return code
 
 
-async def _run(settings: Settings) -> int:
-    point_at_api(settings)
-    log_start(settings)
-    log.info("running %s", settings.shards.describe())
-    await asyncio.to_thread(
-        remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
-    )
-    loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
-    closing: list[asyncio.Task[None]] = []
-    built: list[Bot] = []
-    runners: list[asyncio.Task[None]] = []
-    db: Database | None = None
+class _Run:
+    """One ``python -m bot run``: signals, the database, the bot, and the exit code."""
 
-    async def _close_then_cancel(bot: Bot) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        self.closing: list[asyncio.Task[None]] = []
+        self.bot: Bot | None = None
+        self.runners: list[asyncio.Task[None]] = []
+
+    async def close_then_cancel(self, bot: Bot) -> None:
         await bot.close()
         # discord.py notices a close only after its current reconnect back-off (up to a minute,
         # see ReconnectPolicy): once everything is closed, stop waiting for it.
-        for runner in runners:
+        for runner in self.runners:
             if not runner.done():
                 runner.cancel()
 
-    def _stop(signame: str) -> None:
-        if stopping.is_set():
+    def stop(self, signame: str) -> None:
+        if self.stopping.is_set():
             return
-        stopping.set()
+        self.stopping.set()
         log.info("%s received: closing", signame)
-        if built:
-            closing.append(loop.create_task(_close_then_cancel(built[0])))
+        if self.bot is not None:
+            self.closing.append(self.loop.create_task(self.close_then_cancel(self.bot)))
 
-    # Handlers go in before the database opens and the library loads, so a stop while waiting
-    # for the database or during start-up is clean too.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
-            loop.add_signal_handler(sig, _stop, sig.name)
-    try:
-        db = await _wait_for_database(settings, stopping)
-        if db is None:
-            return EXIT_OK if stopping.is_set() else EXIT_FAILED
+    def signals(self, *, install: bool) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+                if install:
+                    self.loop.add_signal_handler(sig, self.stop, sig.name)
+                else:
+                    self.loop.remove_signal_handler(sig)
+
+    async def run(self) -> int:
+        settings = self.settings
+        point_at_api(settings)
+        log_start(settings)
+        log.info("running %s", settings.shards.describe())
+        await asyncio.to_thread(
+            remove_stale_files, settings.database_path, settings.search_cache_path, settings.heartbeat_path
+        )
+        # Handlers go in before the database opens and the library loads, so a stop while
+        # waiting for the database or during start-up is clean too.
+        self.signals(install=True)
+        db: Database | None = None
         try:
-            bot = await build_bot(settings, db=db)
-        except StartupError as exc:
-            return await _stop_for(settings, exc.lines, EXIT_USAGE)
-        built.append(bot)
-        if stopping.is_set():
-            return EXIT_OK
+            db = await _wait_for_database(settings, self.stopping)
+            if db is None:
+                return EXIT_OK if self.stopping.is_set() else EXIT_FAILED
+            try:
+                self.bot = await build_bot(settings, db=db)
+            except StartupError as exc:
+                return await _stop_for(settings, exc.lines, EXIT_USAGE)
+            if self.stopping.is_set():
+                return EXIT_OK
+            return await self.connect(self.bot)
+        finally:
+            self.signals(install=False)
+            await _close_database(db)
 
-        def _give_up() -> None:
-            closing.append(loop.create_task(_close_then_cancel(bot)))
+    async def connect(self, bot: Bot) -> int:
+        """Run the bot until it closes; the exit code, with one line for whatever stopped it."""
+        settings = self.settings
 
-        bot.on_give_up = _give_up
+        def give_up() -> None:
+            self.closing.append(self.loop.create_task(self.close_then_cancel(bot)))
+
+        bot.on_give_up = give_up
         try:
             async with bot:
-                runners.append(asyncio.create_task(bot.start(settings.token.get())))
-                await runners[0]
+                self.runners.append(asyncio.create_task(bot.start(settings.token.get())))
+                await self.runners[0]
         except asyncio.CancelledError:
             # SIGTERM while still logging in or connecting: the close we asked for, not a crash.
-            if bot.outage is not None and not stopping.is_set():
+            if bot.outage is not None and not self.stopping.is_set():
                 return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
-            if stopping.is_set():
+            if self.stopping.is_set():
                 return EXIT_OK
             raise
-        except discord.LoginFailure:
-            return await _stop_for(
-                settings, ["Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal."], EXIT_FAILED
-            )
-        except discord.PrivilegedIntentsRequired:
-            say("Discord refused an intent this bot did not ask for; please report this.", err=True)
-            return EXIT_FAILED
-        except discord.ConnectionClosed as exc:
-            if stopping.is_set():
-                return EXIT_OK
-            return await _stop_for(settings, [fatal_close_message(exc.code, exc.shard_id, settings)], EXIT_FAILED)
-        except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError) as exc:
-            if stopping.is_set():  # the connection was torn down by our own close
-                return EXIT_OK
-            say(f"Could not reach Discord: {exc}", err=True)
-            return EXIT_FAILED
-        except Exception:
-            if stopping.is_set():
-                return EXIT_OK
-            log.exception("the bot stopped on an unexpected error")
-            return EXIT_FAILED
-        if bot.outage is not None and not stopping.is_set():
+        except Exception as exc:
+            return await self.failed(exc)
+        if bot.outage is not None and not self.stopping.is_set():
             return await _stop_for(settings, [_outage_line(bot.outage, settings)], EXIT_FAILED)
         return EXIT_OK
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
-        await _close_database(db)
+
+    async def failed(self, exc: Exception) -> int:
+        """The exit code (and one line) for an error that ended the connection."""
+        settings = self.settings
+        if isinstance(exc, discord.LoginFailure):
+            message = "Discord rejected the token (DISCORD_TOKEN): check it in the Developer Portal."
+            return await _stop_for(settings, [message], EXIT_FAILED)
+        if isinstance(exc, discord.PrivilegedIntentsRequired):
+            say("Discord refused an intent this bot did not ask for; please report this.", err=True)
+            return EXIT_FAILED
+        if self.stopping.is_set():  # the connection was torn down by our own close
+            return EXIT_OK
+        if isinstance(exc, discord.ConnectionClosed):
+            return await _stop_for(settings, [fatal_close_message(exc.code, exc.shard_id, settings)], EXIT_FAILED)
+        if isinstance(exc, (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError, OSError)):
+            say(f"Could not reach Discord: {exc}", err=True)
+            return EXIT_FAILED
+        log.exception("the bot stopped on an unexpected error")
+        return EXIT_FAILED
+
+
+async def _run(settings: Settings) -> int:
+    return await _Run(settings).run()
 
 
 def run_bot(settings: Settings) -> int:

@@ -94,3 +94,48 @@ def test_preview_health_and_check_content_do_not_load_discord() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+#: The longest a function in ``bot/`` may be, in lines (a longer one does several things).
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_is_longer_than_sixty_lines() -> None:
+    long = []
+    for path in sorted(BOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == []
+
+
+def test_every_public_service_and_storage_function_and_class_has_a_docstring() -> None:
+    """Methods count as documented when the method they implement is (``inspect.getdoc``)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bot.services
+    import bot.storage
+
+    missing = []
+    for package in (bot.services, bot.storage):
+        modules = [package.__name__] + [
+            info.name for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+        ]
+        for module in map(importlib.import_module, modules):
+            for name, obj in vars(module).items():
+                if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                    continue
+                if (inspect.isfunction(obj) or inspect.isclass(obj)) and not inspect.getdoc(obj):
+                    missing.append(f"{module.__name__}.{name}")
+                if inspect.isclass(obj):
+                    for attr, member in vars(obj).items():
+                        if attr.startswith("_") or not (inspect.isfunction(member) or isinstance(member, property)):
+                            continue
+                        documented = inspect.getdoc(member if isinstance(member, property) else getattr(obj, attr))
+                        if not documented:
+                            missing.append(f"{module.__name__}.{name}.{attr}")
+    assert missing == []
