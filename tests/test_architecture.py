@@ -139,3 +139,41 @@ def test_every_public_service_and_storage_function_and_class_has_a_docstring() -
                         if not documented:
                             missing.append(f"{module.__name__}.{name}.{attr}")
     assert missing == []
+
+
+def test_no_import_cycle_between_modules_of_the_bot() -> None:
+    """Tarjan's strongly connected components over the import graph (``TYPE_CHECKING`` blocks,
+    which only serve annotations, left out): every component must be a single module."""
+    import grimp
+
+    graph = grimp.build_graph("bot", exclude_type_checking_imports=True)
+    modules = sorted(graph.modules)
+    edges = {m: sorted(set(graph.find_modules_directly_imported_by(m)) & set(modules)) for m in modules}
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for other in edges[module]:
+            if other not in order:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], order[other])
+        if low[module] == order[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in modules:
+        if module not in order:
+            visit(module)
+    assert cycles == []
